@@ -1,0 +1,93 @@
+# ombud - build, test, run and benchmark.
+#
+#   make run     install missing packages, build, init + demo data, serve
+#   make test    install missing packages, build under ASan+UBSan, run all tests
+#   make bench   build optimised, run the benchmarks, print figures
+#   make check   source checks (banned functions, header comments)
+#
+# Objects for each flavour live under build/<flavour>/.  Every .c file under
+# src/ except src/cli/main.c goes into libombud.a; the ombud binary and each
+# tests/unit/test_*.c link against it.
+
+FLAVOUR ?= release
+B := build/$(FLAVOUR)
+
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 jansson libsodium
+CSTD    := -std=c17 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter -Wformat=2 -Wvla
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ifeq ($(FLAVOUR),asan)
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(FLAVOUR),debug)
+  OPT := -O0 -g
+else
+  OPT := -O2 -g
+endif
+
+CFLAGS_ALL  = $(CSTD) $(WARN) $(OPT) -Isrc -I$(B)/gen $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRCS  := $(filter-out src/cli/main.c,$(sort $(wildcard src/*/*.c)))
+GEN_SRCS  := $(B)/gen/embedded_data.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/embedded_data.o
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
+EMBEDDED  := data/taxonomy.tsv src/store/schema.sql
+
+.PHONY: all run test bench check deps clean format unit blackbox
+
+all: $(B)/ombud
+
+deps:
+	@scripts/deps.sh
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/gen/embedded_data.c: $(EMBEDDED) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	scripts/embed.sh $(EMBEDDED) > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/embedded_data.o: $(B)/gen/embedded_data.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B)/libombud.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/ombud: $(B)/src/cli/main.o $(B)/libombud.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libombud.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libombud.a $(LIBS) -lcmocka
+
+unit: $(B)/ombud $(TEST_BINS)
+
+run: deps
+	@$(MAKE) --no-print-directory FLAVOUR=release all
+	@scripts/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory FLAVOUR=asan unit
+	@scripts/test.sh build/asan
+
+bench: deps
+	@$(MAKE) --no-print-directory FLAVOUR=release all
+	@bench/run.sh build/release
+
+check:
+	@scripts/checksrc.sh
+
+format:
+	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c bench/*.c)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh - installs the Debian packages ombud needs, when any is missing.
+# Runs apt-get only when something is absent, so a ready machine pays nothing.
+set -eu
+PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
+      libsodium-dev libcmocka-dev wrk curl python3 ca-certificates"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: not root; install these packages first:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

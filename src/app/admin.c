@@ -1,0 +1,474 @@
+/*
+ * admin.c - write use cases for the platform's own records: parties,
+ * users, products, cooperations and tokens.  Each change is also an event
+ * (subject "party:3", "user:7" ...) so the log covers everything.
+ *
+ * Who may do what: an admin of the operator party manages parties,
+ * products and cooperations and users of any party; an admin of another
+ * party manages only its own party's users.  Anyone may log in.
+ */
+#include "app.h"
+#include "core/fields.h"
+
+#include <sodium.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define END {NULL, 0, false, 0, 0, NULL, NULL, 0}
+
+const char *const omb_party_kinds[] = {"bank",     "lender",   "platform",
+                                       "regulator", "mediator", "operator", NULL};
+const char *const omb_member_roles[] = {"funder", "acquirer", "platform", NULL};
+static const char *const role_values[] = {"agent",   "supervisor", "compliance", "admin",
+                                          "auditor", "mediator",   "regulator",  NULL};
+
+static const omb_field_spec party_fields[] = {
+    {"code", OMB_F_STRING, true, 0, 32, NULL, NULL, 0},
+    {"name", OMB_F_STRING, true, 0, 80, NULL, NULL, 0},
+    {"kind", OMB_F_ENUM, true, 0, 0, omb_party_kinds, NULL, 0},
+    END,
+};
+static const omb_field_spec user_fields[] = {
+    {"username", OMB_F_STRING, true, 0, 64, NULL, NULL, 0},
+    {"display_name", OMB_F_STRING, true, 0, 80, NULL, NULL, 0},
+    {"role", OMB_F_ENUM, true, 0, 0, role_values, NULL, 0},
+    {"party", OMB_F_INT, false, 1, INT64_MAX, NULL, NULL, 0},
+    {"password", OMB_F_STRING, false, 10, 128, NULL, NULL, 0},
+    {"skills", OMB_F_STRINGS, false, 0, 32, NULL, NULL, 16},
+    END,
+};
+static const omb_field_spec product_fields[] = {
+    {"code", OMB_F_STRING, true, 0, 32, NULL, NULL, 0},
+    {"name", OMB_F_STRING, true, 0, 80, NULL, NULL, 0},
+    {"business", OMB_F_STRING, true, 0, 32, NULL, NULL, 0},
+    END,
+};
+static const omb_field_spec member_fields[] = {
+    {"party", OMB_F_INT, true, 1, INT64_MAX, NULL, NULL, 0},
+    {"role", OMB_F_ENUM, true, 0, 0, omb_member_roles, NULL, 0},
+    {"share_bp", OMB_F_INT, true, 0, OMB_SHARE_TOTAL, NULL, NULL, 0},
+    END,
+};
+static const omb_field_spec cooperation_fields[] = {
+    {"code", OMB_F_STRING, true, 0, 32, NULL, NULL, 0},
+    {"name", OMB_F_STRING, true, 0, 80, NULL, NULL, 0},
+    {"product", OMB_F_INT, true, 1, INT64_MAX, NULL, NULL, 0},
+    {"members", OMB_F_OBJECTS, true, 0, 0, NULL, member_fields, OMB_MEMBERS_MAX},
+    END,
+};
+static const omb_field_spec login_fields[] = {
+    {"username", OMB_F_STRING, true, 0, 64, NULL, NULL, 0},
+    {"password", OMB_F_STRING, true, 0, 128, NULL, NULL, 0},
+    {"label", OMB_F_STRING, false, 0, 64, NULL, NULL, 0},
+    END,
+};
+
+/* ---- JSON views ------------------------------------------------------------ */
+
+static json_t *time_json(omb_ms t)
+{
+    char s[32];
+    omb_time_format(t, s, sizeof s);
+    return json_string(s);
+}
+
+json_t *omb_party_json(const omb_party *p)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)p->id, "code", p->code, "name",
+                          p->name, "kind", p->kind);
+    json_object_set_new(o, "created_at", time_json(p->created_at));
+    return o;
+}
+
+json_t *omb_user_json(const omb_user *u)
+{
+    json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)u->id, "party",
+                          (json_int_t)u->party_id, "username", u->username, "display_name",
+                          u->display_name, "role", omb_role_name(u->role), "active", u->active);
+    json_t *skills = json_array();
+    char buf[OMB_NAME_LEN];
+    snprintf(buf, sizeof buf, "%s", u->skills);
+    for (char *p = buf, *comma; *p; p = comma + 1) {
+        comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (*p)
+            json_array_append_new(skills, json_string(p));
+        if (!comma)
+            break;
+    }
+    json_object_set_new(o, "skills", skills);
+    json_object_set_new(o, "created_at", time_json(u->created_at));
+    return o;
+}
+
+json_t *omb_product_json(const omb_product *p)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)p->id, "code", p->code, "name",
+                          p->name, "business", p->business);
+    json_object_set_new(o, "created_at", time_json(p->created_at));
+    return o;
+}
+
+json_t *omb_cooperation_json(const omb_cooperation *c)
+{
+    json_t *o = json_pack("{s:I,s:s,s:s,s:I}", "id", (json_int_t)c->id, "code", c->code, "name",
+                          c->name, "product", (json_int_t)c->product_id);
+    json_t *m = json_array();
+    for (int i = 0; i < c->n_members; i++)
+        json_array_append_new(m, json_pack("{s:I,s:s,s:i}", "party",
+                                           (json_int_t)c->members[i].party_id, "role",
+                                           c->members[i].role, "share_bp", c->members[i].share_bp));
+    json_object_set_new(o, "members", m);
+    json_object_set_new(o, "created_at", time_json(c->created_at));
+    return o;
+}
+
+/* ---- shared job plumbing ---------------------------------------------------- */
+
+static void body_free(void *p)
+{
+    json_decref((json_t *)p);
+}
+
+static void prepare(omb_job *job, omb_job_fn run, json_t *body)
+{
+    job->run = run;
+    job->input = json_incref(body);
+    job->input_free = body_free;
+    job->status = 201;
+}
+
+static bool operator_admin(const omb_principal *who)
+{
+    return who->role == OMB_ROLE_ADMIN && strcmp(who->party_kind, "operator") == 0;
+}
+
+static int need_operator_admin(const omb_principal *who, omb_err *err)
+{
+    if (!operator_admin(who))
+        return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", NULL,
+                        "only an administrator of the platform operator may do this");
+    return OMB_OK;
+}
+
+/* Appends an audit event about a non-complaint subject. */
+static int audit(omb_app *app, omb_store *s, omb_job *job, const char *type, const char *kind,
+                 int64_t id, json_t *payload)
+{
+    omb_event ev;
+    omb_event_init(&ev, type, omb_app_now(app), job->who.user_id, job->who.party_id, payload);
+    snprintf(ev.subject, sizeof ev.subject, "%s:%lld", kind, (long long)id);
+    int rc = s->vt->event_append(s, &ev, &job->err);
+    omb_event_release(&ev);
+    return rc;
+}
+
+static int conflict_as(omb_err *err, int rc, const char *field, const char *what)
+{
+    if (rc == OMB_ECONFLICT)
+        return omb_fail(err, OMB_ECONFLICT, "already_exists", field, "%s already exists", what);
+    return rc;
+}
+
+/* ---- parties ---------------------------------------------------------------- */
+
+static int run_party(omb_app *app, omb_store *s, omb_job *job)
+{
+    json_t *b = job->input;
+    omb_party p = {0};
+    snprintf(p.code, sizeof p.code, "%s", omb_json_str(b, "code", ""));
+    snprintf(p.name, sizeof p.name, "%s", omb_json_str(b, "name", ""));
+    snprintf(p.kind, sizeof p.kind, "%s", omb_json_str(b, "kind", ""));
+    p.created_at = omb_app_now(app);
+    int rc = s->vt->party_insert(s, &p, &job->err);
+    if (rc)
+        return conflict_as(&job->err, rc, "code", "a party with this code");
+    job->result = omb_party_json(&p);
+    return audit(app, s, job, "party_created", "party", p.id, json_deep_copy(job->result));
+}
+
+int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err)
+{
+    int rc = need_operator_admin(&job->who, err);
+    if (!rc)
+        rc = omb_fields_check(body, party_fields, "", err);
+    if (rc)
+        return rc;
+    prepare(job, run_party, body);
+    return OMB_OK;
+}
+
+/* ---- users -------------------------------------------------------------------- */
+
+typedef struct user_input {
+    json_t *body;
+    char password_hash[OMB_HASH_LEN];
+} user_input;
+
+static void user_input_free(void *p)
+{
+    user_input *in = p;
+    json_decref(in->body);
+    free(in);
+}
+
+static int run_user(omb_app *app, omb_store *s, omb_job *job)
+{
+    user_input *in = job->input;
+    json_t *b = in->body;
+    omb_user u = {0};
+    u.party_id = omb_json_int(b, "party", job->who.party_id);
+    omb_party p;
+    int rc = s->vt->party_get(s, u.party_id, &p, &job->err);
+    if (rc == OMB_ENOTFOUND)
+        return omb_fail(&job->err, OMB_EFIELD, "unknown_reference", "party",
+                        "party does not exist");
+    if (rc)
+        return rc;
+    snprintf(u.username, sizeof u.username, "%s", omb_json_str(b, "username", ""));
+    snprintf(u.display_name, sizeof u.display_name, "%s", omb_json_str(b, "display_name", ""));
+    omb_role_parse(omb_json_str(b, "role", "agent"), &u.role);
+    const json_t *skills = json_object_get(b, "skills");
+    size_t i, len = 0;
+    const json_t *sk;
+    json_array_foreach(skills, i, sk)
+    {
+        int n = snprintf(u.skills + len, sizeof u.skills - len, "%s%s", i ? "," : "",
+                         json_string_value(sk));
+        if (n < 0 || (size_t)n >= sizeof u.skills - len)
+            return omb_fail(&job->err, OMB_EFIELD, "too_long", "skills", "too many skills");
+        len += (size_t)n;
+    }
+    u.active = true;
+    snprintf(u.password_hash, sizeof u.password_hash, "%s", in->password_hash);
+    u.created_at = omb_app_now(app);
+    rc = s->vt->user_insert(s, &u, &job->err);
+    if (rc)
+        return conflict_as(&job->err, rc, "username", "a user with this username");
+    job->result = omb_user_json(&u);
+    return audit(app, s, job, "user_created", "user", u.id, json_deep_copy(job->result));
+}
+
+int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
+{
+    if (job->who.role != OMB_ROLE_ADMIN)
+        return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", NULL,
+                        "only an administrator may create users");
+    int rc = omb_fields_check(body, user_fields, "", err);
+    if (rc)
+        return rc;
+    int64_t party = omb_json_int(body, "party", job->who.party_id);
+    if (party != job->who.party_id && !operator_admin(&job->who))
+        return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", "party",
+                        "you may create users only in your own party");
+    user_input *in = omb_xcalloc(1, sizeof *in);
+    in->body = json_incref(body);
+    const char *pw = omb_json_str(body, "password", NULL);
+    if (pw && (rc = omb_auth_hash_password(pw, in->password_hash, err)) != OMB_OK) {
+        user_input_free(in);
+        return rc;
+    }
+    job->run = run_user;
+    job->input = in;
+    job->input_free = user_input_free;
+    job->status = 201;
+    return OMB_OK;
+}
+
+/* ---- products and cooperations -------------------------------------------------- */
+
+static int run_product(omb_app *app, omb_store *s, omb_job *job)
+{
+    json_t *b = job->input;
+    omb_product p = {0};
+    snprintf(p.code, sizeof p.code, "%s", omb_json_str(b, "code", ""));
+    snprintf(p.name, sizeof p.name, "%s", omb_json_str(b, "name", ""));
+    snprintf(p.business, sizeof p.business, "%s", omb_json_str(b, "business", ""));
+    p.created_at = omb_app_now(app);
+    int rc = s->vt->product_insert(s, &p, &job->err);
+    if (rc)
+        return conflict_as(&job->err, rc, "code", "a product with this code");
+    job->result = omb_product_json(&p);
+    return audit(app, s, job, "product_created", "product", p.id, json_deep_copy(job->result));
+}
+
+int omb_uc_create_product(omb_app *app, omb_job *job, json_t *body, omb_err *err)
+{
+    int rc = need_operator_admin(&job->who, err);
+    if (!rc)
+        rc = omb_fields_check(body, product_fields, "", err);
+    if (rc)
+        return rc;
+    const char *business = omb_json_str(body, "business", "");
+    if (!omb_taxonomy_find(app->taxonomy, "business", business))
+        return omb_fail(err, OMB_EFIELD, "unknown_code", "business",
+                        "business \"%s\" is not in the taxonomy", business);
+    prepare(job, run_product, body);
+    return OMB_OK;
+}
+
+static int run_cooperation(omb_app *app, omb_store *s, omb_job *job)
+{
+    json_t *b = job->input;
+    omb_err *err = &job->err;
+    omb_cooperation c = {0};
+    snprintf(c.code, sizeof c.code, "%s", omb_json_str(b, "code", ""));
+    snprintf(c.name, sizeof c.name, "%s", omb_json_str(b, "name", ""));
+    c.product_id = omb_json_int(b, "product", 0);
+    omb_product pr;
+    int rc = s->vt->product_get(s, c.product_id, &pr, err);
+    if (rc == OMB_ENOTFOUND)
+        return omb_fail(err, OMB_EFIELD, "unknown_reference", "product", "product does not exist");
+    if (rc)
+        return rc;
+    const json_t *members = json_object_get(b, "members");
+    size_t i;
+    const json_t *m;
+    json_array_foreach(members, i, m)
+    {
+        omb_member *mm = &c.members[c.n_members++];
+        mm->party_id = omb_json_int(m, "party", 0);
+        snprintf(mm->role, sizeof mm->role, "%s", omb_json_str(m, "role", ""));
+        mm->share_bp = (int32_t)omb_json_int(m, "share_bp", 0);
+        omb_party p;
+        rc = s->vt->party_get(s, mm->party_id, &p, err);
+        if (rc == OMB_ENOTFOUND)
+            return omb_fail(err, OMB_EFIELD, "unknown_reference", "members.party",
+                            "members names a party that does not exist");
+        if (rc)
+            return rc;
+    }
+    c.created_at = omb_app_now(app);
+    rc = s->vt->cooperation_insert(s, &c, err);
+    if (rc)
+        return conflict_as(err, rc, "code",
+                           "a cooperation with this code, or one for this product,");
+    job->result = omb_cooperation_json(&c);
+    return audit(app, s, job, "cooperation_created", "cooperation", c.id,
+                 json_deep_copy(job->result));
+}
+
+int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err *err)
+{
+    int rc = need_operator_admin(&job->who, err);
+    if (!rc)
+        rc = omb_fields_check(body, cooperation_fields, "", err);
+    if (rc)
+        return rc;
+    const json_t *members = json_object_get(body, "members");
+    if (json_array_size(members) == 0)
+        return omb_fail(err, OMB_EFIELD, "empty_value", "members", "members must not be empty");
+    int64_t total = 0;
+    size_t i, k;
+    const json_t *m, *o;
+    json_array_foreach(members, i, m)
+    {
+        total += omb_json_int(m, "share_bp", 0);
+        json_array_foreach(members, k, o) if (k < i && omb_json_int(o, "party", 0) ==
+                                                           omb_json_int(m, "party", 0)) return
+            omb_fail(err, OMB_EFIELD, "invalid_value", "members",
+                     "members names a party twice");
+    }
+    if (total != OMB_SHARE_TOTAL)
+        return omb_fail(err, OMB_EFIELD, "invalid_value", "members",
+                        "members' share_bp must add up to %d (100%%)", OMB_SHARE_TOTAL);
+    prepare(job, run_cooperation, body);
+    return OMB_OK;
+}
+
+/* ---- tokens --------------------------------------------------------------------- */
+
+typedef struct token_input {
+    int64_t user_id;
+    char username[OMB_CODE_LEN * 2];
+    char label[65];
+    int ttl_hours;
+} token_input;
+
+static void plain_free(void *p)
+{
+    free(p);
+}
+
+static int run_token(omb_app *app, omb_store *s, omb_job *job)
+{
+    token_input *in = job->input;
+    omb_user u;
+    int rc = s->vt->user_by_username(s, in->username, &u, &job->err);
+    if (rc == OMB_ENOTFOUND)
+        return omb_fail(&job->err, OMB_ENOTFOUND, "not_found", "username", "no user %s",
+                        in->username);
+    if (rc)
+        return rc;
+    if (!u.active)
+        return omb_fail(&job->err, OMB_EFORBIDDEN, "user_inactive", NULL, "user is inactive");
+    char token[64];
+    unsigned char hash[32];
+    omb_auth_new_token(token, hash);
+    omb_ms now = omb_app_now(app);
+    omb_ms expires = now + (omb_ms)in->ttl_hours * OMB_MS_PER_HOUR;
+    if ((rc = s->vt->token_insert(s, u.id, hash, in->label, now, expires, &job->err)) != OMB_OK)
+        return rc;
+    char exp[32];
+    omb_time_format(expires, exp, sizeof exp);
+    job->result = json_pack("{s:s,s:s,s:o}", "token", token, "expires_at", exp, "user",
+                            omb_user_json(&u));
+    job->who.user_id = job->who.user_id ? job->who.user_id : u.id;
+    job->who.party_id = job->who.party_id ? job->who.party_id : u.party_id;
+    return audit(app, s, job, "token_issued", "user", u.id,
+                 json_pack("{s:s,s:s}", "label", in->label, "expires_at", exp));
+}
+
+int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const char *label,
+                       int ttl_hours, omb_err *err)
+{
+    token_input *in = omb_xcalloc(1, sizeof *in);
+    snprintf(in->username, sizeof in->username, "%s", username);
+    snprintf(in->label, sizeof in->label, "%s", label ? label : "");
+    in->ttl_hours = ttl_hours > 0 ? ttl_hours : app->cfg.token_ttl_hours;
+    job->run = run_token;
+    job->input = in;
+    job->input_free = plain_free;
+    job->status = 201;
+    return OMB_OK;
+}
+
+int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, omb_err *err)
+{
+    int rc = omb_fields_check(body, login_fields, "", err);
+    if (rc)
+        return rc;
+    const char *username = omb_json_str(body, "username", "");
+    const char *password = omb_json_str(body, "password", "");
+    omb_user u;
+    rc = r->vt->user_by_username(r, username, &u, err);
+    /* Same answer for an unknown user and a wrong password. */
+    bool ok = rc == OMB_OK && u.active && u.password_hash[0] &&
+              crypto_pwhash_str_verify(u.password_hash, password, strlen(password)) == 0;
+    if (rc && rc != OMB_ENOTFOUND)
+        return rc;
+    if (!ok)
+        return omb_fail(err, OMB_EUNAUTH, "bad_credentials", NULL,
+                        "the username or password is wrong");
+    return omb_uc_issue_token(app, job, username, omb_json_str(body, "label", "login"), 0, err);
+}
+
+static int run_revoke(omb_app *app, omb_store *s, omb_job *job)
+{
+    int rc = s->vt->token_revoke(s, job->who.token_hash, omb_app_now(app), &job->err);
+    if (rc)
+        return rc;
+    job->result = json_pack("{s:b}", "revoked", 1);
+    return audit(app, s, job, "token_revoked", "user", job->who.user_id, NULL);
+}
+
+int omb_uc_revoke_token(omb_app *app, omb_job *job, omb_err *err)
+{
+    job->run = run_revoke;
+    job->status = 200;
+    return OMB_OK;
+}

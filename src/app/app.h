@@ -1,0 +1,188 @@
+/*
+ * app.h - the use cases of ombud and the context they run in.
+ *
+ * An omb_app holds what every use case needs: configuration, the taxonomy,
+ * the clock, the store backend and the writer.  Writes are jobs: the caller
+ * (an HTTP handler, the CLI) validates its input, fills an omb_job and
+ * hands it to the writer, which runs many jobs in one transaction, each in
+ * its own savepoint, and reports back only after COMMIT has reached the
+ * disk.  Reads run on the caller's own reader connection and never wait
+ * for the writer.
+ */
+#ifndef OMB_APP_H
+#define OMB_APP_H
+
+#include "app/config.h"
+#include "core/complaint.h"
+#include "core/err.h"
+#include "core/grade.h"
+#include "core/model.h"
+#include "core/taxonomy.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef struct omb_writer omb_writer;
+
+/* Who is asking: the user behind a token. */
+typedef struct omb_principal {
+    int64_t user_id;
+    int64_t party_id;
+    enum omb_role role;
+    char username[OMB_CODE_LEN * 2];
+    char party_kind[OMB_CODE_LEN];
+    unsigned char token_hash[32];
+} omb_principal;
+
+typedef struct omb_app {
+    omb_config cfg;
+    const omb_store_vtab *backend;
+    omb_taxonomy *taxonomy;
+    omb_grade_policy grade_policy;
+    omb_writer *writer;
+    atomic_llong clock_offset_ms; /* test clock: added to the real time */
+    atomic_llong clock_fixed_ms;  /* test clock: when non-zero, the time */
+} omb_app;
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+/* Opens the app on cfg: loads the taxonomy, starts the writer.  The database
+ * must exist unless `create` (ombud init). */
+int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err);
+/* Runs every queued write to its end and stops the writer; later
+ * submissions fail with OMB_EBUSY. */
+void omb_app_drain(omb_app *app);
+/* Drains the writer and frees everything. */
+void omb_app_close(omb_app *app);
+/* A new reader connection (one per thread). */
+int omb_app_reader(omb_app *app, omb_store **out, omb_err *err);
+
+/* Now, by the app's clock (real time, or the test clock when set). */
+omb_ms omb_app_now(omb_app *app);
+
+/* ---- the writer ------------------------------------------------------------ */
+
+typedef struct omb_job omb_job;
+/* Runs inside the batch transaction, in its own savepoint.  Returns OMB_OK
+ * and sets job->result, or an error with job->err filled: then the job's
+ * savepoint is rolled back and nothing it wrote remains. */
+typedef int (*omb_job_fn)(omb_app *app, omb_store *s, omb_job *job);
+
+struct omb_job {
+    omb_job_fn run;
+    void *input;                /* the use case's validated input */
+    void (*input_free)(void *input); /* frees input; set by the use case */
+    omb_principal who;
+    char idem_key[129];         /* Idempotency-Key, "" when none */
+    unsigned char req_hash[32]; /* SHA-256 of method, path and body */
+    /* results, valid when done() is called */
+    int rc;
+    int status;        /* HTTP-neutral success status: 200 or 201 */
+    bool replayed;     /* answered from the idempotency record */
+    omb_err err;
+    json_t *result;    /* owned; the body to send on success */
+    char *result_text; /* owned; set instead of result on replay */
+    /* completion: called from the writer thread after COMMIT (or failure) */
+    void (*done)(omb_job *job);
+    void *done_ctx;
+    omb_job *next;
+};
+
+/* Queues a job; done() will be called exactly once.  Fails with OMB_EBUSY
+ * when the writer is stopping. */
+int omb_writer_submit(omb_writer *w, omb_job *job);
+/* Queues a job and waits for it (CLI, tests). */
+int omb_writer_run(omb_writer *w, omb_job *job);
+/* Queues many jobs and waits for all of them. */
+int omb_writer_run_many(omb_writer *w, omb_job **jobs, size_t n);
+/* Figures for /v1/health and the bench. */
+typedef struct omb_writer_stats {
+    long long batches, jobs, failed_commits, queued;
+} omb_writer_stats;
+void omb_writer_stats_get(omb_writer *w, omb_writer_stats *out);
+
+void omb_job_init(omb_job *job, omb_job_fn run, void *input, const omb_principal *who);
+void omb_job_release(omb_job *job);
+
+/* ---- authentication ------------------------------------------------------ */
+
+/* Finds the principal of a bearer token; OMB_EUNAUTH when unknown. */
+int omb_auth_token(omb_app *app, omb_store *reader, const char *token, omb_principal *out,
+                   omb_err *err);
+/* Hashes a password with Argon2id (interactive limits). */
+int omb_auth_hash_password(const char *password, char out[OMB_HASH_LEN], omb_err *err);
+/* A new random token: "omb_" + 43 base64url characters. */
+void omb_auth_new_token(char out[64], unsigned char hash[32]);
+void omb_auth_token_hash(const char *token, unsigned char hash[32]);
+
+/* ---- use cases: writes (each builds a job) -------------------------------- */
+
+/* POST /v1/complaints: body validated against omb_complaint_create_fields. */
+int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+/* Import a complaint in a historical state ("received", "investigating", "closed"). */
+int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char *state,
+                            omb_err *err);
+/* POST /v1/complaints/{no}/actions/{action}. */
+int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb_action action,
+                            json_t *body, omb_err *err);
+/* POST /v1/complaints/{no}/attachments: the blob is already stored. */
+int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256, int64_t size,
+                  const char *name, const char *content_type, omb_err *err);
+
+int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+int omb_uc_create_product(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+/* POST /v1/tokens (login) and `ombud token create`: no principal needed. */
+int omb_uc_login(omb_app *app, omb_store *reader, omb_job *job, json_t *body, omb_err *err);
+int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const char *label,
+                       int ttl_hours, omb_err *err);
+int omb_uc_revoke_token(omb_app *app, omb_job *job, omb_err *err);
+
+/* ---- use cases: reads ------------------------------------------------------ */
+
+int omb_q_complaint(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
+                    omb_buf *out, omb_err *err);
+int omb_q_timeline(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
+                   json_t **out, omb_err *err);
+/* Parses list filters from query parameters (name/value pairs). */
+int omb_q_filter_parse(omb_app *app, const omb_principal *who, const char *const *names,
+                       const char *const *values, size_t n, omb_complaint_filter *f,
+                       omb_err *err);
+/* Writes {"items":[...],"next_cursor":...} into out. */
+int omb_q_list(omb_app *app, omb_store *r, const omb_complaint_filter *f, omb_buf *out,
+               omb_err *err);
+int omb_q_parties(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
+                  omb_err *err);
+int omb_q_party(omb_app *app, omb_store *r, const omb_principal *who, int64_t id, json_t **out,
+                omb_err *err);
+int omb_q_users(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
+                omb_err *err);
+int omb_q_user(omb_app *app, omb_store *r, const omb_principal *who, int64_t id, json_t **out,
+               omb_err *err);
+int omb_q_products(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
+                   omb_err *err);
+int omb_q_product(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,
+                  json_t **out, omb_err *err);
+int omb_q_cooperations(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
+                       omb_err *err);
+int omb_q_cooperation(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,
+                      json_t **out, omb_err *err);
+int omb_q_attachment(omb_app *app, omb_store *r, const omb_principal *who, const char *sha256,
+                     omb_attachment *out, char *path, size_t path_cap, omb_err *err);
+json_t *omb_q_me(const omb_principal *who);
+json_t *omb_q_taxonomy(omb_app *app);
+
+/* JSON views of the model. */
+json_t *omb_party_json(const omb_party *p);
+json_t *omb_user_json(const omb_user *u);
+json_t *omb_product_json(const omb_product *p);
+json_t *omb_cooperation_json(const omb_cooperation *c);
+
+/* Attachments on disk: <dir>/<aa>/<sha256>. */
+int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * auth.c - bearer tokens and passwords.
+ *
+ * A token is "omb_" followed by 32 random bytes in base64url.  Only its
+ * SHA-256 is stored, so a copy of the database does not grant access.
+ * Passwords are hashed with Argon2id at libsodium's interactive limits.
+ */
+#include "app.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TOKEN_PREFIX "omb_"
+
+void omb_auth_token_hash(const char *token, unsigned char hash[32])
+{
+    crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+}
+
+void omb_auth_new_token(char out[64], unsigned char hash[32])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    char enc[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    sodium_bin2base64(enc, sizeof enc, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    snprintf(out, 64, TOKEN_PREFIX "%s", enc);
+    sodium_memzero(raw, sizeof raw);
+    omb_auth_token_hash(out, hash);
+}
+
+int omb_auth_hash_password(const char *password, char out[OMB_HASH_LEN], omb_err *err)
+{
+    _Static_assert(crypto_pwhash_STRBYTES <= OMB_HASH_LEN, "hash buffer too small");
+    if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
+        return omb_fail(err, OMB_EIO, "internal", NULL, "password hashing ran out of memory");
+    return OMB_OK;
+}
+
+int omb_auth_token(omb_app *app, omb_store *r, const char *token, omb_principal *out,
+                   omb_err *err)
+{
+    size_t n = strlen(token);
+    if (n < 8 || n > 128 || strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)
+        return omb_fail(err, OMB_EUNAUTH, "invalid_token", NULL, "the token is malformed");
+    unsigned char hash[32];
+    omb_auth_token_hash(token, hash);
+    omb_user u;
+    int rc = r->vt->token_lookup(r, hash, omb_app_now(app), &u, err);
+    if (rc)
+        return rc;
+    omb_party p;
+    if ((rc = r->vt->party_get(r, u.party_id, &p, err)) != OMB_OK)
+        return rc == OMB_ENOTFOUND ? omb_fail(err, OMB_EUNAUTH, "invalid_token", NULL,
+                                              "the token's party no longer exists")
+                                   : rc;
+    memset(out, 0, sizeof *out);
+    out->user_id = u.id;
+    out->party_id = u.party_id;
+    out->role = u.role;
+    snprintf(out->username, sizeof out->username, "%s", u.username);
+    snprintf(out->party_kind, sizeof out->party_kind, "%s", p.kind);
+    memcpy(out->token_hash, hash, 32);
+    return OMB_OK;
+}

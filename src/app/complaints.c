@@ -1,0 +1,409 @@
+/*
+ * complaints.c - the write use cases of a complaint: create, import, the
+ * lifecycle actions and attachments.
+ *
+ * Each use case has two halves.  The omb_uc_* function runs on the
+ * caller's thread: it checks the input against the field tables, the
+ * taxonomy and the identity rules, and prepares a job.  The run_* function
+ * runs on the writer inside the batch transaction: it loads what it needs,
+ * asks the lifecycle table whether the action is allowed *now*, builds the
+ * event, folds it into the complaint and stores both.
+ */
+#include "app.h"
+#include "core/grade.h"
+#include "core/identity.h"
+#include "core/number.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What a complaint job carries: the validated body and what it acts on. */
+typedef struct complaint_input {
+    json_t *body;
+    char no[OMB_NO_MAX];
+    enum omb_action action;
+    char state[24]; /* imports: the historical state */
+} complaint_input;
+
+static void input_free(void *p)
+{
+    complaint_input *in = p;
+    json_decref(in->body);
+    free(in);
+}
+
+static int check_code(omb_app *app, const json_t *body, const char *key, const char *kind,
+                      omb_err *err)
+{
+    const char *code = omb_json_str(body, key, NULL);
+    if (code && !omb_taxonomy_find(app->taxonomy, kind, code))
+        return omb_fail(err, OMB_EFIELD, "unknown_code", key,
+                        "%s \"%s\" is not in the taxonomy (see GET /v1/taxonomy)", key, code);
+    return OMB_OK;
+}
+
+/* Checks a creation body beyond its field table. */
+static int check_create_body(omb_app *app, json_t *body, omb_err *err)
+{
+    int rc = omb_fields_check(body, omb_complaint_create_fields, "", err);
+    if (!rc)
+        rc = check_code(app, body, "channel", "channel", err);
+    if (!rc)
+        rc = check_code(app, body, "business", "business", err);
+    if (!rc)
+        rc = check_code(app, body, "cause", "cause", err);
+    if (rc)
+        return rc;
+    const json_t *who = json_object_get(body, "complainant");
+    const char *phone = omb_json_str(who, "phone", NULL);
+    if (phone && !omb_phone_valid(phone))
+        return omb_fail(err, OMB_EFIELD, "invalid_value", "complainant.phone",
+                        "complainant.phone is not a telephone number");
+    const char *id = omb_json_str(who, "id_number", NULL);
+    if (id && !omb_id_number_valid(id))
+        return omb_fail(err, OMB_EFIELD, "invalid_value", "complainant.id_number",
+                        "complainant.id_number is not a valid resident identity number");
+    const char *recv = omb_json_str(body, "received_at", NULL);
+    if (recv) {
+        omb_ms t;
+        omb_time_parse(recv, OMB_TZ_SHANGHAI_MIN, &t);
+        if (t > omb_app_now(app) + 5 * 60 * 1000)
+            return omb_fail(err, OMB_EFIELD, "invalid_value", "received_at",
+                            "received_at is in the future");
+    }
+    enum omb_grade g;
+    return omb_grade_evaluate(&app->grade_policy, body, &g, NULL, err);
+}
+
+/* ---- create -------------------------------------------------------------- */
+
+static void add_party(json_t *parties, int64_t id, const char *role)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(parties, i, p) if (omb_json_int(p, "party", 0) == id) return;
+    json_array_append_new(parties, json_pack("{s:I,s:s}", "party", (json_int_t)id, "role", role));
+}
+
+static bool has_party(const json_t *parties, int64_t id)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(parties, i, p) if (omb_json_int(p, "party", 0) == id) return true;
+    return false;
+}
+
+static int run_create(omb_app *app, omb_store *s, omb_job *job)
+{
+    complaint_input *in = job->input;
+    omb_err *err = &job->err;
+    json_t *body = in->body;
+    omb_ms now = omb_app_now(app);
+    int rc;
+
+    /* Target party: given, or the creator's own. */
+    int64_t target = omb_json_int(body, "target_party", job->who.party_id);
+    omb_party tp;
+    if ((rc = s->vt->party_get(s, target, &tp, err)) != OMB_OK)
+        return rc == OMB_ENOTFOUND ? omb_fail(err, OMB_EFIELD, "unknown_reference",
+                                              "target_party", "target_party does not exist")
+                                   : rc;
+    json_t *parties = json_array();
+    add_party(parties, target, "target");
+    int64_t product = omb_json_int(body, "product", 0);
+    if (product) {
+        omb_product pr;
+        if ((rc = s->vt->product_get(s, product, &pr, err)) != OMB_OK) {
+            json_decref(parties);
+            return rc == OMB_ENOTFOUND ? omb_fail(err, OMB_EFIELD, "unknown_reference", "product",
+                                                  "product does not exist")
+                                       : rc;
+        }
+        omb_cooperation co;
+        rc = s->vt->cooperation_by_product(s, product, &co, err);
+        if (rc && rc != OMB_ENOTFOUND) {
+            json_decref(parties);
+            return rc;
+        }
+        for (int i = 0; !rc && i < co.n_members; i++)
+            add_party(parties, co.members[i].party_id, co.members[i].role);
+    }
+    /* The creator's party must be involved; a regulator transfers a complaint in. */
+    if (!has_party(parties, job->who.party_id)) {
+        if (job->who.role != OMB_ROLE_REGULATOR) {
+            json_decref(parties);
+            return omb_fail(err, OMB_EFORBIDDEN, "party_not_involved", "target_party",
+                            "your party is not involved with this target party or product");
+        }
+        add_party(parties, job->who.party_id, "regulator");
+    }
+
+    /* Number and times. */
+    omb_ms received = now;
+    const char *recv = omb_json_str(body, "received_at", NULL);
+    if (recv)
+        omb_time_parse(recv, OMB_TZ_SHANGHAI_MIN, &received);
+    int64_t seq;
+    int32_t day = omb_time_local_yyyymmdd(received, OMB_TZ_SHANGHAI_MIN);
+    if ((rc = s->vt->complaint_next_seq(s, day, &seq, err)) != OMB_OK) {
+        json_decref(parties);
+        return rc;
+    }
+    char no[OMB_NO_MAX], when[32];
+    if (omb_number_format(day, seq, no, sizeof no) != OMB_OK) {
+        json_decref(parties);
+        return omb_fail(err, OMB_EIO, "internal", NULL, "complaint numbers exhausted for %d",
+                        (int)day);
+    }
+    omb_time_format(received, when, sizeof when);
+
+    /* The event payload: the body as given plus what the platform decided. */
+    json_t *payload = json_deep_copy(body);
+    json_object_set_new(payload, "no", json_string(no));
+    json_object_set_new(payload, "received_at", json_string(when));
+    json_object_set_new(payload, "target_party", json_integer(target));
+    json_object_set_new(payload, "lead_party", json_integer(target));
+    json_object_set_new(payload, "parties", parties);
+    if (!json_object_get(payload, "complainants"))
+        json_object_set_new(payload, "complainants", json_integer(1));
+    enum omb_grade g;
+    json_t *reasons = json_array();
+    omb_grade_evaluate(&app->grade_policy, body, &g, reasons, NULL);
+    json_object_set_new(payload, "grade", json_string(omb_grade_name(g)));
+    json_object_set_new(payload, "grade_reasons", reasons);
+    if (in->action == OMB_ACT_IMPORT)
+        json_object_set_new(payload, "state", json_string(in->state));
+
+    omb_event ev;
+    omb_event_init(&ev, omb_action_get(in->action)->event_type, now, job->who.user_id,
+                   job->who.party_id, payload);
+    ev.seq = 1;
+    omb_complaint c;
+    omb_complaint_init(&c);
+    rc = omb_fold_apply(&c, &ev, err);
+    if (!rc)
+        rc = s->vt->complaint_save(s, &c, err);
+    if (!rc) {
+        ev.complaint_id = c.id;
+        rc = s->vt->event_append(s, &ev, err);
+    }
+    if (!rc) {
+        job->result = json_incref(c.doc);
+        job->status = 201;
+    }
+    omb_event_release(&ev);
+    omb_complaint_release(&c);
+    return rc;
+}
+
+static int prepare(omb_job *job, omb_job_fn run, json_t *body, enum omb_action action,
+                   const char *no)
+{
+    complaint_input *in = omb_xcalloc(1, sizeof *in);
+    in->body = json_incref(body);
+    in->action = action;
+    if (no)
+        snprintf(in->no, sizeof in->no, "%s", no);
+    job->run = run;
+    job->input = in;
+    job->input_free = input_free;
+    return OMB_OK;
+}
+
+int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *err)
+{
+    int rc = omb_lifecycle_check_create(OMB_ACT_RECEIVE, job->who.role, err);
+    if (!rc)
+        rc = check_create_body(app, body, err);
+    if (rc)
+        return rc;
+    return prepare(job, run_create, body, OMB_ACT_RECEIVE, NULL);
+}
+
+int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char *state,
+                            omb_err *err)
+{
+    enum omb_state st;
+    int rc = omb_lifecycle_check_create(OMB_ACT_IMPORT, job->who.role, err);
+    if (!rc && omb_state_parse(state, &st) != OMB_OK)
+        rc = omb_fail(err, OMB_EFIELD, "invalid_value", "state", "unknown state %s", state);
+    if (!rc)
+        rc = check_create_body(app, body, err);
+    if (rc)
+        return rc;
+    prepare(job, run_create, body, OMB_ACT_IMPORT, NULL);
+    snprintf(((complaint_input *)job->input)->state, sizeof ((complaint_input *)0)->state, "%s",
+             state);
+    return OMB_OK;
+}
+
+/* ---- actions -------------------------------------------------------------- */
+
+/* Loads a complaint the principal's party is involved in. */
+static int load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
+                        omb_err *err)
+{
+    int rc = s->vt->complaint_load(s, no, c, err);
+    if (rc)
+        return rc;
+    if (!has_party(json_object_get(c->doc, "parties"), who->party_id)) {
+        omb_complaint_release(c);
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+    }
+    return OMB_OK;
+}
+
+/* Checks of an action that need the database; may add derived fields to payload. */
+static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                       enum omb_action action, json_t *payload)
+{
+    omb_err *err = &job->err;
+    int rc = OMB_OK;
+    switch (action) {
+    case OMB_ACT_ACCEPT: {
+        int64_t lead = omb_json_int(payload, "lead_party", 0);
+        if (lead && !has_party(json_object_get(c->doc, "parties"), lead))
+            return omb_fail(err, OMB_EFIELD, "invalid_value", "lead_party",
+                            "lead_party must be a party involved in the complaint");
+        if (!lead)
+            json_object_set_new(payload, "lead_party", json_integer(c->lead_party_id));
+        return OMB_OK;
+    }
+    case OMB_ACT_MERGE: {
+        const char *into = omb_json_str(payload, "into", "");
+        if (strcmp(into, c->no) == 0)
+            return omb_fail(err, OMB_EFIELD, "invalid_value", "into",
+                            "a complaint cannot be merged into itself");
+        omb_complaint target;
+        rc = load_visible(s, &job->who, into, &target, err);
+        if (rc == OMB_ENOTFOUND)
+            return omb_fail(err, OMB_EFIELD, "unknown_reference", "into",
+                            "into names no complaint you can see");
+        if (rc)
+            return rc;
+        bool open = (OMB_STBIT(target.state) & OMB_ST_OPEN) != 0;
+        omb_complaint_release(&target);
+        if (!open)
+            return omb_fail(err, OMB_ECONFLICT, "illegal_transition", "into",
+                            "cannot merge into a complaint that is closed or ended");
+        return OMB_OK;
+    }
+    case OMB_ACT_ASSIGN: {
+        omb_user u;
+        rc = s->vt->user_get(s, omb_json_int(payload, "assignee", 0), &u, err);
+        if (rc == OMB_ENOTFOUND || (!rc && (u.party_id != job->who.party_id || !u.active ||
+                                            (u.role != OMB_ROLE_AGENT &&
+                                             u.role != OMB_ROLE_SUPERVISOR))))
+            return omb_fail(err, OMB_EFIELD, "invalid_value", "assignee",
+                            "assignee must be an active agent or supervisor of your party");
+        return rc;
+    }
+    case OMB_ACT_MEDIATE: {
+        omb_party p;
+        rc = s->vt->party_get(s, omb_json_int(payload, "mediator_party", 0), &p, err);
+        if (rc == OMB_ENOTFOUND || (!rc && strcmp(p.kind, "mediator") != 0))
+            return omb_fail(err, OMB_EFIELD, "invalid_value", "mediator_party",
+                            "mediator_party must be a mediation organisation");
+        return rc;
+    }
+    case OMB_ACT_DECIDE: {
+        const json_t *shares = json_object_get(payload, "party_responsibility");
+        size_t i;
+        const json_t *sh;
+        json_array_foreach(shares, i, sh)
+        {
+            if (!has_party(json_object_get(c->doc, "parties"), omb_json_int(sh, "party", 0)))
+                return omb_fail(err, OMB_EFIELD, "invalid_value", "party_responsibility",
+                                "party_responsibility names a party not involved");
+        }
+        return OMB_OK;
+    }
+    default:
+        return OMB_OK;
+    }
+}
+
+static int run_action(omb_app *app, omb_store *s, omb_job *job)
+{
+    complaint_input *in = job->input;
+    omb_err *err = &job->err;
+    omb_complaint c;
+    int rc = load_visible(s, &job->who, in->no, &c, err);
+    if (rc)
+        return rc;
+    enum omb_state to;
+    json_t *payload = json_deep_copy(in->body);
+    rc = omb_lifecycle_check(c.state, in->action, job->who.role, job->who.user_id,
+                             c.first_decider_id, &to, err);
+    if (!rc)
+        rc = action_refs(app, s, job, &c, in->action, payload);
+    if (rc) {
+        json_decref(payload);
+        omb_complaint_release(&c);
+        return rc;
+    }
+    omb_event ev;
+    omb_event_init(&ev, omb_action_get(in->action)->event_type, omb_app_now(app),
+                   job->who.user_id, job->who.party_id, payload);
+    ev.complaint_id = c.id;
+    ev.seq = c.version + 1;
+    rc = omb_fold_apply(&c, &ev, err);
+    if (!rc)
+        rc = s->vt->complaint_save(s, &c, err);
+    if (!rc)
+        rc = s->vt->event_append(s, &ev, err);
+    if (!rc && in->action == OMB_ACT_ATTACH) {
+        omb_attachment a = {0};
+        snprintf(a.sha256, sizeof a.sha256, "%s", omb_json_str(payload, "sha256", ""));
+        a.size = omb_json_int(payload, "size", 0);
+        snprintf(a.content_type, sizeof a.content_type, "%s",
+                 omb_json_str(payload, "content_type", "application/octet-stream"));
+        rc = s->vt->attachment_link(s, c.id, &a, ev.at, err);
+    }
+    if (!rc)
+        job->result = json_incref(c.doc);
+    omb_event_release(&ev);
+    omb_complaint_release(&c);
+    return rc;
+}
+
+int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb_action action,
+                            json_t *body, omb_err *err)
+{
+    const omb_action_info *info = omb_action_get(action);
+    if (!info || !info->fields)
+        return omb_fail(err, OMB_ENOTFOUND, "unknown_action", NULL, "no such action");
+    if (!omb_number_parse(no, NULL, NULL))
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+    int rc = omb_fields_check(body, info->fields, "", err);
+    if (rc)
+        return rc;
+    if (action == OMB_ACT_CLASSIFY) {
+        if (!json_object_get(body, "business") && !json_object_get(body, "cause") &&
+            !json_object_get(body, "grade") && !json_object_get(body, "tags"))
+            return omb_fail(err, OMB_EFIELD, "missing_field", NULL,
+                            "classify needs at least one of business, cause, grade, tags");
+        if ((rc = check_code(app, body, "business", "business", err)) ||
+            (rc = check_code(app, body, "cause", "cause", err)))
+            return rc;
+    }
+    if (action == OMB_ACT_MERGE && !omb_number_parse(omb_json_str(body, "into", ""), NULL, NULL))
+        return omb_fail(err, OMB_EFIELD, "invalid_value", "into",
+                        "into must be a complaint number such as TS20261122000123");
+    return prepare(job, run_action, body, action, no);
+}
+
+int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256, int64_t size,
+                  const char *name, const char *content_type, omb_err *err)
+{
+    if (!omb_number_parse(no, NULL, NULL))
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+    json_t *body = json_pack("{s:s,s:I,s:s,s:s}", "sha256", sha256, "size", (json_int_t)size,
+                             "name", name, "content_type", content_type);
+    prepare(job, run_action, body, OMB_ACT_ATTACH, no);
+    json_decref(body);
+    job->status = 201;
+    return OMB_OK;
+}
+

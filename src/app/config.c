@@ -1,0 +1,171 @@
+/*
+ * config.c - configuration keys as a table: name, kind, where it lives and
+ * its bounds.  See config.h and docs/operations.md.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_LEVEL };
+
+static const struct {
+    const char *key;
+    enum kind kind;
+    size_t offset;
+    size_t size;
+    long long min, max;
+} keys[] = {
+    {"listen", K_LISTEN, 0, 0, 0, 0},
+    {"database", K_STR, offsetof(omb_config, database), OMB_PATH_MAX, 0, 0},
+    {"attachments", K_STR, offsetof(omb_config, attachments), OMB_PATH_MAX, 0, 0},
+    {"taxonomy", K_STR, offsetof(omb_config, taxonomy), OMB_PATH_MAX, 0, 0},
+    {"threads", K_INT, offsetof(omb_config, threads), 0, 0, 64},
+    {"max_body", K_SIZE, offsetof(omb_config, max_body), 0, 1024, 64LL << 20},
+    {"max_attachment", K_SIZE, offsetof(omb_config, max_attachment), 0, 1024, 1LL << 30},
+    {"batch_max", K_INT, offsetof(omb_config, batch_max), 0, 1, 100000},
+    {"page_default", K_INT, offsetof(omb_config, page_default), 0, 1, 1000},
+    {"page_max", K_INT, offsetof(omb_config, page_max), 0, 1, 1000},
+    {"token_ttl_hours", K_INT, offsetof(omb_config, token_ttl_hours), 0, 1, 24 * 366},
+    {"access_log", K_BOOL, offsetof(omb_config, access_log), 0, 0, 0},
+    {"log_level", K_LEVEL, offsetof(omb_config, log_level), 0, 0, 0},
+    {"test_clock", K_BOOL, offsetof(omb_config, test_clock), 0, 0, 0},
+    {"shutdown_grace_ms", K_INT, offsetof(omb_config, shutdown_grace_ms), 0, 0, 600000},
+};
+
+static const char *const levels[] = {"debug", "info", "warn", "error"};
+
+void omb_config_defaults(omb_config *c)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+    c->listen_port = 8080;
+    snprintf(c->database, sizeof c->database, "var/ombud.db");
+    snprintf(c->attachments, sizeof c->attachments, "var/attachments");
+    c->threads = 0;
+    c->max_body = 1 << 20;
+    c->max_attachment = 10 << 20;
+    c->batch_max = 1024;
+    c->page_default = 50;
+    c->page_max = 200;
+    c->token_ttl_hours = 24 * 30;
+    c->access_log = true;
+    c->log_level = 1;
+    c->test_clock = false;
+    c->shutdown_grace_ms = 10000;
+}
+
+static int parse_ll(const char *v, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n < min || n > max)
+        return OMB_EINVAL;
+    *out = n;
+    return OMB_OK;
+}
+
+int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *err)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (strcmp(keys[i].key, key) != 0)
+            continue;
+        char *field = (char *)c + keys[i].offset;
+        long long n;
+        switch (keys[i].kind) {
+        case K_STR:
+            if (strlen(value) >= keys[i].size)
+                return omb_fail(err, OMB_EINVAL, "bad_config", key, "%s is too long", key);
+            snprintf(field, keys[i].size, "%s", value);
+            return OMB_OK;
+        case K_INT:
+            if (parse_ll(value, keys[i].min, keys[i].max, &n))
+                return omb_fail(err, OMB_EINVAL, "bad_config", key,
+                                "%s must be a whole number from %lld to %lld", key, keys[i].min,
+                                keys[i].max);
+            *(int *)field = (int)n;
+            return OMB_OK;
+        case K_SIZE:
+            if (parse_ll(value, keys[i].min, keys[i].max, &n))
+                return omb_fail(err, OMB_EINVAL, "bad_config", key,
+                                "%s must be a byte count from %lld to %lld", key, keys[i].min,
+                                keys[i].max);
+            *(size_t *)field = (size_t)n;
+            return OMB_OK;
+        case K_BOOL:
+            if (strcmp(value, "on") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+                *(bool *)field = true;
+            else if (strcmp(value, "off") == 0 || strcmp(value, "false") == 0 ||
+                     strcmp(value, "0") == 0)
+                *(bool *)field = false;
+            else
+                return omb_fail(err, OMB_EINVAL, "bad_config", key, "%s must be on or off", key);
+            return OMB_OK;
+        case K_LEVEL:
+            for (int l = 0; l < 4; l++)
+                if (strcmp(value, levels[l]) == 0) {
+                    *(int *)field = l;
+                    return OMB_OK;
+                }
+            return omb_fail(err, OMB_EINVAL, "bad_config", key,
+                            "%s must be debug, info, warn or error", key);
+        case K_LISTEN: {
+            const char *colon = strrchr(value, ':');
+            if (!colon || colon == value || (size_t)(colon - value) >= sizeof c->listen_host ||
+                parse_ll(colon + 1, 0, 65535, &n))
+                return omb_fail(err, OMB_EINVAL, "bad_config", key,
+                                "listen must be HOST:PORT, e.g. 127.0.0.1:8080");
+            snprintf(c->listen_host, sizeof c->listen_host, "%.*s", (int)(colon - value), value);
+            c->listen_port = (int)n;
+            return OMB_OK;
+        }
+        }
+    }
+    return omb_fail(err, OMB_EINVAL, "bad_config", key, "unknown configuration key %s", key);
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+int omb_config_load(omb_config *c, const char *path, omb_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return omb_fail(err, OMB_EIO, "bad_config", NULL, "cannot open %s", path);
+    char line[1024];
+    int lineno = 0, rc = OMB_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (!*s || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            rc = omb_fail(err, OMB_EINVAL, "bad_config", NULL, "%s:%d: expected key = value",
+                          path, lineno);
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        if ((rc = omb_config_set(c, key, value, err)) != OMB_OK) {
+            char msg[OMB_ERR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->message : "");
+            omb_fail(err, rc, "bad_config", key, "%s:%d: %s", path, lineno, msg);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * config.h - ombud's configuration: defaults, the configuration file
+ * (`key = value` lines, '#' comments) and command-line overrides.
+ * docs/operations.md lists every key.
+ */
+#ifndef OMB_CONFIG_H
+#define OMB_CONFIG_H
+
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define OMB_PATH_MAX 512
+
+typedef struct omb_config {
+    char listen_host[64];     /* listen = 127.0.0.1:8080 */
+    int listen_port;
+    char database[OMB_PATH_MAX];    /* database = var/ombud.db */
+    char attachments[OMB_PATH_MAX]; /* attachments = var/attachments */
+    char taxonomy[OMB_PATH_MAX];    /* taxonomy = (built in) */
+    int threads;              /* HTTP worker threads (0 = number of cores) */
+    size_t max_body;          /* JSON body cap, bytes */
+    size_t max_attachment;    /* attachment cap, bytes */
+    int batch_max;            /* requests per write transaction at most */
+    int page_default;         /* list page size when none is asked */
+    int page_max;             /* largest page size allowed */
+    int token_ttl_hours;      /* lifetime of tokens made by login */
+    bool access_log;          /* one log line per request */
+    int log_level;            /* 0 debug, 1 info, 2 warn, 3 error */
+    bool test_clock;          /* allow the test-only clock endpoint */
+    int shutdown_grace_ms;    /* how long SIGTERM waits for requests in flight */
+} omb_config;
+
+void omb_config_defaults(omb_config *c);
+/* Reads a configuration file over the current values. */
+int omb_config_load(omb_config *c, const char *path, omb_err *err);
+/* Sets one key from text (file line or --key=value); same checks as the file. */
+int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *err);
+
+#endif

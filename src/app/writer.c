@@ -1,0 +1,306 @@
+/*
+ * writer.c - the one writer thread.
+ *
+ * Jobs queue up while the previous batch commits; the thread then takes
+ * them all (up to batch_max), opens one transaction, runs each job in its
+ * own savepoint, and commits with synchronous=FULL.  Only after COMMIT
+ * returns does any job's done() run, so no client hears "ok" before its data
+ * is durable.  If COMMIT fails, every job of the batch reports the failure
+ * and nothing of it remains.  Idempotency keys are honoured here, inside the
+ * transaction, so two retries of one request can never both write.
+ */
+#include "app.h"
+#include "app/writer_internal.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct omb_writer {
+    omb_app *app;
+    omb_store *store;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    omb_job *head, *tail;
+    long long queued;
+    bool stopping;
+    bool started;
+    long long batches, jobs, failed_commits;
+};
+
+void omb_job_init(omb_job *job, omb_job_fn run, void *input, const omb_principal *who)
+{
+    memset(job, 0, sizeof *job);
+    job->run = run;
+    job->input = input;
+    if (who)
+        job->who = *who;
+    job->status = 200;
+}
+
+void omb_job_release(omb_job *job)
+{
+    if (job->input_free && job->input)
+        job->input_free(job->input);
+    job->input = NULL;
+    json_decref(job->result);
+    job->result = NULL;
+    free(job->result_text);
+    job->result_text = NULL;
+}
+
+/* Answers a job from its idempotency record, or refuses a reused key. */
+static int idem_check(omb_app *app, omb_store *s, omb_job *job, bool *answered)
+{
+    omb_idem rec = {0};
+    *answered = false;
+    int rc = s->vt->idem_get(s, job->who.user_id, job->idem_key, &rec, &job->err);
+    if (rc == OMB_ENOTFOUND)
+        return OMB_OK;
+    if (rc)
+        return rc;
+    *answered = true;
+    if (memcmp(rec.request_hash, job->req_hash, 32) != 0) {
+        free(rec.response);
+        return omb_fail(&job->err, OMB_ECONFLICT, "idempotency_key_reused", NULL,
+                        "this Idempotency-Key was used for a different request");
+    }
+    job->status = rec.status;
+    job->result_text = rec.response;
+    job->replayed = true;
+    return OMB_OK;
+}
+
+static int idem_record(omb_app *app, omb_store *s, omb_job *job)
+{
+    omb_idem rec = {0};
+    rec.user_id = job->who.user_id;
+    snprintf(rec.key, sizeof rec.key, "%s", job->idem_key);
+    memcpy(rec.request_hash, job->req_hash, 32);
+    rec.status = job->status;
+    rec.response = json_dumps(job->result, JSON_COMPACT);
+    int rc = s->vt->idem_put(s, &rec, omb_app_now(app), &job->err);
+    free(rec.response);
+    return rc;
+}
+
+/* Runs one job inside the open transaction, in its own savepoint. */
+static void run_job(omb_writer *w, omb_job *job)
+{
+    omb_store *s = w->store;
+    omb_err_clear(&job->err);
+    job->rc = s->vt->savepoint(s, &job->err);
+    if (job->rc)
+        return;
+    bool answered = false;
+    if (job->idem_key[0])
+        job->rc = idem_check(w->app, s, job, &answered);
+    if (!job->rc && !answered) {
+        job->rc = job->run(w->app, s, job);
+        if (!job->rc && job->idem_key[0])
+            job->rc = idem_record(w->app, s, job);
+    }
+    if (job->rc) {
+        if (!job->err.code[0])
+            omb_fail(&job->err, job->rc, "internal", NULL, "the request failed");
+        json_decref(job->result);
+        job->result = NULL;
+        s->vt->rollback_to(s);
+    } else if (s->vt->release(s, &job->err) != OMB_OK) {
+        job->rc = job->err.rc ? job->err.rc : OMB_EIO;
+    }
+}
+
+static void fail_batch(omb_job *batch, const omb_err *why)
+{
+    for (omb_job *j = batch; j; j = j->next) {
+        if (j->rc == OMB_OK) {
+            json_decref(j->result);
+            j->result = NULL;
+            free(j->result_text);
+            j->result_text = NULL;
+        }
+        j->rc = OMB_EIO;
+        j->err = *why;
+        j->err.rc = OMB_EIO;
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    omb_writer *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        while (!w->head && !w->stopping)
+            pthread_cond_wait(&w->wake, &w->lock);
+        if (!w->head && w->stopping) {
+            pthread_mutex_unlock(&w->lock);
+            break;
+        }
+        /* Take up to batch_max jobs. */
+        omb_job *batch = w->head, *last = w->head;
+        long long n = 1;
+        while (last->next && n < w->app->cfg.batch_max) {
+            last = last->next;
+            n++;
+        }
+        w->head = last->next;
+        if (!w->head)
+            w->tail = NULL;
+        last->next = NULL;
+        w->queued -= n;
+        pthread_mutex_unlock(&w->lock);
+
+        omb_err err;
+        omb_err_clear(&err);
+        omb_store *s = w->store;
+        if (s->vt->begin(s, &err) != OMB_OK) {
+            fail_batch(batch, &err);
+        } else {
+            for (omb_job *j = batch; j; j = j->next)
+                run_job(w, j);
+            if (s->vt->commit(s, &err) != OMB_OK) {
+                s->vt->rollback(s);
+                fail_batch(batch, &err);
+                pthread_mutex_lock(&w->lock);
+                w->failed_commits++;
+                pthread_mutex_unlock(&w->lock);
+                omb_log(OMB_LOG_ERROR, "commit_failed",
+                        json_pack("{s:s,s:I}", "message", err.message, "jobs", (json_int_t)n));
+            }
+        }
+        pthread_mutex_lock(&w->lock);
+        w->batches++;
+        w->jobs += n;
+        pthread_mutex_unlock(&w->lock);
+        /* done() may free the job: read next first. */
+        for (omb_job *j = batch, *next; j; j = next) {
+            next = j->next;
+            j->next = NULL;
+            j->done(j);
+        }
+    }
+    return NULL;
+}
+
+int omb_writer_start(omb_app *app, omb_store *store, omb_writer **out, omb_err *err)
+{
+    omb_writer *w = omb_xcalloc(1, sizeof *w);
+    w->app = app;
+    w->store = store;
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        free(w);
+        return omb_fail(err, OMB_EIO, "internal", NULL, "cannot start the writer thread");
+    }
+    w->started = true;
+    *out = w;
+    return OMB_OK;
+}
+
+void omb_writer_stop(omb_writer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stopping = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    if (w->started)
+        pthread_join(w->thread, NULL);
+    w->started = false;
+}
+
+void omb_writer_free(omb_writer *w)
+{
+    if (!w)
+        return;
+    omb_writer_stop(w);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->wake);
+    free(w);
+}
+
+omb_store *omb_writer_store(omb_writer *w)
+{
+    return w ? w->store : NULL;
+}
+
+int omb_writer_submit(omb_writer *w, omb_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&w->lock);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->lock);
+        return OMB_EBUSY;
+    }
+    if (w->tail)
+        w->tail->next = job;
+    else
+        w->head = job;
+    w->tail = job;
+    w->queued++;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    return OMB_OK;
+}
+
+/* Waiting for jobs from a thread that is not the writer. */
+typedef struct waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    size_t pending;
+} waiter;
+
+static void waiter_done(omb_job *job)
+{
+    waiter *wt = job->done_ctx;
+    pthread_mutex_lock(&wt->lock);
+    wt->pending--;
+    pthread_cond_signal(&wt->cond);
+    pthread_mutex_unlock(&wt->lock);
+}
+
+int omb_writer_run_many(omb_writer *w, omb_job **jobs, size_t n)
+{
+    waiter wt = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    int rc = OMB_OK;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i]->done = waiter_done;
+        jobs[i]->done_ctx = &wt;
+        pthread_mutex_lock(&wt.lock);
+        wt.pending++;
+        pthread_mutex_unlock(&wt.lock);
+        if (omb_writer_submit(w, jobs[i]) != OMB_OK) {
+            pthread_mutex_lock(&wt.lock);
+            wt.pending--;
+            pthread_mutex_unlock(&wt.lock);
+            jobs[i]->rc = OMB_EBUSY;
+            omb_fail(&jobs[i]->err, OMB_EBUSY, "shutting_down", NULL, "the server is stopping");
+            rc = OMB_EBUSY;
+        }
+    }
+    pthread_mutex_lock(&wt.lock);
+    while (wt.pending)
+        pthread_cond_wait(&wt.cond, &wt.lock);
+    pthread_mutex_unlock(&wt.lock);
+    return rc;
+}
+
+int omb_writer_run(omb_writer *w, omb_job *job)
+{
+    omb_writer_run_many(w, &job, 1);
+    return job->rc;
+}
+
+void omb_writer_stats_get(omb_writer *w, omb_writer_stats *out)
+{
+    pthread_mutex_lock(&w->lock);
+    out->batches = w->batches;
+    out->jobs = w->jobs;
+    out->failed_commits = w->failed_commits;
+    out->queued = w->queued;
+    pthread_mutex_unlock(&w->lock);
+}

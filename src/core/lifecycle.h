@@ -1,0 +1,134 @@
+/*
+ * lifecycle.h - the states of a complaint, the roles of users and the
+ * action table that says, for every action, from which states it may be
+ * taken, where it leads, who may take it and what it must carry.
+ *
+ * The table is the single statement of the lifecycle of DESIGN.md section 3.
+ * The app layer asks omb_lifecycle_check() before building an event; the
+ * fold (fold.h) replays the same table when it rebuilds a complaint from its
+ * events, so an event log that breaks the rules is caught on replay.
+ */
+#ifndef OMB_LIFECYCLE_H
+#define OMB_LIFECYCLE_H
+
+#include "err.h"
+#include "fields.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum omb_state {
+    OMB_ST_RECEIVED,
+    OMB_ST_ACCEPTED,
+    OMB_ST_INVESTIGATING,
+    OMB_ST_DECIDED,
+    OMB_ST_NOTIFIED,
+    OMB_ST_REVIEW,
+    OMB_ST_MEDIATION,
+    OMB_ST_CLOSED,
+    OMB_ST_REJECTED,
+    OMB_ST_WITHDRAWN,
+    OMB_ST_MERGED,
+    OMB_ST__COUNT
+};
+
+#define OMB_STBIT(s) (1u << (s))
+#define OMB_ST_ANY ((1u << OMB_ST__COUNT) - 1)
+#define OMB_ST_TERMINAL                                                                            \
+    (OMB_STBIT(OMB_ST_REJECTED) | OMB_STBIT(OMB_ST_WITHDRAWN) | OMB_STBIT(OMB_ST_MERGED))
+#define OMB_ST_OPEN (OMB_ST_ANY & ~OMB_ST_TERMINAL & ~OMB_STBIT(OMB_ST_CLOSED))
+
+enum omb_role {
+    OMB_ROLE_AGENT,
+    OMB_ROLE_SUPERVISOR,
+    OMB_ROLE_COMPLIANCE,
+    OMB_ROLE_ADMIN,
+    OMB_ROLE_AUDITOR,
+    OMB_ROLE_MEDIATOR,
+    OMB_ROLE_REGULATOR,
+    OMB_ROLE__COUNT
+};
+
+#define OMB_ROLEBIT(r) (1u << (r))
+
+enum omb_action {
+    OMB_ACT_RECEIVE,     /* create: -> received */
+    OMB_ACT_ACCEPT,      /* received -> accepted */
+    OMB_ACT_REJECT,      /* received -> rejected, with reason */
+    OMB_ACT_MERGE,       /* received|accepted -> merged, into another complaint */
+    OMB_ACT_WITHDRAW,    /* received|accepted|investigating -> withdrawn */
+    OMB_ACT_INVESTIGATE, /* accepted -> investigating */
+    OMB_ACT_DECIDE,      /* investigating|review|mediation -> decided */
+    OMB_ACT_NOTIFY,      /* decided -> notified, with method, time, proof */
+    OMB_ACT_REVIEW,      /* notified -> review: the consumer applied */
+    OMB_ACT_MEDIATE,     /* notified -> mediation: referred to a mediator */
+    OMB_ACT_CLOSE,       /* notified|mediation -> closed */
+    OMB_ACT_REOPEN,      /* closed -> investigating: new facts */
+    OMB_ACT_ASSIGN,      /* open states: set the assignee */
+    OMB_ACT_CLASSIFY,    /* open states: codes, grade, tags */
+    OMB_ACT_NOTE,        /* any state: a note */
+    OMB_ACT_ATTACH,      /* any state: an attachment (by SHA-256) */
+    OMB_ACT_IMPORT,      /* create from an import, in a historical state */
+    OMB_ACT__COUNT
+};
+
+/* Rules a row may carry beyond roles and states. */
+enum omb_rule_flags {
+    OMB_RULE_NONE = 0,
+    OMB_RULE_NOT_FIRST_DECIDER = 1 << 0, /* actor must differ from the first decision's */
+    OMB_RULE_API = 1 << 1,               /* reachable as POST .../actions/<name> */
+};
+
+#define OMB_TO_SAME (-1) /* the action does not change the state */
+
+typedef struct omb_transition {
+    enum omb_action action;
+    uint32_t from;      /* OMB_STBIT mask of states it may be taken from */
+    int to;             /* enum omb_state, or OMB_TO_SAME */
+    uint32_t roles;     /* OMB_ROLEBIT mask of roles that may take it */
+    unsigned flags;     /* enum omb_rule_flags */
+} omb_transition;
+
+typedef struct omb_action_info {
+    enum omb_action action;
+    const char *name;       /* API name: "accept" */
+    const char *event_type; /* event it records: "accepted" */
+    const char *zh;         /* label for people: "受理" */
+    const omb_field_spec *fields; /* what its body carries; NULL-name terminated */
+} omb_action_info;
+
+const char *omb_state_name(enum omb_state s);
+const char *omb_state_zh(enum omb_state s);
+int omb_state_parse(const char *name, enum omb_state *out);
+
+const char *omb_role_name(enum omb_role r);
+int omb_role_parse(const char *name, enum omb_role *out);
+
+const omb_action_info *omb_action_get(enum omb_action a);
+/* Looks an action up by API name; only OMB_RULE_API actions are found. */
+int omb_action_parse(const char *name, enum omb_action *out);
+/* Looks an action up by the event type it records. */
+int omb_action_by_event(const char *event_type, enum omb_action *out);
+
+/* The whole table, for tests and documentation. */
+const omb_transition *omb_transitions(size_t *count);
+
+/*
+ * Decides whether `role` may take `action` on a complaint in `state`.
+ * actor_user_id and first_decider_id feed OMB_RULE_NOT_FIRST_DECIDER
+ * (first_decider_id 0 = no decision yet).  On success *to is the next state
+ * (equal to `state` for actions that keep it).
+ *
+ * Errors: OMB_ECONFLICT "illegal_transition" when no row allows the action
+ * from this state; OMB_EFORBIDDEN "role_not_allowed" when a row allows it
+ * but not for this role; OMB_EFORBIDDEN "same_handler" when a review
+ * decision is attempted by the first decision's author.
+ */
+int omb_lifecycle_check(enum omb_state state, enum omb_action action, enum omb_role role,
+                        int64_t actor_user_id, int64_t first_decider_id, enum omb_state *to,
+                        omb_err *err);
+
+/* Whether `role` may create a complaint through `action` (RECEIVE or IMPORT). */
+int omb_lifecycle_check_create(enum omb_action action, enum omb_role role, omb_err *err);
+
+#endif

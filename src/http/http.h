@@ -1,0 +1,112 @@
+/*
+ * http.h - the HTTP server: libmicrohttpd with a thread pool, one request
+ * context per request, a route table, JSON in and out.
+ *
+ * A request's life: the first call of the access handler matches the route,
+ * authenticates the bearer token and checks the declared body size and
+ * type, answering at once when any of these fail; the following calls
+ * collect the body under its cap (attachments stream to a temporary file
+ * while being hashed); the last call runs the route's handler.  A handler
+ * that writes prepares an omb_job, suspends the connection and gives the
+ * job to the writer; the writer resumes the connection after COMMIT, and
+ * the response is sent from the job's result.
+ */
+#ifndef OMB_HTTP_H
+#define OMB_HTTP_H
+
+#include "app/app.h"
+#include "core/arena.h"
+#include "core/buf.h"
+
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef struct omb_http omb_http;
+typedef struct omb_req omb_req;
+
+enum route_flags {
+    RT_PUBLIC = 1 << 0, /* no token needed */
+    RT_BODY = 1 << 1,   /* takes a JSON body */
+    RT_STREAM = 1 << 2, /* takes a raw body streamed to a file (attachments) */
+    RT_TEST = 1 << 3,   /* exists only when test_clock is on */
+};
+
+#define ROUTE_PARAMS 3
+#define ROUTE_PARAM_MAX 72
+#define QUERY_MAX 32
+
+typedef enum MHD_Result (*omb_handler)(omb_req *r);
+
+typedef struct omb_route {
+    const char *method;
+    const char *pattern; /* "/v1/complaints/:no/actions/:action" */
+    omb_handler handler;
+    unsigned flags;
+} omb_route;
+
+struct omb_req {
+    omb_http *http;
+    struct MHD_Connection *conn;
+    const char *method;
+    char path[256];
+    const omb_route *route;
+    char params[ROUTE_PARAMS][ROUTE_PARAM_MAX];
+    omb_principal who;
+    bool authed;
+    omb_arena arena;
+    omb_buf body;
+    bool body_too_big;
+    bool answered; /* an early error was queued */
+    /* streamed uploads */
+    int upload_fd;
+    char upload_tmp[OMB_PATH_MAX + 24];
+    size_t upload_size;
+    crypto_hash_sha256_state upload_hash;
+    /* writes */
+    bool suspended;
+    bool job_done;
+    omb_job job;
+    /* logging */
+    long long started_ns;
+    int status;
+    char request_id[20];
+};
+
+typedef struct omb_http_options {
+    const char *host;
+    int port;
+    int threads;
+} omb_http_options;
+
+int omb_http_start(omb_app *app, omb_http **out, omb_err *err);
+/* The port actually bound (useful with port 0). */
+int omb_http_port(omb_http *h);
+/* Stops accepting, waits up to grace_ms for requests in flight, drains the
+ * writer, then stops the server. */
+void omb_http_stop(omb_http *h, int grace_ms);
+
+/* ---- helpers for handlers (reply.c) ----------------------------------------- */
+
+omb_app *omb_req_app(omb_req *r);
+/* The calling thread's reader connection (opened on first use). */
+omb_store *omb_req_reader(omb_req *r, omb_err *err);
+
+enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body);    /* steals body */
+enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len); /* steals */
+enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b);       /* takes contents */
+enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err);
+enum MHD_Result omb_reply_fail(omb_req *r, int rc, const char *code, const char *field,
+                               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int omb_status_of(int rc);
+
+/* Parses the request body as one JSON object (empty body = {}). */
+int omb_req_json(omb_req *r, json_t **out, omb_err *err);
+/* Hands r->job to the writer and suspends the connection. */
+enum MHD_Result omb_req_submit(omb_req *r);
+
+/* The route table (routes.c). */
+const omb_route *omb_routes(size_t *count);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * reply.c - sending JSON responses and errors, and reading JSON bodies.
+ *
+ * Every error leaves as {"error":{"code","message","field"}} with the
+ * status its kind maps to in the table below; nothing else in ombud knows
+ * HTTP status codes.
+ */
+#include "http.h"
+#include "core/utf8.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    int rc;
+    int status;
+} statuses[] = {
+    {OMB_OK, 200},         {OMB_EINVAL, 400},   {OMB_EUNAUTH, 401}, {OMB_EFORBIDDEN, 403},
+    {OMB_ENOTFOUND, 404},  {OMB_ECONFLICT, 409}, {OMB_ETOOBIG, 413}, {OMB_EMEDIA, 415},
+    {OMB_EFIELD, 422},     {OMB_EIO, 500},      {OMB_EBUSY, 503},
+};
+
+int omb_status_of(int rc)
+{
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (statuses[i].rc == rc)
+            return statuses[i].status;
+    return 500;
+}
+
+static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response *resp)
+{
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    if (status == 401)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"ombud\"");
+    if (r->job.replayed)
+        MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+    r->status = status;
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len)
+{
+    return send_response(r, status, MHD_create_response_from_buffer(len, json, MHD_RESPMEM_MUST_FREE));
+}
+
+enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text)
+        return MHD_NO;
+    return omb_reply_text(r, status, text, strlen(text));
+}
+
+enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b)
+{
+    size_t len;
+    char *text = omb_buf_detach(b, &len);
+    return omb_reply_text(r, status, text, len);
+}
+
+enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err)
+{
+    int rc = err->rc ? err->rc : OMB_EIO;
+    int status = omb_status_of(rc);
+    if (strcmp(err->code, "method_not_allowed") == 0)
+        status = 405;
+    json_t *e = json_pack("{s:s,s:s}", "code", err->code[0] ? err->code : omb_rc_name(rc),
+                          "message", err->message[0] ? err->message : omb_rc_name(rc));
+    json_object_set_new(e, "field", err->field[0] ? json_string(err->field) : json_null());
+    /* Storage faults are logged in full but not described to the client. */
+    if (status >= 500 && rc == OMB_EIO) {
+        json_object_set_new(e, "message", json_string("internal error; the request changed nothing"));
+    }
+    return omb_reply_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+enum MHD_Result omb_reply_fail(omb_req *r, int rc, const char *code, const char *field,
+                               const char *fmt, ...)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    err.rc = rc;
+    snprintf(err.code, sizeof err.code, "%s", code);
+    snprintf(err.field, sizeof err.field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err.message, sizeof err.message, fmt, ap);
+    va_end(ap);
+    return omb_reply_error(r, &err);
+}
+
+int omb_req_json(omb_req *r, json_t **out, omb_err *err)
+{
+    if (r->body.len == 0) {
+        *out = json_object();
+        return OMB_OK;
+    }
+    if (!omb_utf8_valid(r->body.data, r->body.len))
+        return omb_fail(err, OMB_EINVAL, "invalid_utf8", NULL, "the body is not valid UTF-8");
+    json_error_t jerr;
+    json_t *v = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!v) {
+        if (json_error_code(&jerr) == json_error_duplicate_key)
+            return omb_fail(err, OMB_EINVAL, "duplicate_key", NULL, "duplicate key: %s",
+                            jerr.text);
+        return omb_fail(err, OMB_EINVAL, "invalid_json", NULL,
+                        "the body is not valid JSON: %s at line %d column %d", jerr.text,
+                        jerr.line, jerr.column);
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return omb_fail(err, OMB_EFIELD, "invalid_type", NULL, "the body must be a JSON object");
+    }
+    *out = v;
+    return OMB_OK;
+}

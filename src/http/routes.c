@@ -1,0 +1,560 @@
+/*
+ * routes.c - the route table of the HTTP API and its handlers.
+ *
+ * A handler reads what it needs from the request (path parameters, query,
+ * body), calls one use case of the app layer and replies.  Handlers for
+ * writes prepare a job and hand it to the writer with omb_req_submit();
+ * the reply is sent when the job has been committed.  The API is described
+ * in docs/openapi.yaml.
+ */
+#include "app/log.h"
+#include "app/version.h"
+#include "core/utf8.h"
+#include "http.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- shared steps ------------------------------------------------------------- */
+
+static enum MHD_Result fail(omb_req *r, const omb_err *err)
+{
+    return omb_reply_error(r, err);
+}
+
+/* Reads Idempotency-Key and fingerprints the request for it. */
+static int write_prelude(omb_req *r, omb_err *err)
+{
+    omb_job_init(&r->job, NULL, NULL, &r->who);
+    const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    if (!key)
+        return OMB_OK;
+    size_t n = strlen(key);
+    bool ok = n > 0 && n < sizeof r->job.idem_key;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    if (!ok)
+        return omb_fail(err, OMB_EINVAL, "invalid_idempotency_key", "Idempotency-Key",
+                        "Idempotency-Key must be 1 to 128 visible ASCII characters");
+    memcpy(r->job.idem_key, key, n + 1);
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)r->method, strlen(r->method));
+    crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)r->path, strlen(r->path));
+    crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+    if (r->body.len)
+        crypto_hash_sha256_update(&st, (const unsigned char *)r->body.data, r->body.len);
+    crypto_hash_sha256_final(&st, r->job.req_hash);
+    return OMB_OK;
+}
+
+typedef int (*body_use_case)(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+
+/* The common shape of a write with a JSON body. */
+static enum MHD_Result write_with_body(omb_req *r, body_use_case uc)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    json_t *body = NULL;
+    int rc = omb_req_json(r, &body, &err);
+    if (!rc)
+        rc = write_prelude(r, &err);
+    if (!rc)
+        rc = uc(omb_req_app(r), &r->job, body, &err);
+    json_decref(body);
+    if (rc)
+        return fail(r, &err);
+    return omb_req_submit(r);
+}
+
+static enum MHD_Result reply_query(omb_req *r, int rc, json_t *out, const omb_err *err)
+{
+    if (rc)
+        return fail(r, err);
+    return omb_reply_json(r, 200, out);
+}
+
+/* The reader connection of this thread, or a reply saying why not. */
+#define READER_OR_FAIL(r, rd, err)                                                                 \
+    omb_store *rd = omb_req_reader(r, &err);                                                       \
+    if (!rd)                                                                                       \
+        return fail(r, &err);
+
+static int parse_id(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s || v < 1 || s[0] == '+' || s[0] == '-')
+        return OMB_EINVAL;
+    *out = v;
+    return OMB_OK;
+}
+
+typedef int (*get_by_id)(omb_app *, omb_store *, const omb_principal *, int64_t, json_t **,
+                         omb_err *);
+typedef int (*get_list)(omb_app *, omb_store *, const omb_principal *, json_t **, omb_err *);
+
+/* Refuses query parameters on endpoints that take none. */
+static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (*(int *)cls)++;
+    return MHD_YES;
+}
+
+static int no_query(omb_req *r, omb_err *err)
+{
+    int n = 0;
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, count_arg, &n);
+    if (n)
+        return omb_fail(err, OMB_EINVAL, "unknown_parameter", NULL,
+                        "this endpoint takes no query parameters");
+    return OMB_OK;
+}
+
+static enum MHD_Result one_by_id(omb_req *r, get_by_id q)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    int64_t id;
+    if (parse_id(r->params[0], &id))
+        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such record");
+    if (no_query(r, &err))
+        return fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = q(omb_req_app(r), rd, &r->who, id, &out, &err);
+    return reply_query(r, rc, out, &err);
+}
+
+static enum MHD_Result all_of(omb_req *r, get_list q)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    if (no_query(r, &err))
+        return fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = q(omb_req_app(r), rd, &r->who, &out, &err);
+    return reply_query(r, rc, out, &err);
+}
+
+/* ---- service ------------------------------------------------------------------ */
+
+static enum MHD_Result h_health(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    omb_app *app = omb_req_app(r);
+    omb_store *rd = omb_req_reader(r, &err);
+    omb_buf v = OMB_BUF_INIT(64);
+    bool db_ok = rd && rd->vt->meta_get(rd, "schema_version", &v, &err) == OMB_OK;
+    omb_buf_release(&v);
+    omb_writer_stats st;
+    omb_writer_stats_get(app->writer, &st);
+    char now[32];
+    omb_time_format(omb_app_now(app), now, sizeof now);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I}}", "status",
+                          db_ok ? "ok" : "degraded", "version", OMB_VERSION, "database",
+                          db_ok ? "ok" : "unavailable", "time", now, "writer", "batches",
+                          (json_int_t)st.batches, "jobs", (json_int_t)st.jobs, "queued",
+                          (json_int_t)st.queued, "failed_commits",
+                          (json_int_t)st.failed_commits);
+    return omb_reply_json(r, db_ok ? 200 : 503, o);
+}
+
+static enum MHD_Result h_version(omb_req *r)
+{
+    return omb_reply_json(r, 200,
+                          json_pack("{s:s,s:s,s:s}", "name", "ombud", "version", OMB_VERSION,
+                                    "api", OMB_API_VERSION));
+}
+
+static enum MHD_Result h_me(omb_req *r)
+{
+    return omb_reply_json(r, 200, omb_q_me(&r->who));
+}
+
+static enum MHD_Result h_taxonomy(omb_req *r)
+{
+    return omb_reply_json(r, 200, omb_q_taxonomy(omb_req_app(r)));
+}
+
+static enum MHD_Result h_login(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    json_t *body = NULL;
+    int rc = omb_req_json(r, &body, &err);
+    if (!rc)
+        rc = write_prelude(r, &err);
+    r->job.idem_key[0] = '\0'; /* a login is never replayed: it would hand out a token again */
+    omb_store *rd = rc ? NULL : omb_req_reader(r, &err);
+    if (!rc && !rd)
+        rc = err.rc;
+    if (!rc)
+        rc = omb_uc_login(omb_req_app(r), rd, &r->job, body, &err);
+    json_decref(body);
+    if (rc)
+        return fail(r, &err);
+    return omb_req_submit(r);
+}
+
+static enum MHD_Result h_logout(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    omb_job_init(&r->job, NULL, NULL, &r->who);
+    if (omb_uc_revoke_token(omb_req_app(r), &r->job, &err))
+        return fail(r, &err);
+    return omb_req_submit(r);
+}
+
+/* POST /v1/test/clock {"now": "..."} or {"advance_ms": n} or {"reset": true} */
+static enum MHD_Result h_test_clock(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    json_t *body = NULL;
+    if (omb_req_json(r, &body, &err))
+        return fail(r, &err);
+    omb_app *app = omb_req_app(r);
+    const char *now = omb_json_str(body, "now", NULL);
+    json_t *adv = json_object_get(body, "advance_ms");
+    omb_ms t;
+    if (now && omb_time_parse(now, OMB_TZ_SHANGHAI_MIN, &t) == OMB_OK) {
+        atomic_store(&app->clock_fixed_ms, t);
+    } else if (json_is_integer(adv)) {
+        omb_ms fixed = atomic_load(&app->clock_fixed_ms);
+        if (fixed)
+            atomic_store(&app->clock_fixed_ms, fixed + json_integer_value(adv));
+        else
+            atomic_fetch_add(&app->clock_offset_ms, json_integer_value(adv));
+    } else if (json_is_true(json_object_get(body, "reset"))) {
+        atomic_store(&app->clock_fixed_ms, 0);
+        atomic_store(&app->clock_offset_ms, 0);
+    } else {
+        json_decref(body);
+        return omb_reply_fail(r, OMB_EFIELD, "invalid_value", NULL,
+                              "send now (RFC 3339), advance_ms or reset");
+    }
+    json_decref(body);
+    char s[32];
+    omb_time_format(omb_app_now(app), s, sizeof s);
+    return omb_reply_json(r, 200, json_pack("{s:s}", "now", s));
+}
+
+/* ---- the platform's records ------------------------------------------------------ */
+
+static enum MHD_Result h_parties(omb_req *r)
+{
+    return all_of(r, omb_q_parties);
+}
+static enum MHD_Result h_party(omb_req *r)
+{
+    return one_by_id(r, omb_q_party);
+}
+static enum MHD_Result h_party_create(omb_req *r)
+{
+    return write_with_body(r, omb_uc_create_party);
+}
+static enum MHD_Result h_users(omb_req *r)
+{
+    return all_of(r, omb_q_users);
+}
+static enum MHD_Result h_user(omb_req *r)
+{
+    return one_by_id(r, omb_q_user);
+}
+static enum MHD_Result h_user_create(omb_req *r)
+{
+    return write_with_body(r, omb_uc_create_user);
+}
+static enum MHD_Result h_products(omb_req *r)
+{
+    return all_of(r, omb_q_products);
+}
+static enum MHD_Result h_product(omb_req *r)
+{
+    return one_by_id(r, omb_q_product);
+}
+static enum MHD_Result h_product_create(omb_req *r)
+{
+    return write_with_body(r, omb_uc_create_product);
+}
+static enum MHD_Result h_cooperations(omb_req *r)
+{
+    return all_of(r, omb_q_cooperations);
+}
+static enum MHD_Result h_cooperation(omb_req *r)
+{
+    return one_by_id(r, omb_q_cooperation);
+}
+static enum MHD_Result h_cooperation_create(omb_req *r)
+{
+    return write_with_body(r, omb_uc_create_cooperation);
+}
+
+/* ---- complaints ----------------------------------------------------------------- */
+
+static enum MHD_Result h_complaint_create(omb_req *r)
+{
+    return write_with_body(r, omb_uc_create_complaint);
+}
+
+typedef struct query_args {
+    const char *names[QUERY_MAX];
+    const char *values[QUERY_MAX];
+    size_t n;
+    bool overflow;
+} query_args;
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    query_args *q = cls;
+    if (q->n == QUERY_MAX) {
+        q->overflow = true;
+        return MHD_NO;
+    }
+    q->names[q->n] = key;
+    q->values[q->n] = value ? value : "";
+    q->n++;
+    return MHD_YES;
+}
+
+static enum MHD_Result h_complaint_list(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    query_args q = {0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    if (q.overflow)
+        return omb_reply_fail(r, OMB_EINVAL, "too_many_parameters", NULL,
+                              "at most %d query parameters", QUERY_MAX);
+    omb_complaint_filter f;
+    omb_app *app = omb_req_app(r);
+    if (omb_q_filter_parse(app, &r->who, q.names, q.values, q.n, &f, &err))
+        return fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    omb_buf out = OMB_BUF_INIT(32 << 20);
+    int rc = omb_q_list(app, rd, &f, &out, &err);
+    if (rc) {
+        omb_buf_release(&out);
+        return fail(r, &err);
+    }
+    return omb_reply_buf(r, 200, &out);
+}
+
+static enum MHD_Result h_complaint_get(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    if (no_query(r, &err))
+        return fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    omb_buf out = OMB_BUF_INIT(16 << 20);
+    int rc = omb_q_complaint(omb_req_app(r), rd, &r->who, r->params[0], &out, &err);
+    if (rc) {
+        omb_buf_release(&out);
+        return fail(r, &err);
+    }
+    return omb_reply_buf(r, 200, &out);
+}
+
+static enum MHD_Result h_timeline(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    if (no_query(r, &err))
+        return fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = omb_q_timeline(omb_req_app(r), rd, &r->who, r->params[0], &out, &err);
+    return reply_query(r, rc, out, &err);
+}
+
+static enum MHD_Result run_action(omb_req *r, enum omb_action action)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    json_t *body = NULL;
+    int rc = omb_req_json(r, &body, &err);
+    if (!rc)
+        rc = write_prelude(r, &err);
+    if (!rc)
+        rc = omb_uc_complaint_action(omb_req_app(r), &r->job, r->params[0], action, body, &err);
+    json_decref(body);
+    if (rc)
+        return fail(r, &err);
+    return omb_req_submit(r);
+}
+
+static enum MHD_Result h_action(omb_req *r)
+{
+    enum omb_action action;
+    if (omb_action_parse(r->params[1], &action) != OMB_OK)
+        return omb_reply_fail(r, OMB_ENOTFOUND, "unknown_action", NULL,
+                              "no action %s (see docs/api.md)", r->params[1]);
+    return run_action(r, action);
+}
+
+static enum MHD_Result h_note(omb_req *r)
+{
+    return run_action(r, OMB_ACT_NOTE);
+}
+
+/* Moves a finished upload to its content address and fsyncs it. */
+static int store_upload(omb_req *r, char sha_hex[65], omb_err *err)
+{
+    unsigned char digest[32];
+    crypto_hash_sha256_final(&r->upload_hash, digest);
+    sodium_bin2hex(sha_hex, 65, digest, 32);
+    if (fsync(r->upload_fd) != 0)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
+    close(r->upload_fd);
+    r->upload_fd = -1;
+    char path[700], dir[700];
+    omb_app *app = omb_req_app(r);
+    omb_blob_path(app, sha_hex, path, sizeof path);
+    snprintf(dir, sizeof dir, "%s/%.2s", app->cfg.attachments, sha_hex);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
+    if (rename(r->upload_tmp, path) != 0)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
+    r->upload_tmp[0] = '\0';
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return OMB_OK;
+}
+
+static enum MHD_Result h_attach(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    if (r->upload_size == 0)
+        return omb_reply_fail(r, OMB_EFIELD, "empty_value", NULL, "the attachment is empty");
+    const char *name = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "name");
+    const char *ct =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!name || !*name || strlen(name) > 200 || !omb_utf8_valid(name, strlen(name)) ||
+        strchr(name, '/'))
+        return omb_reply_fail(r, OMB_EINVAL, "invalid_parameter", "name",
+                              "give the file name as ?name=..., at most 200 characters, no '/'");
+    if (!ct || !*ct || strlen(ct) > 120)
+        ct = "application/octet-stream";
+    char sha[65];
+    int rc = write_prelude(r, &err);
+    if (!rc)
+        rc = store_upload(r, sha, &err);
+    if (!rc)
+        rc = omb_uc_attach(omb_req_app(r), &r->job, r->params[0], sha, (int64_t)r->upload_size,
+                           name, ct, &err);
+    if (rc)
+        return fail(r, &err);
+    return omb_req_submit(r);
+}
+
+static enum MHD_Result h_attachments(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    READER_OR_FAIL(r, rd, err);
+    omb_buf doc = OMB_BUF_INIT(16 << 20);
+    int rc = omb_q_complaint(omb_req_app(r), rd, &r->who, r->params[0], &doc, &err);
+    if (rc) {
+        omb_buf_release(&doc);
+        return fail(r, &err);
+    }
+    json_error_t jerr;
+    json_t *d = json_loadb(doc.data, doc.len, 0, &jerr);
+    omb_buf_release(&doc);
+    json_t *list = json_object_get(d, "attachments");
+    json_t *out = json_pack("{s:O}", "items", list ? list : json_array());
+    if (!list)
+        json_decref(json_object_get(out, "items"));
+    json_decref(d);
+    return omb_reply_json(r, 200, out);
+}
+
+static enum MHD_Result h_blob(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    READER_OR_FAIL(r, rd, err);
+    omb_attachment a;
+    char path[700];
+    int rc = omb_q_attachment(omb_req_app(r), rd, &r->who, r->params[0], &a, path, sizeof path,
+                              &err);
+    if (rc)
+        return fail(r, &err);
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return omb_reply_fail(r, OMB_EIO, "blob_missing", NULL, "the stored file is missing");
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    if (!resp) {
+        close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a.content_type);
+    char etag[70];
+    snprintf(etag, sizeof etag, "\"%s\"", a.sha256);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    r->status = 200;
+    enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* ---- the table ------------------------------------------------------------------- */
+
+static const omb_route routes[] = {
+    {"GET", "/v1/health", h_health, RT_PUBLIC},
+    {"GET", "/v1/version", h_version, RT_PUBLIC},
+    {"POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY},
+    {"DELETE", "/v1/tokens/current", h_logout, 0},
+    {"GET", "/v1/me", h_me, 0},
+    {"GET", "/v1/taxonomy", h_taxonomy, 0},
+    {"GET", "/v1/parties", h_parties, 0},
+    {"POST", "/v1/parties", h_party_create, RT_BODY},
+    {"GET", "/v1/parties/:id", h_party, 0},
+    {"GET", "/v1/users", h_users, 0},
+    {"POST", "/v1/users", h_user_create, RT_BODY},
+    {"GET", "/v1/users/:id", h_user, 0},
+    {"GET", "/v1/products", h_products, 0},
+    {"POST", "/v1/products", h_product_create, RT_BODY},
+    {"GET", "/v1/products/:id", h_product, 0},
+    {"GET", "/v1/cooperations", h_cooperations, 0},
+    {"POST", "/v1/cooperations", h_cooperation_create, RT_BODY},
+    {"GET", "/v1/cooperations/:id", h_cooperation, 0},
+    {"GET", "/v1/complaints", h_complaint_list, 0},
+    {"POST", "/v1/complaints", h_complaint_create, RT_BODY},
+    {"GET", "/v1/complaints/:no", h_complaint_get, 0},
+    {"GET", "/v1/complaints/:no/timeline", h_timeline, 0},
+    {"POST", "/v1/complaints/:no/actions/:action", h_action, RT_BODY},
+    {"POST", "/v1/complaints/:no/notes", h_note, RT_BODY},
+    {"GET", "/v1/complaints/:no/attachments", h_attachments, 0},
+    {"POST", "/v1/complaints/:no/attachments", h_attach, RT_STREAM},
+    {"GET", "/v1/attachments/:sha256", h_blob, 0},
+    {"POST", "/v1/test/clock", h_test_clock, RT_PUBLIC | RT_BODY | RT_TEST},
+};
+
+const omb_route *omb_routes(size_t *count)
+{
+    *count = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,437 @@
+/*
+ * server.c - the libmicrohttpd daemon and the life of a request; see
+ * http.h for the sequence.  Routing lives in routes.c, replies in reply.c.
+ */
+#include "http.h"
+#include "app/log.h"
+#include "core/utf8.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READERS_MAX 256
+
+struct omb_http {
+    omb_app *app;
+    struct MHD_Daemon *daemon;
+    int port;
+    atomic_int in_flight;
+    atomic_llong next_request;
+    pthread_mutex_t readers_lock;
+    omb_store *readers[READERS_MAX];
+    int n_readers;
+};
+
+static __thread omb_store *tl_reader;
+static __thread omb_http *tl_reader_owner;
+
+omb_app *omb_req_app(omb_req *r)
+{
+    return r->http->app;
+}
+
+omb_store *omb_req_reader(omb_req *r, omb_err *err)
+{
+    omb_http *h = r->http;
+    if (tl_reader && tl_reader_owner == h)
+        return tl_reader;
+    omb_store *s;
+    if (omb_app_reader(h->app, &s, err) != OMB_OK)
+        return NULL;
+    pthread_mutex_lock(&h->readers_lock);
+    if (h->n_readers == READERS_MAX) {
+        pthread_mutex_unlock(&h->readers_lock);
+        s->vt->close(s);
+        omb_fail(err, OMB_EBUSY, "busy", NULL, "too many reader connections");
+        return NULL;
+    }
+    h->readers[h->n_readers++] = s;
+    pthread_mutex_unlock(&h->readers_lock);
+    tl_reader = s;
+    tl_reader_owner = h;
+    return s;
+}
+
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- routing ------------------------------------------------------------------ */
+
+/* Matches path against pattern, filling params; true on match. */
+static bool match(const char *pattern, const char *path, char params[][ROUTE_PARAM_MAX])
+{
+    int np = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == ':') {
+            while (*p && *p != '/')
+                p++;
+            const char *end = strchr(s, '/');
+            size_t n = end ? (size_t)(end - s) : strlen(s);
+            if (n == 0 || n >= ROUTE_PARAM_MAX || np == ROUTE_PARAMS)
+                return false;
+            memcpy(params[np], s, n);
+            params[np][n] = '\0';
+            np++;
+            s += n;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+/* Finds the route; on failure fills err with 404 or 405. */
+static const omb_route *route_find(omb_req *r, omb_err *err)
+{
+    size_t n;
+    const omb_route *routes = omb_routes(&n);
+    bool path_known = false;
+    bool tests = r->http->app->cfg.test_clock;
+    for (size_t i = 0; i < n; i++) {
+        if ((routes[i].flags & RT_TEST) && !tests)
+            continue;
+        if (!match(routes[i].pattern, r->path, r->params))
+            continue;
+        path_known = true;
+        if (strcmp(routes[i].method, r->method) == 0)
+            return &routes[i];
+    }
+    if (path_known)
+        omb_fail(err, OMB_EINVAL, "method_not_allowed", NULL, "%s is not allowed on %s",
+                 r->method, r->path);
+    else
+        omb_fail(err, OMB_ENOTFOUND, "no_route", NULL, "no such endpoint: %s %s", r->method,
+                 r->path);
+    return NULL;
+}
+
+/* ---- the first call: route, auth, declared body ---------------------------------- */
+
+static bool is_json_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    size_t n = strlen("application/json");
+    if (strncasecmp(ct, "application/json", n) != 0)
+        return false;
+    const char *rest = ct + n;
+    while (*rest == ' ')
+        rest++;
+    return *rest == '\0' || *rest == ';';
+}
+
+static int open_upload(omb_req *r, omb_err *err)
+{
+    omb_app *app = r->http->app;
+    char dir[OMB_PATH_MAX + 8];
+    snprintf(dir, sizeof dir, "%s/tmp", app->cfg.attachments);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create upload directory");
+    snprintf(r->upload_tmp, sizeof r->upload_tmp, "%s/up-XXXXXX", dir);
+    r->upload_fd = mkstemp(r->upload_tmp);
+    if (r->upload_fd < 0) {
+        r->upload_tmp[0] = '\0';
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create upload file");
+    }
+    crypto_hash_sha256_init(&r->upload_hash);
+    return OMB_OK;
+}
+
+static int first_call(omb_req *r, omb_err *err)
+{
+    omb_app *app = r->http->app;
+    r->route = route_find(r, err);
+    if (!r->route)
+        return err->rc;
+    if (!(r->route->flags & RT_PUBLIC)) {
+        const char *auth =
+            MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
+            return omb_fail(err, OMB_EUNAUTH, "missing_token", NULL,
+                            "send Authorization: Bearer <token>");
+        omb_store *rd = omb_req_reader(r, err);
+        if (!rd)
+            return err->rc;
+        int rc = omb_auth_token(app, rd, auth + 7, &r->who, err);
+        if (rc)
+            return rc;
+        r->authed = true;
+    }
+    const char *cl =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *ct =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+    size_t cap = (r->route->flags & RT_STREAM) ? app->cfg.max_attachment : app->cfg.max_body;
+    if (declared > cap)
+        return omb_fail(err, OMB_ETOOBIG, "body_too_large", NULL,
+                        "the body is larger than %zu bytes", cap);
+    if (r->route->flags & RT_BODY) {
+        bool has_body = declared > 0 || MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                                    "Transfer-Encoding");
+        if (has_body && !is_json_type(ct))
+            return omb_fail(err, OMB_EMEDIA, "unsupported_media_type", NULL,
+                            "send the body as Content-Type: application/json");
+    }
+    if (r->route->flags & RT_STREAM)
+        return open_upload(r, err);
+    return OMB_OK;
+}
+
+/* ---- body chunks ------------------------------------------------------------------ */
+
+static void take_chunk(omb_req *r, const char *data, size_t n)
+{
+    omb_app *app = r->http->app;
+    if (r->body_too_big)
+        return;
+    if (r->route->flags & RT_STREAM) {
+        if (r->upload_size + n > app->cfg.max_attachment) {
+            r->body_too_big = true;
+            return;
+        }
+        crypto_hash_sha256_update(&r->upload_hash, (const unsigned char *)data, n);
+        r->upload_size += n;
+        while (n) {
+            ssize_t w = write(r->upload_fd, data, n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                r->body_too_big = true; /* reported as a storage error below */
+                r->upload_size = SIZE_MAX;
+                return;
+            }
+            data += w;
+            n -= (size_t)w;
+        }
+        return;
+    }
+    if (omb_buf_append(&r->body, data, n) != OMB_OK)
+        r->body_too_big = true;
+}
+
+/* ---- writes: suspend and resume ---------------------------------------------------- */
+
+static void job_done(omb_job *job)
+{
+    omb_req *r = job->done_ctx;
+    r->job_done = true;
+    MHD_resume_connection(r->conn);
+}
+
+enum MHD_Result omb_req_submit(omb_req *r)
+{
+    r->job.done = job_done;
+    r->job.done_ctx = r;
+    r->suspended = true;
+    MHD_suspend_connection(r->conn);
+    if (omb_writer_submit(r->http->app->writer, &r->job) != OMB_OK) {
+        r->job.rc = OMB_EBUSY;
+        omb_fail(&r->job.err, OMB_EBUSY, "shutting_down", NULL, "the server is stopping");
+        r->job_done = true;
+        MHD_resume_connection(r->conn);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result reply_job(omb_req *r)
+{
+    omb_job *job = &r->job;
+    if (job->rc)
+        return omb_reply_error(r, &job->err);
+    if (job->replayed) {
+        char *text = job->result_text;
+        job->result_text = NULL;
+        return omb_reply_text(r, job->status, text, strlen(text));
+    }
+    json_t *res = job->result;
+    job->result = NULL;
+    return omb_reply_json(r, job->status, res);
+}
+
+/* ---- the access handler ---------------------------------------------------------------- */
+
+static omb_req *req_new(omb_http *h, struct MHD_Connection *conn, const char *url,
+                        const char *method)
+{
+    omb_req *r = omb_xcalloc(1, sizeof *r);
+    r->http = h;
+    r->conn = conn;
+    r->method = method;
+    snprintf(r->path, sizeof r->path, "%s", url);
+    omb_arena_init(&r->arena, 1 << 20);
+    omb_buf_init(&r->body, h->app->cfg.max_body);
+    r->upload_fd = -1;
+    r->started_ns = now_ns();
+    snprintf(r->request_id, sizeof r->request_id, "%llx",
+             (unsigned long long)atomic_fetch_add(&h->next_request, 1));
+    atomic_fetch_add(&h->in_flight, 1);
+    return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    omb_http *h = cls;
+    omb_req *r = *con_cls;
+    if (!r) {
+        r = req_new(h, conn, url, method);
+        *con_cls = r;
+        omb_err err;
+        omb_err_clear(&err);
+        if (strlen(url) >= sizeof r->path) {
+            omb_fail(&err, OMB_ENOTFOUND, "no_route", NULL, "the path is too long");
+            r->answered = true;
+            return omb_reply_error(r, &err);
+        }
+        if (first_call(r, &err) != OMB_OK) {
+            r->answered = true;
+            return omb_reply_error(r, &err);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->answered)
+            take_chunk(r, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->answered)
+        return MHD_YES;
+    if (r->suspended) {
+        if (!r->job_done)
+            return MHD_YES;
+        r->suspended = false;
+        return reply_job(r);
+    }
+    if (r->body_too_big) {
+        if (r->upload_size == SIZE_MAX)
+            return omb_reply_fail(r, OMB_EIO, "io_error", NULL, "could not store the upload");
+        size_t cap = (r->route->flags & RT_STREAM) ? h->app->cfg.max_attachment
+                                                   : h->app->cfg.max_body;
+        return omb_reply_fail(r, OMB_ETOOBIG, "body_too_large", NULL,
+                              "the body is larger than %zu bytes", cap);
+    }
+    return r->route->handler(r);
+}
+
+static void log_request(omb_req *r)
+{
+    omb_app *app = r->http->app;
+    if (!app->cfg.access_log || !omb_log_enabled(OMB_LOG_INFO))
+        return;
+    long long us = (now_ns() - r->started_ns) / 1000;
+    json_t *f = json_pack("{s:s,s:s,s:s,s:i,s:I}", "id", r->request_id, "method", r->method,
+                          "path", r->path, "status", r->status, "us", (json_int_t)us);
+    if (r->authed)
+        json_object_set_new(f, "user", json_integer(r->who.user_id));
+    omb_log(OMB_LOG_INFO, "request", f);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    omb_http *h = cls;
+    omb_req *r = *con_cls;
+    if (!r)
+        return;
+    log_request(r);
+    if (r->upload_fd >= 0)
+        close(r->upload_fd);
+    if (r->upload_tmp[0])
+        unlink(r->upload_tmp);
+    omb_job_release(&r->job);
+    omb_buf_release(&r->body);
+    omb_arena_release(&r->arena);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&h->in_flight, 1);
+}
+
+/* ---- the daemon ------------------------------------------------------------------------ */
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
+    omb_log(OMB_LOG_WARN, "http_library", json_pack("{s:s}", "message", msg));
+}
+
+int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
+{
+    omb_http *h = omb_xcalloc(1, sizeof *h);
+    h->app = app;
+    pthread_mutex_init(&h->readers_lock, NULL);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)app->cfg.listen_port);
+    if (inet_pton(AF_INET, app->cfg.listen_host, &sa.sin_addr) != 1) {
+        free(h);
+        return omb_fail(err, OMB_EINVAL, "bad_config", "listen",
+                        "listen host must be an IPv4 address, e.g. 127.0.0.1");
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads
+                                            : (unsigned)(cores > 0 ? cores : 2);
+    h->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    if (!h->daemon) {
+        free(h);
+        return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot listen on %s:%d",
+                        app->cfg.listen_host, app->cfg.listen_port);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = info ? info->port : app->cfg.listen_port;
+    *out = h;
+    return OMB_OK;
+}
+
+int omb_http_port(omb_http *h)
+{
+    return h->port;
+}
+
+void omb_http_stop(omb_http *h, int grace_ms)
+{
+    if (!h)
+        return;
+    MHD_socket listen = MHD_quiesce_daemon(h->daemon);
+    if (listen != MHD_INVALID_SOCKET)
+        close(listen);
+    /* Let requests in flight finish, then make sure the writer is empty. */
+    for (int waited = 0; atomic_load(&h->in_flight) > 0 && waited < grace_ms; waited += 10)
+        usleep(10000);
+    omb_app_drain(h->app);
+    MHD_stop_daemon(h->daemon);
+    for (int i = 0; i < h->n_readers; i++)
+        h->readers[i]->vt->close(h->readers[i]);
+    pthread_mutex_destroy(&h->readers_lock);
+    free(h);
+}

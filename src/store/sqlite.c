@@ -1,0 +1,1205 @@
+/*
+ * sqlite.c - the SQLite backend of the store interface (store.h).
+ *
+ * One omb_store is one sqlite3 connection in WAL mode with
+ * synchronous=FULL, so a COMMIT that returns has reached the disk.  Every
+ * statement is prepared once per connection from the table below and reset
+ * after use.  All SQL of ombud lives in this directory.
+ */
+#include "store.h"
+
+#include "core/buf.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const unsigned char omb_embed_schema_sql[];
+
+enum stmt_id {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_SAVEPOINT,
+    Q_RELEASE,
+    Q_ROLLBACK_TO,
+    Q_META_GET,
+    Q_META_SET,
+    Q_PARTY_INSERT,
+    Q_PARTY_GET,
+    Q_PARTY_BY_CODE,
+    Q_PARTY_LIST,
+    Q_USER_INSERT,
+    Q_USER_GET,
+    Q_USER_BY_NAME,
+    Q_USER_LIST,
+    Q_USER_LIST_ALL,
+    Q_PRODUCT_INSERT,
+    Q_PRODUCT_GET,
+    Q_PRODUCT_LIST,
+    Q_COOP_INSERT,
+    Q_COOP_MEMBER_INSERT,
+    Q_COOP_GET,
+    Q_COOP_BY_PRODUCT,
+    Q_COOP_MEMBERS,
+    Q_COOP_LIST,
+    Q_TOKEN_INSERT,
+    Q_TOKEN_LOOKUP,
+    Q_TOKEN_REVOKE,
+    Q_DAY_NEXT,
+    Q_COMPLAINT_INSERT,
+    Q_COMPLAINT_UPDATE,
+    Q_COMPLAINT_PARTY,
+    Q_COMPLAINT_LOAD,
+    Q_COMPLAINT_DOC,
+    Q_COMPLAINT_VISIBLE,
+    Q_COMPLAINT_COUNT,
+    Q_EVENT_INSERT,
+    Q_EVENT_LIST,
+    Q_IDEM_GET,
+    Q_IDEM_PUT,
+    Q_ATTACH_INSERT,
+    Q_ATTACH_LINK,
+    Q_ATTACH_GET,
+    Q_ATTACH_VISIBLE,
+    Q__COUNT
+};
+
+static const char *const sql_text[Q__COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT req",
+    [Q_RELEASE] = "RELEASE req",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO req",
+    [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [Q_META_SET] = "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [Q_PARTY_INSERT] = "INSERT INTO parties(code, name, kind, created_at) VALUES (?1,?2,?3,?4)",
+    [Q_PARTY_GET] = "SELECT id, code, name, kind, created_at FROM parties WHERE id = ?1",
+    [Q_PARTY_BY_CODE] = "SELECT id, code, name, kind, created_at FROM parties WHERE code = ?1",
+    [Q_PARTY_LIST] = "SELECT id, code, name, kind, created_at FROM parties ORDER BY id",
+    [Q_USER_INSERT] = "INSERT INTO users(party_id, username, display_name, role, skills, active, "
+                      "password_hash, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [Q_USER_GET] = "SELECT id, party_id, username, display_name, role, skills, active, "
+                   "password_hash, created_at FROM users WHERE id = ?1",
+    [Q_USER_BY_NAME] = "SELECT id, party_id, username, display_name, role, skills, active, "
+                       "password_hash, created_at FROM users WHERE username = ?1",
+    [Q_USER_LIST] = "SELECT id, party_id, username, display_name, role, skills, active, "
+                    "password_hash, created_at FROM users WHERE party_id = ?1 ORDER BY id",
+    [Q_USER_LIST_ALL] = "SELECT id, party_id, username, display_name, role, skills, active, "
+                        "password_hash, created_at FROM users ORDER BY id",
+    [Q_PRODUCT_INSERT] = "INSERT INTO products(code, name, business, created_at) "
+                         "VALUES (?1,?2,?3,?4)",
+    [Q_PRODUCT_GET] = "SELECT id, code, name, business, created_at FROM products WHERE id = ?1",
+    [Q_PRODUCT_LIST] = "SELECT id, code, name, business, created_at FROM products ORDER BY id",
+    [Q_COOP_INSERT] = "INSERT INTO cooperations(code, name, product_id, created_at) "
+                      "VALUES (?1,?2,?3,?4)",
+    [Q_COOP_MEMBER_INSERT] = "INSERT INTO cooperation_members(cooperation_id, party_id, role, "
+                             "share_bp) VALUES (?1,?2,?3,?4)",
+    [Q_COOP_GET] = "SELECT id, code, name, product_id, created_at FROM cooperations "
+                   "WHERE id = ?1",
+    [Q_COOP_BY_PRODUCT] = "SELECT id, code, name, product_id, created_at FROM cooperations "
+                          "WHERE product_id = ?1",
+    [Q_COOP_MEMBERS] = "SELECT party_id, role, share_bp FROM cooperation_members "
+                       "WHERE cooperation_id = ?1 ORDER BY party_id",
+    [Q_COOP_LIST] = "SELECT id, code, name, product_id, created_at FROM cooperations ORDER BY id",
+    [Q_TOKEN_INSERT] = "INSERT INTO tokens(hash, user_id, label, created_at, expires_at) "
+                       "VALUES (?1,?2,?3,?4,?5)",
+    [Q_TOKEN_LOOKUP] = "SELECT u.id, u.party_id, u.username, u.display_name, u.role, u.skills, "
+                       "u.active, u.password_hash, u.created_at FROM tokens t "
+                       "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
+                       "t.revoked_at IS NULL AND t.expires_at > ?2 AND u.active = 1",
+    [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
+    [Q_DAY_NEXT] = "INSERT INTO day_counters(day, n) VALUES (?1, 1) "
+                   "ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
+    [Q_COMPLAINT_INSERT] =
+        "INSERT INTO complaints(no, state, grade, channel, business, cause, received_at, "
+        "updated_at, target_party, product, lead_party, assignee, version, doc) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+    [Q_COMPLAINT_UPDATE] =
+        "UPDATE complaints SET state=?2, grade=?3, channel=?4, business=?5, cause=?6, "
+        "received_at=?7, updated_at=?8, target_party=?9, product=?10, lead_party=?11, "
+        "assignee=?12, version=?13, doc=?14 WHERE id = ?1",
+    [Q_COMPLAINT_PARTY] = "INSERT OR IGNORE INTO complaint_parties(party_id, received_at, "
+                          "complaint_id) VALUES (?1,?2,?3)",
+    [Q_COMPLAINT_LOAD] = "SELECT id, doc FROM complaints WHERE no = ?1",
+    [Q_COMPLAINT_DOC] = "SELECT id, received_at, doc FROM complaints WHERE no = ?1",
+    [Q_COMPLAINT_VISIBLE] = "SELECT 1 FROM complaint_parties WHERE party_id = ?1 AND "
+                            "received_at = ?2 AND complaint_id = ?3",
+    [Q_COMPLAINT_COUNT] = "SELECT count(*) FROM complaints",
+    [Q_EVENT_INSERT] = "INSERT INTO events(complaint_id, seq, subject, type, at, actor_user, "
+                       "actor_party, payload) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [Q_EVENT_LIST] = "SELECT id, complaint_id, seq, subject, type, at, actor_user, actor_party, "
+                     "payload FROM events WHERE complaint_id = ?1 ORDER BY seq",
+    [Q_IDEM_GET] = "SELECT request_hash, status, response FROM idempotency "
+                   "WHERE user_id = ?1 AND key = ?2",
+    [Q_IDEM_PUT] = "INSERT INTO idempotency(user_id, key, request_hash, status, response, "
+                   "created_at) VALUES (?1,?2,?3,?4,?5,?6)",
+    [Q_ATTACH_INSERT] = "INSERT OR IGNORE INTO attachments(sha256, size, content_type, "
+                        "created_at) VALUES (?1,?2,?3,?4)",
+    [Q_ATTACH_LINK] = "INSERT OR IGNORE INTO complaint_attachments(sha256, complaint_id) "
+                      "VALUES (?1,?2)",
+    [Q_ATTACH_GET] = "SELECT sha256, size, content_type FROM attachments WHERE sha256 = ?1",
+    [Q_ATTACH_VISIBLE] = "SELECT 1 FROM complaint_attachments ca "
+                         "JOIN complaints c ON c.id = ca.complaint_id "
+                         "JOIN complaint_parties cp ON cp.complaint_id = c.id AND "
+                         "cp.received_at = c.received_at AND cp.party_id = ?2 "
+                         "WHERE ca.sha256 = ?1 LIMIT 1",
+};
+
+typedef struct sq_store {
+    omb_store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmts[Q__COUNT];
+} sq_store;
+
+static sq_store *SQ(omb_store *s)
+{
+    return (sq_store *)s;
+}
+
+static int db_fail(sq_store *s, omb_err *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    int primary = code & 0xff;
+    if (primary == SQLITE_CONSTRAINT)
+        return omb_fail(err, OMB_ECONFLICT, "conflict", NULL, "%s: %s", what,
+                        sqlite3_errmsg(s->db));
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        return omb_fail(err, OMB_EBUSY, "busy", NULL, "%s: database busy", what);
+    return omb_fail(err, OMB_EIO, "storage_error", NULL, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* The prepared statement for id, reset and ready for binding. */
+static sqlite3_stmt *stmt(sq_store *s, enum stmt_id id, omb_err *err)
+{
+    sqlite3_stmt *st = s->stmts[id];
+    if (!st) {
+        if (sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            db_fail(s, err, "prepare");
+            return NULL;
+        }
+        s->stmts[id] = st;
+    }
+    return st;
+}
+
+static void done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    snprintf(dst, cap, "%s", v ? v : "");
+}
+
+/* Runs a statement that returns no rows.  Resets it either way. */
+static int exec_stmt(sq_store *s, sqlite3_stmt *st, omb_err *err, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int out = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OMB_OK : db_fail(s, err, what);
+    done(st);
+    return out;
+}
+
+static int simple(omb_store *base, enum stmt_id id, omb_err *err, const char *what)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, id, err);
+    if (!st)
+        return err ? err->rc : OMB_EIO;
+    return exec_stmt(s, st, err, what);
+}
+
+/* ---- open / close ------------------------------------------------------ */
+
+static int exec_sql(sq_store *s, const char *sql, omb_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        omb_fail(err, OMB_EIO, "storage_error", NULL, "%s", msg ? msg : "exec failed");
+        sqlite3_free(msg);
+        return OMB_EIO;
+    }
+    return OMB_OK;
+}
+
+static void sq_close(omb_store *base)
+{
+    sq_store *s = SQ(base);
+    if (!s)
+        return;
+    for (int i = 0; i < Q__COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
+{
+    sq_store *s = omb_xcalloc(1, sizeof *s);
+    s->base.vt = &omb_store_sqlite;
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (flags & OMB_STORE_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(dsn, &s->db, oflags, NULL) != SQLITE_OK) {
+        omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot open database %s: %s", dsn,
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        sq_close(&s->base);
+        return OMB_EIO;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 10000);
+    int rc = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                         "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; "
+                         "PRAGMA temp_store=MEMORY;",
+                      err);
+    if (!rc && (flags & OMB_STORE_CREATE))
+        rc = exec_sql(s, (const char *)omb_embed_schema_sql, err);
+    if (!rc && (flags & OMB_STORE_READONLY))
+        rc = exec_sql(s, "PRAGMA query_only=1;", err);
+    if (!rc) {
+        /* Refuse a file that is not an ombud database. */
+        sqlite3_stmt *st = stmt(s, Q_META_GET, err);
+        if (!st) {
+            rc = omb_fail(err, OMB_EIO, "not_initialised", NULL,
+                          "%s is not an ombud database (run `ombud init`)", dsn);
+        }
+    }
+    if (rc) {
+        sq_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return OMB_OK;
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+static int sq_begin(omb_store *s, omb_err *err)
+{
+    return simple(s, Q_BEGIN, err, "begin");
+}
+static int sq_commit(omb_store *s, omb_err *err)
+{
+    return simple(s, Q_COMMIT, err, "commit");
+}
+static int sq_rollback(omb_store *s)
+{
+    return simple(s, Q_ROLLBACK, NULL, "rollback");
+}
+static int sq_savepoint(omb_store *s, omb_err *err)
+{
+    return simple(s, Q_SAVEPOINT, err, "savepoint");
+}
+static int sq_release(omb_store *s, omb_err *err)
+{
+    return simple(s, Q_RELEASE, err, "release");
+}
+static int sq_rollback_to(omb_store *s)
+{
+    int rc = simple(s, Q_ROLLBACK_TO, NULL, "rollback to");
+    if (!rc)
+        rc = simple(s, Q_RELEASE, NULL, "release");
+    return rc;
+}
+
+/* ---- meta -------------------------------------------------------------- */
+
+static int sq_meta_get(omb_store *base, const char *key, omb_buf *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_META_GET, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int out_rc = OMB_OK;
+    if (rc == SQLITE_ROW) {
+        omb_buf_reset(out);
+        if (omb_buf_puts(out, (const char *)sqlite3_column_text(st, 0)))
+            out_rc = omb_fail(err, OMB_ETOOBIG, "too_large", NULL, "meta value too large");
+    } else if (rc == SQLITE_DONE) {
+        out_rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no meta key %s", key);
+    } else {
+        out_rc = db_fail(s, err, "meta_get");
+    }
+    done(st);
+    return out_rc;
+}
+
+static int sq_meta_set(omb_store *base, const char *key, const char *value, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_META_SET, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    return exec_stmt(s, st, err, "meta_set");
+}
+
+/* ---- generic single-row fetch ------------------------------------------- */
+
+typedef void (*row_reader)(sqlite3_stmt *st, void *out);
+
+/* Steps a bound statement expecting at most one row. */
+static int fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, omb_err *err,
+                     const char *what)
+{
+    int rc = sqlite3_step(st);
+    int out_rc = OMB_OK;
+    if (rc == SQLITE_ROW)
+        read(st, out);
+    else if (rc == SQLITE_DONE)
+        out_rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "%s not found", what);
+    else
+        out_rc = db_fail(s, err, what);
+    done(st);
+    return out_rc;
+}
+
+/* Steps a bound statement over all rows, calling read then cb for each. */
+static int fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
+                     int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what)
+{
+    int rc, out_rc = OMB_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read(st, row);
+        if ((out_rc = cb(ctx, row)) != OMB_OK)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        out_rc = db_fail(s, err, what);
+    done(st);
+    return out_rc;
+}
+
+static int64_t last_id(sq_store *s)
+{
+    return sqlite3_last_insert_rowid(s->db);
+}
+
+/* ---- parties ----------------------------------------------------------- */
+
+static void read_party(sqlite3_stmt *st, void *out)
+{
+    omb_party *p = out;
+    p->id = sqlite3_column_int64(st, 0);
+    col_copy(st, 1, p->code, sizeof p->code);
+    col_copy(st, 2, p->name, sizeof p->name);
+    col_copy(st, 3, p->kind, sizeof p->kind);
+    p->created_at = sqlite3_column_int64(st, 4);
+}
+
+static int sq_party_insert(omb_store *base, omb_party *p, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_PARTY_INSERT, err);
+    if (!st)
+        return OMB_EIO;
+    bind_text(st, 1, p->code);
+    bind_text(st, 2, p->name);
+    bind_text(st, 3, p->kind);
+    sqlite3_bind_int64(st, 4, p->created_at);
+    int rc = exec_stmt(s, st, err, "party");
+    if (!rc)
+        p->id = last_id(s);
+    return rc;
+}
+
+static int sq_party_get(omb_store *base, int64_t id, omb_party *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_PARTY_GET, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return fetch_one(s, st, read_party, out, err, "party");
+}
+
+static int sq_party_by_code(omb_store *base, const char *code, omb_party *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_PARTY_BY_CODE, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    return fetch_one(s, st, read_party, out, err, "party");
+}
+
+static int sq_party_list(omb_store *base, int (*cb)(void *, const omb_party *), void *ctx,
+                         omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_PARTY_LIST, err);
+    if (!st)
+        return OMB_EIO;
+    omb_party row;
+    return fetch_all(s, st, read_party, &row, (int (*)(void *, const void *))cb, ctx, err,
+                     "parties");
+}
+
+/* ---- users ------------------------------------------------------------- */
+
+static void read_user(sqlite3_stmt *st, void *out)
+{
+    omb_user *u = out;
+    u->id = sqlite3_column_int64(st, 0);
+    u->party_id = sqlite3_column_int64(st, 1);
+    col_copy(st, 2, u->username, sizeof u->username);
+    col_copy(st, 3, u->display_name, sizeof u->display_name);
+    const char *role = (const char *)sqlite3_column_text(st, 4);
+    if (!role || omb_role_parse(role, &u->role) != OMB_OK)
+        u->role = OMB_ROLE_AUDITOR; /* unknown roles get the least power */
+    col_copy(st, 5, u->skills, sizeof u->skills);
+    u->active = sqlite3_column_int(st, 6) != 0;
+    col_copy(st, 7, u->password_hash, sizeof u->password_hash);
+    u->created_at = sqlite3_column_int64(st, 8);
+}
+
+static int sq_user_insert(omb_store *base, omb_user *u, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_USER_INSERT, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, u->party_id);
+    bind_text(st, 2, u->username);
+    bind_text(st, 3, u->display_name);
+    bind_text(st, 4, omb_role_name(u->role));
+    sqlite3_bind_text(st, 5, u->skills, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, u->active ? 1 : 0);
+    sqlite3_bind_text(st, 7, u->password_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, u->created_at);
+    int rc = exec_stmt(s, st, err, "user");
+    if (!rc)
+        u->id = last_id(s);
+    return rc;
+}
+
+static int sq_user_get(omb_store *base, int64_t id, omb_user *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_USER_GET, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return fetch_one(s, st, read_user, out, err, "user");
+}
+
+static int sq_user_by_username(omb_store *base, const char *name, omb_user *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_USER_BY_NAME, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    return fetch_one(s, st, read_user, out, err, "user");
+}
+
+static int sq_user_list(omb_store *base, int64_t party_id, int (*cb)(void *, const omb_user *),
+                        void *ctx, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, party_id ? Q_USER_LIST : Q_USER_LIST_ALL, err);
+    if (!st)
+        return OMB_EIO;
+    if (party_id)
+        sqlite3_bind_int64(st, 1, party_id);
+    omb_user row;
+    return fetch_all(s, st, read_user, &row, (int (*)(void *, const void *))cb, ctx, err,
+                     "users");
+}
+
+/* ---- products ---------------------------------------------------------- */
+
+static void read_product(sqlite3_stmt *st, void *out)
+{
+    omb_product *p = out;
+    p->id = sqlite3_column_int64(st, 0);
+    col_copy(st, 1, p->code, sizeof p->code);
+    col_copy(st, 2, p->name, sizeof p->name);
+    col_copy(st, 3, p->business, sizeof p->business);
+    p->created_at = sqlite3_column_int64(st, 4);
+}
+
+static int sq_product_insert(omb_store *base, omb_product *p, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_PRODUCT_INSERT, err);
+    if (!st)
+        return OMB_EIO;
+    bind_text(st, 1, p->code);
+    bind_text(st, 2, p->name);
+    bind_text(st, 3, p->business);
+    sqlite3_bind_int64(st, 4, p->created_at);
+    int rc = exec_stmt(s, st, err, "product");
+    if (!rc)
+        p->id = last_id(s);
+    return rc;
+}
+
+static int sq_product_get(omb_store *base, int64_t id, omb_product *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_PRODUCT_GET, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    return fetch_one(s, st, read_product, out, err, "product");
+}
+
+static int sq_product_list(omb_store *base, int (*cb)(void *, const omb_product *), void *ctx,
+                           omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_PRODUCT_LIST, err);
+    if (!st)
+        return OMB_EIO;
+    omb_product row;
+    return fetch_all(s, st, read_product, &row, (int (*)(void *, const void *))cb, ctx, err,
+                     "products");
+}
+
+/* ---- cooperations ------------------------------------------------------ */
+
+static void read_coop(sqlite3_stmt *st, void *out)
+{
+    omb_cooperation *c = out;
+    memset(c, 0, sizeof *c);
+    c->id = sqlite3_column_int64(st, 0);
+    col_copy(st, 1, c->code, sizeof c->code);
+    col_copy(st, 2, c->name, sizeof c->name);
+    c->product_id = sqlite3_column_int64(st, 3);
+    c->created_at = sqlite3_column_int64(st, 4);
+}
+
+static int load_members(sq_store *s, omb_cooperation *c, omb_err *err)
+{
+    sqlite3_stmt *st = stmt(s, Q_COOP_MEMBERS, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, c->id);
+    int rc;
+    c->n_members = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n_members < OMB_MEMBERS_MAX) {
+        omb_member *m = &c->members[c->n_members++];
+        m->party_id = sqlite3_column_int64(st, 0);
+        col_copy(st, 1, m->role, sizeof m->role);
+        m->share_bp = sqlite3_column_int(st, 2);
+    }
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OMB_OK : db_fail(s, err, "members");
+    done(st);
+    return out;
+}
+
+static int sq_coop_insert(omb_store *base, omb_cooperation *c, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_COOP_INSERT, err);
+    if (!st)
+        return OMB_EIO;
+    bind_text(st, 1, c->code);
+    bind_text(st, 2, c->name);
+    sqlite3_bind_int64(st, 3, c->product_id);
+    sqlite3_bind_int64(st, 4, c->created_at);
+    int rc = exec_stmt(s, st, err, "cooperation");
+    if (rc)
+        return rc;
+    c->id = last_id(s);
+    for (int i = 0; i < c->n_members; i++) {
+        st = stmt(s, Q_COOP_MEMBER_INSERT, err);
+        if (!st)
+            return OMB_EIO;
+        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_int64(st, 2, c->members[i].party_id);
+        sqlite3_bind_text(st, 3, c->members[i].role, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, c->members[i].share_bp);
+        if ((rc = exec_stmt(s, st, err, "cooperation member")) != OMB_OK)
+            return rc;
+    }
+    return OMB_OK;
+}
+
+static int coop_fetch(sq_store *s, enum stmt_id q, int64_t key, omb_cooperation *out,
+                      omb_err *err)
+{
+    sqlite3_stmt *st = stmt(s, q, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, key);
+    int rc = fetch_one(s, st, read_coop, out, err, "cooperation");
+    return rc ? rc : load_members(s, out, err);
+}
+
+static int sq_coop_get(omb_store *base, int64_t id, omb_cooperation *out, omb_err *err)
+{
+    return coop_fetch(SQ(base), Q_COOP_GET, id, out, err);
+}
+
+static int sq_coop_by_product(omb_store *base, int64_t product_id, omb_cooperation *out,
+                              omb_err *err)
+{
+    return coop_fetch(SQ(base), Q_COOP_BY_PRODUCT, product_id, out, err);
+}
+
+static int sq_coop_list(omb_store *base, int (*cb)(void *, const omb_cooperation *), void *ctx,
+                        omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_COOP_LIST, err);
+    if (!st)
+        return OMB_EIO;
+    /* Collect ids first: member loading needs its own statement. */
+    int64_t ids[1024];
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 1024)
+        ids[n++] = sqlite3_column_int64(st, 0);
+    done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_fail(s, err, "cooperations");
+    for (int i = 0; i < n; i++) {
+        omb_cooperation c;
+        if ((rc = coop_fetch(s, Q_COOP_GET, ids[i], &c, err)) != OMB_OK)
+            return rc;
+        if ((rc = cb(ctx, &c)) != OMB_OK)
+            return rc;
+    }
+    return OMB_OK;
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+static int sq_token_insert(omb_store *base, int64_t user_id, const unsigned char hash[32],
+                           const char *label, omb_ms created_at, omb_ms expires_at, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_TOKEN_INSERT, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_text(st, 3, label ? label : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, created_at);
+    sqlite3_bind_int64(st, 5, expires_at);
+    return exec_stmt(s, st, err, "token");
+}
+
+static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms now,
+                           omb_user *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_TOKEN_LOOKUP, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = fetch_one(s, st, read_user, out, err, "token");
+    if (rc == OMB_ENOTFOUND)
+        return omb_fail(err, OMB_EUNAUTH, "invalid_token", NULL,
+                        "the token is unknown, expired or revoked");
+    return rc;
+}
+
+static int sq_token_revoke(omb_store *base, const unsigned char hash[32], omb_ms now,
+                           omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_TOKEN_REVOKE, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = exec_stmt(s, st, err, "revoke");
+    if (!rc && sqlite3_changes(s->db) == 0)
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no such active token");
+    return rc;
+}
+
+/* ---- complaints -------------------------------------------------------- */
+
+static int sq_next_seq(omb_store *base, int32_t day, int64_t *seq, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_DAY_NEXT, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int(st, 1, day);
+    int rc = sqlite3_step(st);
+    int out = OMB_OK;
+    if (rc == SQLITE_ROW)
+        *seq = sqlite3_column_int64(st, 0);
+    else
+        out = db_fail(s, err, "day counter");
+    done(st);
+    return out;
+}
+
+static int save_parties(sq_store *s, const omb_complaint *c, omb_err *err)
+{
+    const json_t *parties = json_object_get(c->doc, "parties");
+    size_t i;
+    const json_t *p;
+    json_array_foreach(parties, i, p)
+    {
+        int64_t party = omb_json_int(p, "party", 0);
+        if (!party)
+            continue;
+        sqlite3_stmt *st = stmt(s, Q_COMPLAINT_PARTY, err);
+        if (!st)
+            return OMB_EIO;
+        sqlite3_bind_int64(st, 1, party);
+        sqlite3_bind_int64(st, 2, c->received_at);
+        sqlite3_bind_int64(st, 3, c->id);
+        int rc = exec_stmt(s, st, err, "complaint party");
+        if (rc)
+            return rc;
+    }
+    return OMB_OK;
+}
+
+static int sq_complaint_save(omb_store *base, omb_complaint *c, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    bool insert = c->id == 0;
+    sqlite3_stmt *st = stmt(s, insert ? Q_COMPLAINT_INSERT : Q_COMPLAINT_UPDATE, err);
+    if (!st)
+        return OMB_EIO;
+    omb_complaint_sync_doc(c);
+    char *doc = json_dumps(c->doc, JSON_COMPACT);
+    if (!doc)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot serialise complaint");
+    if (insert)
+        sqlite3_bind_text(st, 1, c->no, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, c->id);
+    sqlite3_bind_text(st, 2, omb_state_name(c->state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, omb_grade_name(c->grade), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, c->channel, -1, SQLITE_STATIC);
+    bind_text(st, 5, c->business);
+    bind_text(st, 6, c->cause);
+    sqlite3_bind_int64(st, 7, c->received_at);
+    sqlite3_bind_int64(st, 8, c->updated_at);
+    bind_id(st, 9, c->target_party_id);
+    bind_id(st, 10, c->product_id);
+    bind_id(st, 11, c->lead_party_id);
+    bind_id(st, 12, c->assignee_id);
+    sqlite3_bind_int64(st, 13, c->version);
+    sqlite3_bind_text(st, 14, doc, -1, free);
+    int rc = exec_stmt(s, st, err, "complaint");
+    if (rc)
+        return rc;
+    if (insert)
+        c->id = last_id(s);
+    return save_parties(s, c, err);
+}
+
+static int sq_complaint_load(omb_store *base, const char *no, omb_complaint *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_COMPLAINT_LOAD, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        int out_rc = rc == SQLITE_DONE ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL,
+                                                  "no complaint %s", no)
+                                       : db_fail(s, err, "complaint");
+        done(st);
+        return out_rc;
+    }
+    int64_t id = sqlite3_column_int64(st, 0);
+    json_error_t jerr;
+    json_t *doc = json_loadb((const char *)sqlite3_column_text(st, 1),
+                             (size_t)sqlite3_column_bytes(st, 1), 0, &jerr);
+    done(st);
+    if (!doc)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "complaint %s: bad document", no);
+    rc = omb_complaint_from_doc(out, doc, err);
+    out->id = id;
+    return rc;
+}
+
+static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb_buf *out,
+                            int64_t *id_out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_COMPLAINT_DOC, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        int out_rc = rc == SQLITE_DONE ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL,
+                                                  "no complaint %s", no)
+                                       : db_fail(s, err, "complaint");
+        done(st);
+        return out_rc;
+    }
+    int64_t id = sqlite3_column_int64(st, 0);
+    int64_t received = sqlite3_column_int64(st, 1);
+    omb_buf_reset(out);
+    int buf_rc = omb_buf_append(out, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+    done(st);
+    if (buf_rc)
+        return omb_fail(err, OMB_ETOOBIG, "too_large", NULL, "complaint document too large");
+    if (viewer) {
+        sqlite3_stmt *v = stmt(s, Q_COMPLAINT_VISIBLE, err);
+        if (!v)
+            return OMB_EIO;
+        sqlite3_bind_int64(v, 1, viewer);
+        sqlite3_bind_int64(v, 2, received);
+        sqlite3_bind_int64(v, 3, id);
+        rc = sqlite3_step(v);
+        done(v);
+        if (rc == SQLITE_DONE)
+            return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+        if (rc != SQLITE_ROW)
+            return db_fail(s, err, "visibility");
+    }
+    if (id_out)
+        *id_out = id;
+    return OMB_OK;
+}
+
+/* Builds the list query for a filter; binds go through the same order. */
+static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
+                             omb_complaint_row_cb cb, void *ctx, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    omb_buf q = OMB_BUF_INIT(4096);
+    const char *c_received = f->viewer_party ? "p.received_at" : "c.received_at";
+    const char *c_id = f->viewer_party ? "p.complaint_id" : "c.id";
+    if (f->viewer_party)
+        omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc FROM complaint_parties p "
+                         "JOIN complaints c ON c.id = p.complaint_id WHERE p.party_id = ?1");
+    else
+        omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc FROM complaints c WHERE ?1 IS NULL");
+    if (f->states) {
+        omb_buf_puts(&q, " AND c.state IN (");
+        bool first = true;
+        for (int i = 0; i < OMB_ST__COUNT; i++)
+            if (f->states & OMB_STBIT(i)) {
+                omb_buf_printf(&q, "%s'%s'", first ? "" : ",", omb_state_name((enum omb_state)i));
+                first = false;
+            }
+        omb_buf_puts(&q, ")");
+    }
+    if (f->grades) {
+        omb_buf_puts(&q, " AND c.grade IN (");
+        bool first = true;
+        for (int i = 0; i <= OMB_GRADE_MAJOR; i++)
+            if (f->grades & (1u << i)) {
+                omb_buf_printf(&q, "%s'%s'", first ? "" : ",", omb_grade_name((enum omb_grade)i));
+                first = false;
+            }
+        omb_buf_puts(&q, ")");
+    }
+    if (f->party)
+        omb_buf_puts(&q, " AND EXISTS (SELECT 1 FROM complaint_parties x WHERE x.party_id = ?2 "
+                         "AND x.received_at = c.received_at AND x.complaint_id = c.id)");
+    if (f->lead_party)
+        omb_buf_puts(&q, " AND c.lead_party = ?3");
+    if (f->assignee)
+        omb_buf_puts(&q, " AND c.assignee = ?4");
+    if (f->channel[0])
+        omb_buf_puts(&q, " AND c.channel = ?5");
+    if (f->business[0])
+        omb_buf_puts(&q, " AND c.business = ?6");
+    if (f->cause[0])
+        omb_buf_puts(&q, " AND c.cause = ?7");
+    if (f->has_from)
+        omb_buf_printf(&q, " AND %s >= ?8", c_received);
+    if (f->has_to)
+        omb_buf_printf(&q, " AND %s < ?9", c_received);
+    if (f->has_cursor)
+        omb_buf_printf(&q, " AND (%s < ?10 OR (%s = ?10 AND %s < ?11))", c_received, c_received,
+                       c_id);
+    if (f->target_party)
+        omb_buf_puts(&q, " AND c.target_party = ?12");
+    if (f->product)
+        omb_buf_puts(&q, " AND c.product = ?13");
+    omb_buf_printf(&q, " ORDER BY %s DESC, %s DESC LIMIT ?14", c_received, c_id);
+
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, omb_buf_str(&q), -1, &st, NULL) != SQLITE_OK) {
+        omb_buf_release(&q);
+        return db_fail(s, err, "list");
+    }
+    omb_buf_release(&q);
+    bind_id(st, 1, f->viewer_party);
+    sqlite3_bind_int64(st, 2, f->party);
+    sqlite3_bind_int64(st, 3, f->lead_party);
+    sqlite3_bind_int64(st, 4, f->assignee);
+    sqlite3_bind_text(st, 5, f->channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, f->business, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, f->cause, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, f->received_from);
+    sqlite3_bind_int64(st, 9, f->received_to);
+    sqlite3_bind_int64(st, 10, f->cursor_received);
+    sqlite3_bind_int64(st, 11, f->cursor_id);
+    sqlite3_bind_int64(st, 12, f->target_party);
+    sqlite3_bind_int64(st, 13, f->product);
+    sqlite3_bind_int64(st, 14, f->limit > 0 ? f->limit : -1);
+    int rc, out = OMB_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        out = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                 (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+        if (out)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        out = db_fail(s, err, "list");
+    sqlite3_finalize(st);
+    return out;
+}
+
+static int sq_complaint_count(omb_store *base, int64_t *count, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_COMPLAINT_COUNT, err);
+    if (!st)
+        return OMB_EIO;
+    int rc = sqlite3_step(st);
+    int out = OMB_OK;
+    if (rc == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    else
+        out = db_fail(s, err, "count");
+    done(st);
+    return out;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_EVENT_INSERT, err);
+    if (!st)
+        return OMB_EIO;
+    char *payload = json_dumps(ev->payload, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!payload)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot serialise event");
+    bind_id(st, 1, ev->complaint_id);
+    if (ev->complaint_id)
+        sqlite3_bind_int64(st, 2, ev->seq);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_text(st, 3, ev->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ev->type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, ev->at);
+    sqlite3_bind_int64(st, 6, ev->actor_user_id);
+    sqlite3_bind_int64(st, 7, ev->actor_party_id);
+    sqlite3_bind_text(st, 8, payload, -1, free);
+    int rc = exec_stmt(s, st, err, "event");
+    if (!rc)
+        ev->id = last_id(s);
+    return rc;
+}
+
+static int sq_event_list(omb_store *base, int64_t complaint_id, omb_event_cb cb, void *ctx,
+                         omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_EVENT_LIST, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    int rc, out = OMB_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        omb_event ev;
+        json_error_t jerr;
+        json_t *payload = json_loadb((const char *)sqlite3_column_text(st, 8),
+                                     (size_t)sqlite3_column_bytes(st, 8), 0, &jerr);
+        if (!payload) {
+            out = omb_fail(err, OMB_EIO, "storage_error", NULL, "event %lld: bad payload",
+                           (long long)sqlite3_column_int64(st, 0));
+            break;
+        }
+        omb_event_init(&ev, (const char *)sqlite3_column_text(st, 4), sqlite3_column_int64(st, 5),
+                       sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7), payload);
+        ev.id = sqlite3_column_int64(st, 0);
+        ev.complaint_id = sqlite3_column_int64(st, 1);
+        ev.seq = sqlite3_column_int64(st, 2);
+        col_copy(st, 3, ev.subject, sizeof ev.subject);
+        out = cb(ctx, &ev);
+        omb_event_release(&ev);
+        if (out)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE && !out)
+        out = db_fail(s, err, "events");
+    done(st);
+    return out;
+}
+
+/* ---- idempotency ------------------------------------------------------- */
+
+static int sq_idem_get(omb_store *base, int64_t user_id, const char *key, omb_idem *out,
+                       omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_IDEM_GET, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int res = OMB_OK;
+    if (rc == SQLITE_ROW) {
+        out->user_id = user_id;
+        snprintf(out->key, sizeof out->key, "%s", key);
+        memset(out->request_hash, 0, 32);
+        if (sqlite3_column_bytes(st, 0) == 32)
+            memcpy(out->request_hash, sqlite3_column_blob(st, 0), 32);
+        out->status = sqlite3_column_int(st, 1);
+        out->response = omb_xstrdup((const char *)sqlite3_column_text(st, 2));
+    } else if (rc == SQLITE_DONE) {
+        res = OMB_ENOTFOUND;
+    } else {
+        res = db_fail(s, err, "idempotency");
+    }
+    done(st);
+    return res;
+}
+
+static int sq_idem_put(omb_store *base, const omb_idem *in, omb_ms now, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_IDEM_PUT, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, in->user_id);
+    sqlite3_bind_text(st, 2, in->key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, in->request_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, in->status);
+    sqlite3_bind_text(st, 5, in->response ? in->response : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, now);
+    return exec_stmt(s, st, err, "idempotency");
+}
+
+/* ---- attachments ------------------------------------------------------- */
+
+static int sq_attachment_link(omb_store *base, int64_t complaint_id, const omb_attachment *a,
+                              omb_ms now, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_ATTACH_INSERT, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, a->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, a->size);
+    sqlite3_bind_text(st, 3, a->content_type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    int rc = exec_stmt(s, st, err, "attachment");
+    if (rc)
+        return rc;
+    st = stmt(s, Q_ATTACH_LINK, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, a->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, complaint_id);
+    return exec_stmt(s, st, err, "attachment link");
+}
+
+static void read_attachment(sqlite3_stmt *st, void *out)
+{
+    omb_attachment *a = out;
+    col_copy(st, 0, a->sha256, sizeof a->sha256);
+    a->size = sqlite3_column_int64(st, 1);
+    col_copy(st, 2, a->content_type, sizeof a->content_type);
+}
+
+static int sq_attachment_visible(omb_store *base, const char *sha256, int64_t viewer,
+                                 omb_attachment *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    if (viewer) {
+        sqlite3_stmt *v = stmt(s, Q_ATTACH_VISIBLE, err);
+        if (!v)
+            return OMB_EIO;
+        sqlite3_bind_text(v, 1, sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(v, 2, viewer);
+        int rc = sqlite3_step(v);
+        done(v);
+        if (rc == SQLITE_DONE)
+            return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no such attachment");
+        if (rc != SQLITE_ROW)
+            return db_fail(s, err, "attachment");
+    }
+    sqlite3_stmt *st = stmt(s, Q_ATTACH_GET, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    return fetch_one(s, st, read_attachment, out, err, "attachment");
+}
+
+const omb_store_vtab omb_store_sqlite = {
+    .version = OMB_STORE_VERSION,
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
+    .party_insert = sq_party_insert,
+    .party_get = sq_party_get,
+    .party_by_code = sq_party_by_code,
+    .party_list = sq_party_list,
+    .user_insert = sq_user_insert,
+    .user_get = sq_user_get,
+    .user_by_username = sq_user_by_username,
+    .user_list = sq_user_list,
+    .product_insert = sq_product_insert,
+    .product_get = sq_product_get,
+    .product_list = sq_product_list,
+    .cooperation_insert = sq_coop_insert,
+    .cooperation_get = sq_coop_get,
+    .cooperation_by_product = sq_coop_by_product,
+    .cooperation_list = sq_coop_list,
+    .token_insert = sq_token_insert,
+    .token_lookup = sq_token_lookup,
+    .token_revoke = sq_token_revoke,
+    .complaint_next_seq = sq_next_seq,
+    .complaint_save = sq_complaint_save,
+    .complaint_load = sq_complaint_load,
+    .complaint_doc = sq_complaint_doc,
+    .complaint_list = sq_complaint_list,
+    .complaint_count = sq_complaint_count,
+    .event_append = sq_event_append,
+    .event_list = sq_event_list,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
+    .attachment_link = sq_attachment_link,
+    .attachment_visible = sq_attachment_visible,
+};

@@ -1,0 +1,168 @@
+/*
+ * store.h - the one storage interface of ombud.
+ *
+ * Like sqlite3_vfs, a backend is a table of function pointers with a
+ * version number; the app layer speaks only to this table, so SQLite today
+ * and PostgreSQL later are interchangeable.  An omb_store is one
+ * connection: the writer thread owns one and runs batches of requests in a
+ * transaction with a savepoint per request; every reader thread owns
+ * another.  Nothing here assumes SQLite: no rowids leak, times are integer
+ * milliseconds, and every call returns an OMB_* code that callers check.
+ *
+ * Every text handed back through a callback is valid only during the call.
+ */
+#ifndef OMB_STORE_H
+#define OMB_STORE_H
+
+#include "core/buf.h"
+#include "core/complaint.h"
+#include "core/err.h"
+#include "core/event.h"
+#include "core/model.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define OMB_STORE_VERSION 1
+
+enum omb_store_flags {
+    OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
+    OMB_STORE_READONLY = 1 << 1, /* a reader connection */
+};
+
+typedef struct omb_store omb_store;
+
+/* Filters for listing complaints; zero values mean "no filter". */
+typedef struct omb_complaint_filter {
+    int64_t viewer_party; /* only complaints this party is involved in; 0 = all */
+    uint32_t states;      /* OMB_STBIT mask */
+    uint32_t grades;      /* 1 << grade mask */
+    int64_t party;        /* involved party */
+    int64_t lead_party;
+    int64_t assignee;
+    int64_t target_party;
+    int64_t product;
+    char channel[OMB_CODE_MAX];
+    char business[OMB_CODE_MAX];
+    char cause[OMB_CODE_MAX];
+    bool has_from, has_to;
+    omb_ms received_from; /* inclusive */
+    omb_ms received_to;   /* exclusive */
+    bool has_cursor;      /* continue after (cursor_received, cursor_id) in the order */
+    omb_ms cursor_received;
+    int64_t cursor_id;
+    int limit;
+} omb_complaint_filter;
+
+/* A row of a complaint list: stable order is received_at DESC, id DESC. */
+typedef int (*omb_complaint_row_cb)(void *ctx, int64_t id, omb_ms received_at, const char *doc,
+                                    size_t doc_len);
+typedef int (*omb_event_cb)(void *ctx, const omb_event *ev);
+
+typedef struct omb_idem {
+    int64_t user_id;
+    char key[129];
+    unsigned char request_hash[32];
+    int status;
+    char *response; /* heap; caller frees */
+} omb_idem;
+
+typedef struct omb_attachment {
+    char sha256[65];
+    int64_t size;
+    char content_type[OMB_CODE_LEN * 4];
+} omb_attachment;
+
+typedef struct omb_store_vtab {
+    int version; /* OMB_STORE_VERSION */
+    const char *name;
+
+    int (*open)(const char *dsn, int flags, omb_store **out, omb_err *err);
+    void (*close)(omb_store *s);
+
+    /* Transactions.  savepoint/release/rollback_to nest one level inside begin. */
+    int (*begin)(omb_store *s, omb_err *err);
+    int (*commit)(omb_store *s, omb_err *err);
+    int (*rollback)(omb_store *s);
+    int (*savepoint)(omb_store *s, omb_err *err);
+    int (*release)(omb_store *s, omb_err *err);
+    int (*rollback_to)(omb_store *s);
+
+    /* Key-value settings (schema version, secrets' fingerprints, ...). */
+    int (*meta_get)(omb_store *s, const char *key, omb_buf *out, omb_err *err);
+    int (*meta_set)(omb_store *s, const char *key, const char *value, omb_err *err);
+
+    /* Parties, users, products, cooperations.  *_insert sets ->id. */
+    int (*party_insert)(omb_store *s, omb_party *p, omb_err *err);
+    int (*party_get)(omb_store *s, int64_t id, omb_party *out, omb_err *err);
+    int (*party_by_code)(omb_store *s, const char *code, omb_party *out, omb_err *err);
+    int (*party_list)(omb_store *s, int (*cb)(void *, const omb_party *), void *ctx,
+                      omb_err *err);
+
+    int (*user_insert)(omb_store *s, omb_user *u, omb_err *err);
+    int (*user_get)(omb_store *s, int64_t id, omb_user *out, omb_err *err);
+    int (*user_by_username)(omb_store *s, const char *username, omb_user *out, omb_err *err);
+    int (*user_list)(omb_store *s, int64_t party_id, int (*cb)(void *, const omb_user *),
+                     void *ctx, omb_err *err);
+
+    int (*product_insert)(omb_store *s, omb_product *p, omb_err *err);
+    int (*product_get)(omb_store *s, int64_t id, omb_product *out, omb_err *err);
+    int (*product_list)(omb_store *s, int (*cb)(void *, const omb_product *), void *ctx,
+                        omb_err *err);
+
+    int (*cooperation_insert)(omb_store *s, omb_cooperation *c, omb_err *err);
+    int (*cooperation_get)(omb_store *s, int64_t id, omb_cooperation *out, omb_err *err);
+    /* The cooperation of a product (a product has at most one). */
+    int (*cooperation_by_product)(omb_store *s, int64_t product_id, omb_cooperation *out,
+                                  omb_err *err);
+    int (*cooperation_list)(omb_store *s, int (*cb)(void *, const omb_cooperation *), void *ctx,
+                            omb_err *err);
+
+    /* Tokens: only the SHA-256 of a token is stored. */
+    int (*token_insert)(omb_store *s, int64_t user_id, const unsigned char hash[32],
+                        const char *label, omb_ms created_at, omb_ms expires_at, omb_err *err);
+    /* Finds the active user of an unexpired, unrevoked token; OMB_EUNAUTH otherwise. */
+    int (*token_lookup)(omb_store *s, const unsigned char hash[32], omb_ms now, omb_user *out,
+                        omb_err *err);
+    int (*token_revoke)(omb_store *s, const unsigned char hash[32], omb_ms now, omb_err *err);
+
+    /* Complaints.  next_number bumps the day's counter inside the transaction. */
+    int (*complaint_next_seq)(omb_store *s, int32_t yyyymmdd, int64_t *seq, omb_err *err);
+    /* Inserts (c->id == 0, sets it) or updates the projection, and the
+     * involved parties listed in c->doc "parties". */
+    int (*complaint_save)(omb_store *s, omb_complaint *c, omb_err *err);
+    int (*complaint_load)(omb_store *s, const char *no, omb_complaint *out, omb_err *err);
+    /* The stored document of a complaint the party is involved in (0 = any):
+     * OMB_ENOTFOUND when absent or not visible to that party. */
+    int (*complaint_doc)(omb_store *s, const char *no, int64_t viewer_party, omb_buf *out,
+                         int64_t *id, omb_err *err);
+    int (*complaint_list)(omb_store *s, const omb_complaint_filter *f, omb_complaint_row_cb cb,
+                          void *ctx, omb_err *err);
+    int (*complaint_count)(omb_store *s, int64_t *count, omb_err *err);
+
+    /* Events: append sets ev->id; list walks one complaint's events in order. */
+    int (*event_append)(omb_store *s, omb_event *ev, omb_err *err);
+    int (*event_list)(omb_store *s, int64_t complaint_id, omb_event_cb cb, void *ctx,
+                      omb_err *err);
+
+    /* Idempotency keys: get fills out (OMB_ENOTFOUND when new). */
+    int (*idem_get)(omb_store *s, int64_t user_id, const char *key, omb_idem *out, omb_err *err);
+    int (*idem_put)(omb_store *s, const omb_idem *in, omb_ms now, omb_err *err);
+
+    /* Attachments: blobs are files; the store indexes them and their links. */
+    int (*attachment_link)(omb_store *s, int64_t complaint_id, const omb_attachment *a,
+                           omb_ms now, omb_err *err);
+    /* OMB_OK when the blob is linked to a complaint the party may see (0 = any). */
+    int (*attachment_visible)(omb_store *s, const char *sha256, int64_t viewer_party,
+                              omb_attachment *out, omb_err *err);
+} omb_store_vtab;
+
+/* The SQLite backend. */
+extern const omb_store_vtab omb_store_sqlite;
+
+/* The vtab an omb_store belongs to (every backend's struct begins with it). */
+struct omb_store {
+    const omb_store_vtab *vt;
+};
+
+#endif

@@ -19,7 +19,7 @@ typedef struct omb_config {
     char database[OMB_PATH_MAX];    /* database = var/ombud.db */
     char attachments[OMB_PATH_MAX]; /* attachments = var/attachments */
     char taxonomy[OMB_PATH_MAX];    /* taxonomy = (built in) */
-    int threads;              /* HTTP worker threads (0 = number of cores) */
+    int threads;              /* HTTP worker threads (0 = number of cores + 1) */
     size_t max_body;          /* JSON body cap, bytes */
     size_t max_attachment;    /* attachment cap, bytes */
     int batch_max;            /* requests per write transaction at most */

@@ -233,6 +233,8 @@ static bool act(demo *d, const char *username, const char *no, enum omb_action a
     omb_err err;
     omb_err_clear(&err);
     omb_job_init(&job, NULL, NULL, &u->who);
+    if (!body)
+        body = json_object();
     int rc = omb_uc_complaint_action(d->app, &job, no, a, body, &err);
     json_decref(body);
     json_t *res = run(d, &job, rc, &err);

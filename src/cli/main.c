@@ -10,6 +10,7 @@
 #include "app/log.h"
 #include "app/version.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ void cli_system_principal(omb_principal *who, int64_t party_id, enum omb_role ro
 }
 
 /* Options that are configuration keys go to cfg; the rest stay for the command. */
-static const char *const flag_only[] = {"progress", "no-progress", NULL};
+static const char *const flag_only[] = {"progress", "no-progress", "test-clock", "help", NULL};
 
 static bool is_flag(const char *name)
 {
@@ -171,9 +172,23 @@ static int parse_args(int argc, char **argv, cli_args *a)
     return 0;
 }
 
+/*
+ * glibc returns freed memory at the top of the heap to the kernel as soon as
+ * 128 KiB is free, and serves large blocks with mmap.  Under a steady stream
+ * of requests that means brk/mmap system calls on every batch; measured on
+ * the intake benchmark it costs a fifth of the throughput.  A server keeps
+ * its working set, so both thresholds are raised to 32 MiB.
+ */
+static void tune_malloc(void)
+{
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+}
+
 int main(int argc, char **argv)
 {
     static cli_args a;
+    tune_malloc();
     if (parse_args(argc, argv, &a) != 0)
         return 2;
     if (a.n_words == 0 || strcmp(a.words[0], "help") == 0 || cli_flag(&a, "help")) {

@@ -110,8 +110,8 @@ static int scalars_from(omb_complaint *c, const json_t *p, omb_err *err)
     c->target_party_id = omb_json_int(p, "target_party", 0);
     c->product_id = omb_json_int(p, "product", 0);
     /* A document writes "no lead party" as null: only an absent key means "the target". */
-    c->lead_party_id = json_object_get(p, "lead_party") ? omb_json_int(p, "lead_party", 0)
-                                                         : c->target_party_id;
+    c->lead_party_id =
+        json_object_get(p, "lead_party") ? omb_json_int(p, "lead_party", 0) : c->target_party_id;
     c->assignee_id = omb_json_int(p, "assignee", 0);
     c->amount_fen = omb_json_int(p, "amount_fen", 0);
     c->complainants = omb_json_int(p, "complainants", 1);

@@ -81,6 +81,12 @@ static const omb_field_spec f_optional_note[] = {
     {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
 };
+/* An acceptance may name the lead party (one of the parties involved); see action_refs(). */
+static const omb_field_spec f_accept[] = {
+    {"lead_party", OMB_F_INT, false, 1, INT64_MAX, NULL, NULL, 0},
+    {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
 static const omb_field_spec f_reason[] = {
     {"reason", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
@@ -149,7 +155,7 @@ static const omb_field_spec f_note[] = {
 
 static const omb_action_info actions[OMB_ACT__COUNT] = {
     [OMB_ACT_RECEIVE] = {OMB_ACT_RECEIVE, "receive", "received", "登记", NULL},
-    [OMB_ACT_ACCEPT] = {OMB_ACT_ACCEPT, "accept", "accepted", "受理", f_optional_note},
+    [OMB_ACT_ACCEPT] = {OMB_ACT_ACCEPT, "accept", "accepted", "受理", f_accept},
     [OMB_ACT_REJECT] = {OMB_ACT_REJECT, "reject", "rejected", "不予受理", f_reason},
     [OMB_ACT_MERGE] = {OMB_ACT_MERGE, "merge", "merged", "合并", f_merge},
     [OMB_ACT_WITHDRAW] = {OMB_ACT_WITHDRAW, "withdraw", "withdrawn", "撤诉", f_reason},

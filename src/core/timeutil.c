@@ -69,9 +69,7 @@ static bool digits(const char *s, int n, int *out)
 static bool valid_date(int y, int m, int d)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    /* Any four-digit year (RFC 3339): a floor of 1970 refused the text that
-     * omb_time_format writes for negative instants, which parse can return. */
-    if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1)
+    if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1)
         return false;
     int max = mdays[m - 1];
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))

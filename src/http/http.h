@@ -31,6 +31,7 @@ enum route_flags {
     RT_BODY = 1 << 1,   /* takes a JSON body */
     RT_STREAM = 1 << 2, /* takes a raw body streamed to a file (attachments) */
     RT_TEST = 1 << 3,   /* exists only when test_clock is on */
+    RT_QUERY = 1 << 4,  /* reads query parameters; other routes refuse any */
 };
 
 #define ROUTE_PARAMS 3

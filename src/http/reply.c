@@ -72,9 +72,13 @@ enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err)
     int status = omb_status_of(rc);
     if (strcmp(err->code, "method_not_allowed") == 0)
         status = 405;
-    json_t *e = json_pack("{s:s,s:s}", "code", err->code[0] ? err->code : omb_rc_name(rc),
-                          "message", err->message[0] ? err->message : omb_rc_name(rc));
-    json_object_set_new(e, "field", err->field[0] ? json_string(err->field) : json_null());
+    /* A message or field that quotes the request may hold bytes that are not UTF-8
+     * (a cut name); jansson refuses such strings, and no answer would leave. */
+    json_t *message = json_string(err->message[0] ? err->message : omb_rc_name(rc));
+    json_t *field = err->field[0] ? json_string(err->field) : NULL;
+    json_t *e = json_pack("{s:s,s:o}", "code", err->code[0] ? err->code : omb_rc_name(rc),
+                          "message", message ? message : json_string(omb_rc_name(rc)));
+    json_object_set_new(e, "field", field ? field : json_null());
     /* Storage faults are logged in full but not described to the client. */
     if (status >= 500 && rc == OMB_EIO) {
         json_object_set_new(e, "message", json_string("internal error; the request changed nothing"));

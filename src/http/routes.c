@@ -101,24 +101,6 @@ typedef int (*get_by_id)(omb_app *, omb_store *, const omb_principal *, int64_t,
                          omb_err *);
 typedef int (*get_list)(omb_app *, omb_store *, const omb_principal *, json_t **, omb_err *);
 
-/* Refuses query parameters on endpoints that take none. */
-static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                 const char *value)
-{
-    (*(int *)cls)++;
-    return MHD_YES;
-}
-
-static int no_query(omb_req *r, omb_err *err)
-{
-    int n = 0;
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, count_arg, &n);
-    if (n)
-        return omb_fail(err, OMB_EINVAL, "unknown_parameter", NULL,
-                        "this endpoint takes no query parameters");
-    return OMB_OK;
-}
-
 static enum MHD_Result one_by_id(omb_req *r, get_by_id q)
 {
     omb_err err;
@@ -126,8 +108,6 @@ static enum MHD_Result one_by_id(omb_req *r, get_by_id q)
     int64_t id;
     if (parse_id(r->params[0], &id))
         return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such record");
-    if (no_query(r, &err))
-        return fail(r, &err);
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
     int rc = q(omb_req_app(r), rd, &r->who, id, &out, &err);
@@ -138,8 +118,6 @@ static enum MHD_Result all_of(omb_req *r, get_list q)
 {
     omb_err err;
     omb_err_clear(&err);
-    if (no_query(r, &err))
-        return fail(r, &err);
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
     int rc = q(omb_req_app(r), rd, &r->who, &out, &err);
@@ -357,8 +335,6 @@ static enum MHD_Result h_complaint_get(omb_req *r)
 {
     omb_err err;
     omb_err_clear(&err);
-    if (no_query(r, &err))
-        return fail(r, &err);
     READER_OR_FAIL(r, rd, err);
     omb_buf out = OMB_BUF_INIT(16 << 20);
     int rc = omb_q_complaint(omb_req_app(r), rd, &r->who, r->params[0], &out, &err);
@@ -373,8 +349,6 @@ static enum MHD_Result h_timeline(omb_req *r)
 {
     omb_err err;
     omb_err_clear(&err);
-    if (no_query(r, &err))
-        return fail(r, &err);
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
     int rc = omb_q_timeline(omb_req_app(r), rd, &r->who, r->params[0], &out, &err);
@@ -438,13 +412,41 @@ static int store_upload(omb_req *r, char sha_hex[65], omb_err *err)
     return OMB_OK;
 }
 
+/* The query of an upload: one "name" and nothing else. */
+typedef struct attach_query {
+    const char *name;
+    int names, others;
+    char other[64];
+} attach_query;
+
+static enum MHD_Result attach_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    attach_query *q = cls;
+    if (strcmp(key, "name") == 0) {
+        q->names++;
+        q->name = value;
+    } else if (q->others++ == 0) {
+        snprintf(q->other, sizeof q->other, "%s", key);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result h_attach(omb_req *r)
 {
     omb_err err;
     omb_err_clear(&err);
+    attach_query q = {NULL, 0, 0, ""};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, attach_arg, &q);
+    if (q.others)
+        return omb_reply_fail(r, OMB_EINVAL, "unknown_parameter", q.other,
+                              "%s is not a known query parameter", q.other);
+    if (q.names > 1)
+        return omb_reply_fail(r, OMB_EINVAL, "invalid_parameter", "name",
+                              "name is given more than once");
     if (r->upload_size == 0)
         return omb_reply_fail(r, OMB_EFIELD, "empty_value", NULL, "the attachment is empty");
-    const char *name = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "name");
+    const char *name = q.name;
     const char *ct =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!name || !*name || strlen(name) > 200 || !omb_utf8_valid(name, strlen(name)) ||
@@ -541,14 +543,14 @@ static const omb_route routes[] = {
     {"GET", "/v1/cooperations", h_cooperations, 0},
     {"POST", "/v1/cooperations", h_cooperation_create, RT_BODY},
     {"GET", "/v1/cooperations/:id", h_cooperation, 0},
-    {"GET", "/v1/complaints", h_complaint_list, 0},
+    {"GET", "/v1/complaints", h_complaint_list, RT_QUERY},
     {"POST", "/v1/complaints", h_complaint_create, RT_BODY},
     {"GET", "/v1/complaints/:no", h_complaint_get, 0},
     {"GET", "/v1/complaints/:no/timeline", h_timeline, 0},
     {"POST", "/v1/complaints/:no/actions/:action", h_action, RT_BODY},
     {"POST", "/v1/complaints/:no/notes", h_note, RT_BODY},
     {"GET", "/v1/complaints/:no/attachments", h_attachments, 0},
-    {"POST", "/v1/complaints/:no/attachments", h_attach, RT_STREAM},
+    {"POST", "/v1/complaints/:no/attachments", h_attach, RT_STREAM | RT_QUERY},
     {"GET", "/v1/attachments/:sha256", h_blob, 0},
     {"POST", "/v1/test/clock", h_test_clock, RT_PUBLIC | RT_BODY | RT_TEST},
 };

@@ -153,12 +153,36 @@ static int open_upload(omb_req *r, omb_err *err)
     return OMB_OK;
 }
 
+/* Counts query parameters and finds any that is not valid UTF-8. */
+typedef struct query_scan {
+    int n;
+    bool bad_utf8;
+} query_scan;
+
+static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    query_scan *q = cls;
+    q->n++;
+    if (!omb_utf8_valid(key, strlen(key)) || (value && !omb_utf8_valid(value, strlen(value))))
+        q->bad_utf8 = true;
+    return MHD_YES;
+}
+
 static int first_call(omb_req *r, omb_err *err)
 {
     omb_app *app = r->http->app;
+    query_scan q = {0, false};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, scan_arg, &q);
+    if (!omb_utf8_valid(r->path, strlen(r->path)) || q.bad_utf8)
+        return omb_fail(err, OMB_EINVAL, "invalid_utf8", NULL,
+                        "the path or the query is not valid UTF-8");
     r->route = route_find(r, err);
     if (!r->route)
         return err->rc;
+    if (q.n && !(r->route->flags & RT_QUERY))
+        return omb_fail(err, OMB_EINVAL, "unknown_parameter", NULL,
+                        "this endpoint takes no query parameters");
     if (!(r->route->flags & RT_PUBLIC)) {
         const char *auth =
             MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -368,6 +392,37 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- the daemon ------------------------------------------------------------------------ */
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %HH in the path and the query in place, as libmicrohttpd does,
+ * except %00: a NUL would cut the text short, so that "/v1/parties/1%00x"
+ * passed for "/v1/parties/1".  It stays "%00" and matches nothing. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    char *w = s;
+    for (const char *p = s; *p;) {
+        int hi = p[0] == '%' ? hex_value(p[1]) : -1;
+        int lo = hi >= 0 ? hex_value(p[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            p += 3;
+        } else {
+            *w++ = *p++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -393,15 +448,17 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
                         "listen host must be an IPv4 address, e.g. 127.0.0.1");
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    /* One more worker than cores: a worker waiting on its reader connection's
+     * I/O leaves a core to another. */
     unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads
-                                            : (unsigned)(cores > 0 ? cores : 2);
+                                            : (unsigned)(cores > 0 ? cores + 1 : 3);
     h->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!h->daemon) {
         free(h);
         return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot listen on %s:%d",

@@ -113,7 +113,8 @@ static void test_parse_refuses(void **state)
         "TS20261301000001",
         "TS20261100000001",
         "TS19691231000001",    /* before 1970 */
-        "TS2026112200001234",  /* seven digits with a leading zero */
+        "TS202611220123456",   /* seven digits with a leading zero */
+        "TS2026112200001234",  /* eight digits with leading zeros */
         "TS20261122012345678", /* nine digits with a leading zero */
         "TS20261122000001\n",
     };

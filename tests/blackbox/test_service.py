@@ -1,0 +1,265 @@
+"""
+test_service.py - the service endpoints (health, version, me, taxonomy) and
+the platform's records (parties, users, products, cooperations, tokens),
+with the roles that may touch them.
+"""
+
+from harness import (Fixture, check, check_error, check_ok, eq, password_of, PARTIES, USERS)
+
+
+def setup(ctx):
+    ctx.s = ctx.server(name="service")
+    ctx.fx = Fixture(ctx.s).build()
+
+
+def test_health_and_version(ctx):
+    s = ctx.s
+    h = check_ok(s.http("GET", "/v1/health"), 200, "health")
+    eq(h["status"], "ok", "health.status")
+    eq(h["database"], "ok", "health.database")
+    check(isinstance(h["writer"]["batches"], int) and h["writer"]["failed_commits"] == 0,
+          "health.writer %r" % h["writer"])
+    v = check_ok(s.http("GET", "/v1/version"), 200, "version")
+    eq(v["name"], "ombud", "version.name")
+    check(v["version"] == h["version"] and v["api"], "version %r / health %r" % (v, h))
+    r = s.http("GET", "/v1/health")
+    check(r.headers.get("x-request-id"), "no X-Request-Id header")
+    check(r.headers.get("content-type", "").startswith("application/json"), "content type")
+
+
+def test_me_for_every_user(ctx):
+    fx = ctx.fx
+    for key, party, role in USERS:
+        me = check_ok(ctx.s.http("GET", "/v1/me", token=fx.token(key)), 200, "me " + key)
+        eq(me["id"], fx.uid(key), "me.id of " + key)
+        eq(me["username"], key, "me.username")
+        eq(me["role"], role, "me.role of " + key)
+        eq(me["party"], fx.parties[party], "me.party of " + key)
+    kinds = {key: kind for key, _, _, kind in PARTIES}
+    me = check_ok(ctx.s.http("GET", "/v1/me", token=fx.token("reg_user")), 200, "me")
+    eq(me["party_kind"], kinds["regulator"], "party_kind")
+    me = check_ok(ctx.s.http("GET", "/v1/me", token=fx.token("op_admin")), 200, "me")
+    eq((me["party_kind"], me["role"]), ("operator", "admin"), "operator admin")
+
+
+def test_me_needs_a_token(ctx):
+    r = ctx.s.http("GET", "/v1/me")
+    check_error(r, 401, "missing_token")
+    check(r.headers.get("www-authenticate", "").startswith("Bearer"), "no WWW-Authenticate")
+    check_error(ctx.s.http("GET", "/v1/me", token="omb_" + "A" * 43), 401, "invalid_token")
+
+
+def test_taxonomy(ctx):
+    t = check_ok(ctx.s.http("GET", "/v1/taxonomy", token=ctx.fx.token("bank_agent")), 200,
+                 "taxonomy")
+    for kind in ("channel", "business", "cause"):
+        check(isinstance(t.get(kind), list) and t[kind], "taxonomy has no %s" % kind)
+        for item in t[kind]:
+            check(set(item) == {"code", "zh", "en"} and all(item.values()),
+                  "taxonomy item %r" % item)
+    codes = {k: {i["code"] for i in v} for k, v in t.items()}
+    check({"app", "phone", "regulator"} <= codes["channel"], "channels %r" % codes["channel"])
+    check({"internet_loan", "credit_card"} <= codes["business"], "business codes")
+    check({"c01", "c11", "c12"} <= codes["cause"], "cause codes")
+
+
+def test_parties_list_and_get(ctx):
+    fx = ctx.fx
+    for who in ("bank_agent", "bank2_admin", "reg_user"):
+        items = check_ok(ctx.s.http("GET", "/v1/parties", token=fx.token(who)), 200,
+                         "parties")["items"]
+        got = {p["code"]: p for p in items}
+        for key, code, name, kind in PARTIES:
+            check(code in got, "party %s missing for %s" % (code, who))
+            eq((got[code]["id"], got[code]["name"], got[code]["kind"]),
+               (fx.parties[key], name, kind), "party " + code)
+    p = check_ok(ctx.s.http("GET", "/v1/parties/%d" % fx.parties["lender"],
+                            token=fx.token("bank_agent")), 200, "party")
+    eq(p["code"], "lender_a", "party code")
+    check_error(ctx.s.http("GET", "/v1/parties/999999", token=fx.token("bank_agent")), 404,
+                "not_found")
+
+
+def test_only_operator_admin_creates_parties(ctx):
+    fx = ctx.fx
+    body = {"code": "new_bank", "name": "New bank", "kind": "bank"}
+    before = ctx.s.fingerprint()
+    for who in ("bank_admin", "bank_agent", "bank_sup", "reg_user", "bank2_admin"):
+        check_error(ctx.s.http("POST", "/v1/parties", body, token=fx.token(who)), 403,
+                    "role_not_allowed", what="party by " + who)
+    eq(ctx.s.fingerprint(), before, "database after refused party creations")
+    p = check_ok(ctx.s.http("POST", "/v1/parties", body, token=fx.token("op_admin")), 201,
+                 "party by operator admin")
+    eq((p["code"], p["kind"]), ("new_bank", "bank"), "created party")
+    before = ctx.s.fingerprint()
+    check_error(ctx.s.http("POST", "/v1/parties", body, token=fx.token("op_admin")), 409,
+                "already_exists", "code")
+    eq(ctx.s.fingerprint(), before, "database after a duplicate party code")
+
+
+def test_users_of_own_party_only(ctx):
+    fx, s = ctx.fx, ctx.s
+    bank, bank2 = fx.parties["bank"], fx.parties["bank2"]
+    u = check_ok(s.http("POST", "/v1/users", {"username": "bank_new1", "display_name": "New 1",
+                                             "role": "agent", "skills": ["loans", "cards"]},
+                        token=fx.token("bank_admin")), 201, "user without party")
+    eq((u["party"], u["role"], u["skills"], u["active"]), (bank, "agent", ["loans", "cards"], True),
+       "user created by bank admin")
+    u2 = check_ok(s.http("POST", "/v1/users", {"username": "bank_new2", "display_name": "New 2",
+                                              "role": "supervisor", "party": bank,
+                                              "password": "long-enough-pw"},
+                         token=fx.token("bank_admin")), 201, "user with own party")
+    eq(u2["party"], bank, "party of user 2")
+    before = s.fingerprint()
+    check_error(s.http("POST", "/v1/users", {"username": "sneaky", "display_name": "S",
+                                            "role": "admin", "party": bank2},
+                       token=fx.token("bank_admin")), 403, "role_not_allowed", "party")
+    for who in ("bank_agent", "bank_sup", "bank_auditor", "reg_user"):
+        check_error(s.http("POST", "/v1/users", {"username": "x_" + who, "display_name": "X",
+                                                "role": "agent"}, token=fx.token(who)),
+                    403, "role_not_allowed", what="user by " + who)
+    check_error(s.http("POST", "/v1/users", {"username": "bank_new1", "display_name": "Dup",
+                                            "role": "agent"}, token=fx.token("bank_admin")),
+                409, "already_exists", "username")
+    eq(s.fingerprint(), before, "database after refused user creations")
+    # the operator admin may create users in any party
+    u3 = check_ok(s.http("POST", "/v1/users", {"username": "bank2_new", "display_name": "B2",
+                                              "role": "agent", "party": bank2},
+                         token=fx.token("op_admin")), 201, "user by operator admin")
+    eq(u3["party"], bank2, "party of user 3")
+    # a user without a password cannot log in; one with a password can
+    check_error(s.http("POST", "/v1/tokens", {"username": "bank_new1", "password": "anything-at-all"}),
+                401, "bad_credentials")
+    tok = check_ok(s.http("POST", "/v1/tokens", {"username": "bank_new2",
+                                                 "password": "long-enough-pw"}), 201, "login")
+    me = check_ok(s.http("GET", "/v1/me", token=tok["token"]), 200, "me of new user")
+    eq((me["username"], me["role"]), ("bank_new2", "supervisor"), "new user")
+
+
+def test_users_list_shows_own_party(ctx):
+    fx, s = ctx.fx, ctx.s
+    for who, party in (("bank_admin", "bank"), ("bank_agent", "bank"), ("bank2_admin", "bank2"),
+                       ("lender_agent", "lender")):
+        items = check_ok(s.http("GET", "/v1/users", token=fx.token(who)), 200, "users")["items"]
+        check(items, "no users for %s" % who)
+        parties = {u["party"] for u in items}
+        eq(parties, {fx.parties[party]}, "parties of users listed for " + who)
+        check(all("password_hash" not in u and "password" not in u for u in items),
+              "password data in the user list")
+        names = {u["username"] for u in items}
+        want = {k for k, p, _ in USERS if p == party}
+        check(want <= names, "users of %s: %r missing" % (who, sorted(want - names)))
+    all_users = check_ok(s.http("GET", "/v1/users", token=fx.token("op_admin")), 200,
+                         "users")["items"]
+    check({u["party"] for u in all_users} >= set(fx.parties[p] for p in
+                                                 ("bank", "bank2", "lender", "regulator")),
+          "operator admin sees every party's users")
+    # one user: own party visible, other party's is not found
+    me = check_ok(s.http("GET", "/v1/users/%d" % fx.uid("bank_agent2"),
+                         token=fx.token("bank_admin")), 200, "user")
+    eq(me["username"], "bank_agent2", "user by id")
+    check_error(s.http("GET", "/v1/users/%d" % fx.uid("bank2_agent"),
+                       token=fx.token("bank_admin")), 404, "not_found")
+    check_ok(s.http("GET", "/v1/users/%d" % fx.uid("bank2_agent"), token=fx.token("op_admin")),
+             200, "user by operator admin")
+    check_error(s.http("GET", "/v1/users/0", token=fx.token("op_admin")), 404, "not_found")
+
+
+def test_products_and_cooperations(ctx):
+    fx, s = ctx.fx, ctx.s
+    products = check_ok(s.http("GET", "/v1/products", token=fx.token("bank_agent")), 200,
+                        "products")["items"]
+    eq([(p["id"], p["code"], p["business"]) for p in products],
+       [(fx.product, "loan_app", "internet_loan")], "products")
+    p = check_ok(s.http("GET", "/v1/products/%d" % fx.product, token=fx.token("lender_agent")),
+                 200, "product")
+    eq(p["code"], "loan_app", "product code")
+    coops = check_ok(s.http("GET", "/v1/cooperations", token=fx.token("plat_agent")), 200,
+                     "cooperations")["items"]
+    eq(len(coops), 1, "cooperations")
+    c = check_ok(s.http("GET", "/v1/cooperations/%d" % fx.cooperation,
+                        token=fx.token("bank_agent")), 200, "cooperation")
+    eq(c["product"], fx.product, "cooperation product")
+    members = {m["party"]: (m["role"], m["share_bp"]) for m in c["members"]}
+    eq(members, {fx.parties["bank"]: ("funder", 6000), fx.parties["lender"]: ("acquirer", 3000),
+                 fx.parties["platform"]: ("platform", 1000)}, "cooperation members")
+    eq(sum(m["share_bp"] for m in c["members"]), 10000, "shares")
+    check_error(s.http("GET", "/v1/cooperations/424242", token=fx.token("bank_agent")), 404,
+                "not_found")
+    check_error(s.http("GET", "/v1/products/424242", token=fx.token("bank_agent")), 404,
+                "not_found")
+
+
+def test_product_and_cooperation_rules(ctx):
+    fx, s = ctx.fx, ctx.s
+    op = fx.token("op_admin")
+    before = s.fingerprint()
+    body = {"code": "card2", "name": "Card", "business": "credit_card"}
+    for who in ("bank_admin", "bank_agent", "reg_user"):
+        check_error(s.http("POST", "/v1/products", body, token=fx.token(who)), 403,
+                    "role_not_allowed", what="product by " + who)
+    check_error(s.http("POST", "/v1/products", dict(body, business="spaceships"), token=op), 422,
+                "unknown_code", "business")
+    check_error(s.http("POST", "/v1/products", dict(body, code="loan_app"), token=op), 409,
+                "already_exists", "code")
+    bank, lender = fx.parties["bank"], fx.parties["lender"]
+    members = [{"party": bank, "role": "funder", "share_bp": 7000},
+               {"party": lender, "role": "acquirer", "share_bp": 3000}]
+    coop = {"code": "coop2", "name": "Coop 2", "product": fx.product, "members": members}
+    check_error(s.http("POST", "/v1/cooperations", coop, token=fx.token("bank_admin")), 403,
+                "role_not_allowed")
+    # a second cooperation for the same product
+    check_error(s.http("POST", "/v1/cooperations", coop, token=op), 409, "already_exists")
+    bad = dict(coop, members=[dict(members[0], share_bp=6999), members[1]])
+    check_error(s.http("POST", "/v1/cooperations", bad, token=op), 422, "invalid_value", "members")
+    bad = dict(coop, members=[members[0], dict(members[1], party=bank)])
+    check_error(s.http("POST", "/v1/cooperations", bad, token=op), 422, "invalid_value", "members")
+    bad = dict(coop, members=[members[0], dict(members[1], party=987654)])
+    check_error(s.http("POST", "/v1/cooperations", bad, token=op), 422, "unknown_reference",
+                "members.party")
+    check_error(s.http("POST", "/v1/cooperations", dict(coop, product=987654), token=op), 422,
+                "unknown_reference", "product")
+    eq(s.fingerprint(), before, "database after refused products and cooperations")
+    p = check_ok(s.http("POST", "/v1/products", body, token=op), 201, "product")
+    c = check_ok(s.http("POST", "/v1/cooperations", dict(coop, product=p["id"]), token=op), 201,
+                 "cooperation")
+    eq(sum(m["share_bp"] for m in c["members"]), 10000, "shares of the new cooperation")
+
+
+def test_login_and_logout(ctx):
+    s = ctx.s
+    before = s.fingerprint()
+    check_error(s.http("POST", "/v1/tokens", {"username": "bank_agent", "password": "wrong-wrong"}),
+                401, "bad_credentials")
+    check_error(s.http("POST", "/v1/tokens", {"username": "nobody", "password": "wrong-wrong"}),
+                401, "bad_credentials")
+    eq(s.fingerprint(), before, "database after failed logins")
+    tok = check_ok(s.http("POST", "/v1/tokens", {"username": "bank_agent",
+                                                 "password": password_of("bank_agent"),
+                                                 "label": "laptop"}), 201, "login")
+    check(tok["token"].startswith("omb_") and tok["expires_at"], "token %r" % tok)
+    eq(tok["user"]["username"], "bank_agent", "login user")
+    t = tok["token"]
+    check_ok(s.http("GET", "/v1/me", token=t), 200, "me with new token")
+    out = check_ok(s.http("DELETE", "/v1/tokens/current", token=t), 200, "logout")
+    eq(out, {"revoked": True}, "logout answer")
+    check_error(s.http("GET", "/v1/me", token=t), 401, "invalid_token")
+    check_error(s.http("DELETE", "/v1/tokens/current", token=t), 401, "invalid_token")
+    # the other tokens of the same user still work
+    check_ok(s.http("GET", "/v1/me", token=ctx.fx.token("bank_agent")), 200, "me")
+    # the token is stored hashed: the database never holds it
+    con_rows = __import__("harness").db_query(s.db, "SELECT hex(hash) FROM tokens")
+    check(all(t not in r[0] for r in con_rows), "token stored in clear")
+
+
+def test_test_clock(ctx):
+    s = ctx.s
+    r = check_ok(s.http("POST", "/v1/test/clock", {"now": "2030-01-02T03:04:05+08:00"}), 200,
+                 "set clock")
+    eq(r["now"], "2030-01-01T19:04:05.000Z", "clock")
+    r = check_ok(s.http("POST", "/v1/test/clock", {"advance_ms": 1000}), 200, "advance")
+    eq(r["now"], "2030-01-01T19:04:06.000Z", "clock advanced")
+    h = check_ok(s.http("GET", "/v1/health"), 200, "health")
+    eq(h["time"], "2030-01-01T19:04:06.000Z", "health time")
+    check_ok(s.http("POST", "/v1/test/clock", {"reset": True}), 200, "reset")
+    check_error(s.http("POST", "/v1/test/clock", {"now": "yesterday"}), 422, "invalid_value")

@@ -462,6 +462,8 @@ static int run_revoke(omb_app *app, omb_store *s, omb_job *job)
     int rc = s->vt->token_revoke(s, job->who.token_hash, omb_app_now(app), &job->err);
     if (rc)
         return rc;
+    /* Before COMMIT, so no thread can serve the token from its cache afterwards. */
+    omb_auth_forget_all(app);
     job->result = json_pack("{s:b}", "revoked", 1);
     return audit(app, s, job, "token_revoked", "user", job->who.user_id, NULL);
 }

@@ -67,11 +67,21 @@ static int load_taxonomy(omb_app *app, omb_err *err)
 
 int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err)
 {
+    return omb_app_open_backend(out, cfg, create, &omb_store_sqlite, err);
+}
+
+int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
+                         const omb_store_vtab *backend, omb_err *err)
+{
+    if (backend->version != OMB_STORE_VERSION)
+        return omb_fail(err, OMB_EINVAL, "internal", NULL,
+                        "storage backend %s has interface version %d, not %d", backend->name,
+                        backend->version, OMB_STORE_VERSION);
     if (sodium_init() < 0)
         return omb_fail(err, OMB_EIO, "internal", NULL, "libsodium failed to initialise");
     omb_app *app = omb_xcalloc(1, sizeof *app);
     app->cfg = *cfg;
-    app->backend = &omb_store_sqlite;
+    app->backend = backend;
     app->grade_policy = omb_grade_defaults;
     int rc = load_taxonomy(app, err);
     if (!rc && create)

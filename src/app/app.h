@@ -45,6 +45,7 @@ typedef struct omb_app {
     omb_writer *writer;
     atomic_llong clock_offset_ms; /* test clock: added to the real time */
     atomic_llong clock_fixed_ms;  /* test clock: when non-zero, the time */
+    atomic_llong auth_generation; /* bumped when a token is revoked: drops cached tokens */
 } omb_app;
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -52,6 +53,9 @@ typedef struct omb_app {
 /* Opens the app on cfg: loads the taxonomy, starts the writer.  The database
  * must exist unless `create` (ombud init). */
 int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err);
+/* The same on a given storage backend (tests wrap the SQLite one to inject faults). */
+int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
+                         const omb_store_vtab *backend, omb_err *err);
 /* Runs every queued write to its end and stops the writer; later
  * submissions fail with OMB_EBUSY. */
 void omb_app_drain(omb_app *app);
@@ -117,6 +121,8 @@ int omb_auth_hash_password(const char *password, char out[OMB_HASH_LEN], omb_err
 /* A new random token: "omb_" + 43 base64url characters. */
 void omb_auth_new_token(char out[64], unsigned char hash[32]);
 void omb_auth_token_hash(const char *token, unsigned char hash[32]);
+/* Drops every cached token of every thread (after a revocation). */
+void omb_auth_forget_all(omb_app *app);
 
 /* ---- use cases: writes (each builds a job) -------------------------------- */
 

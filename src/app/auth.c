@@ -4,6 +4,11 @@
  * A token is "omb_" followed by 32 random bytes in base64url.  Only its
  * SHA-256 is stored, so a copy of the database does not grant access.
  * Passwords are hashed with Argon2id at libsodium's interactive limits.
+ *
+ * Each thread keeps a small cache of recently seen tokens so that a busy
+ * connection does not look its token up on every request.  An entry lives
+ * at most AUTH_CACHE_MS, never past the token's expiry, and every entry is
+ * dropped at once when any token is revoked through this process.
  */
 #include "app.h"
 
@@ -12,6 +17,28 @@
 #include <string.h>
 
 #define TOKEN_PREFIX "omb_"
+#define AUTH_CACHE_SLOTS 64
+#define AUTH_CACHE_MS 5000
+
+typedef struct auth_slot {
+    unsigned char hash[32];
+    omb_principal who;
+    omb_ms valid_until;
+    long long generation;
+    const omb_app *app;
+} auth_slot;
+
+static __thread auth_slot auth_cache[AUTH_CACHE_SLOTS];
+
+static auth_slot *cache_slot(const unsigned char hash[32])
+{
+    return &auth_cache[hash[0] % AUTH_CACHE_SLOTS];
+}
+
+void omb_auth_forget_all(omb_app *app)
+{
+    atomic_fetch_add(&app->auth_generation, 1);
+}
 
 void omb_auth_token_hash(const char *token, unsigned char hash[32])
 {
@@ -47,8 +74,17 @@ int omb_auth_token(omb_app *app, omb_store *r, const char *token, omb_principal 
         return omb_fail(err, OMB_EUNAUTH, "invalid_token", NULL, "the token is malformed");
     unsigned char hash[32];
     omb_auth_token_hash(token, hash);
+    omb_ms now = omb_app_now(app);
+    long long gen = atomic_load(&app->auth_generation);
+    auth_slot *slot = cache_slot(hash);
+    if (slot->app == app && slot->generation == gen && now < slot->valid_until &&
+        sodium_memcmp(slot->hash, hash, 32) == 0) {
+        *out = slot->who;
+        return OMB_OK;
+    }
     omb_user u;
-    int rc = r->vt->token_lookup(r, hash, omb_app_now(app), &u, err);
+    omb_ms expires;
+    int rc = r->vt->token_lookup(r, hash, now, &u, &expires, err);
     if (rc)
         return rc;
     omb_party p;
@@ -63,5 +99,10 @@ int omb_auth_token(omb_app *app, omb_store *r, const char *token, omb_principal 
     snprintf(out->username, sizeof out->username, "%s", u.username);
     snprintf(out->party_kind, sizeof out->party_kind, "%s", p.kind);
     memcpy(out->token_hash, hash, 32);
+    memcpy(slot->hash, hash, 32);
+    slot->who = *out;
+    slot->generation = gen;
+    slot->app = app;
+    slot->valid_until = now + AUTH_CACHE_MS < expires ? now + AUTH_CACHE_MS : expires;
     return OMB_OK;
 }

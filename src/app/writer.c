@@ -228,23 +228,31 @@ omb_store *omb_writer_store(omb_writer *w)
     return w ? w->store : NULL;
 }
 
-int omb_writer_submit(omb_writer *w, omb_job *job)
+/* Appends jobs[0..n) to the queue under one lock, so they can share a batch. */
+static int enqueue(omb_writer *w, omb_job **jobs, size_t n)
 {
-    job->next = NULL;
     pthread_mutex_lock(&w->lock);
     if (w->stopping) {
         pthread_mutex_unlock(&w->lock);
         return OMB_EBUSY;
     }
-    if (w->tail)
-        w->tail->next = job;
-    else
-        w->head = job;
-    w->tail = job;
-    w->queued++;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i]->next = NULL;
+        if (w->tail)
+            w->tail->next = jobs[i];
+        else
+            w->head = jobs[i];
+        w->tail = jobs[i];
+    }
+    w->queued += (long long)n;
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     return OMB_OK;
+}
+
+int omb_writer_submit(omb_writer *w, omb_job *job)
+{
+    return enqueue(w, &job, 1);
 }
 
 /* Waiting for jobs from a thread that is not the writer. */
@@ -265,28 +273,25 @@ static void waiter_done(omb_job *job)
 
 int omb_writer_run_many(omb_writer *w, omb_job **jobs, size_t n)
 {
-    waiter wt = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
-    int rc = OMB_OK;
+    waiter wt = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, n};
     for (size_t i = 0; i < n; i++) {
         jobs[i]->done = waiter_done;
         jobs[i]->done_ctx = &wt;
-        pthread_mutex_lock(&wt.lock);
-        wt.pending++;
-        pthread_mutex_unlock(&wt.lock);
-        if (omb_writer_submit(w, jobs[i]) != OMB_OK) {
-            pthread_mutex_lock(&wt.lock);
-            wt.pending--;
-            pthread_mutex_unlock(&wt.lock);
+    }
+    if (n && enqueue(w, jobs, n) != OMB_OK) {
+        for (size_t i = 0; i < n; i++) {
             jobs[i]->rc = OMB_EBUSY;
-            omb_fail(&jobs[i]->err, OMB_EBUSY, "shutting_down", NULL, "the server is stopping");
-            rc = OMB_EBUSY;
+            omb_fail(&jobs[i]->err, OMB_EBUSY, "shutting_down", NULL, "the writer is stopping");
         }
+        return OMB_EBUSY;
     }
     pthread_mutex_lock(&wt.lock);
     while (wt.pending)
         pthread_cond_wait(&wt.cond, &wt.lock);
     pthread_mutex_unlock(&wt.lock);
-    return rc;
+    pthread_mutex_destroy(&wt.lock);
+    pthread_cond_destroy(&wt.cond);
+    return OMB_OK;
 }
 
 int omb_writer_run(omb_writer *w, omb_job *job)

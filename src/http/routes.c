@@ -27,8 +27,9 @@ static enum MHD_Result fail(omb_req *r, const omb_err *err)
     return omb_reply_error(r, err);
 }
 
-/* Reads Idempotency-Key and fingerprints the request for it. */
-static int write_prelude(omb_req *r, omb_err *err)
+/* Reads Idempotency-Key and fingerprints the request for it: method, path,
+ * body and `extra` (what an upload's body is: its digest, name and type). */
+static int write_prelude(omb_req *r, const char *extra, omb_err *err)
 {
     omb_job_init(&r->job, NULL, NULL, &r->who);
     const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
@@ -50,6 +51,8 @@ static int write_prelude(omb_req *r, omb_err *err)
     crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
     if (r->body.len)
         crypto_hash_sha256_update(&st, (const unsigned char *)r->body.data, r->body.len);
+    if (extra)
+        crypto_hash_sha256_update(&st, (const unsigned char *)extra, strlen(extra));
     crypto_hash_sha256_final(&st, r->job.req_hash);
     return OMB_OK;
 }
@@ -64,7 +67,7 @@ static enum MHD_Result write_with_body(omb_req *r, body_use_case uc)
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
-        rc = write_prelude(r, &err);
+        rc = write_prelude(r, NULL, &err);
     if (!rc)
         rc = uc(omb_req_app(r), &r->job, body, &err);
     json_decref(body);
@@ -172,7 +175,7 @@ static enum MHD_Result h_login(omb_req *r)
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
-        rc = write_prelude(r, &err);
+        rc = write_prelude(r, NULL, &err);
     r->job.idem_key[0] = '\0'; /* a login is never replayed: it would hand out a token again */
     omb_store *rd = rc ? NULL : omb_req_reader(r, &err);
     if (!rc && !rd)
@@ -362,7 +365,7 @@ static enum MHD_Result run_action(omb_req *r, enum omb_action action)
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
-        rc = write_prelude(r, &err);
+        rc = write_prelude(r, NULL, &err);
     if (!rc)
         rc = omb_uc_complaint_action(omb_req_app(r), &r->job, r->params[0], action, body, &err);
     json_decref(body);
@@ -385,12 +388,17 @@ static enum MHD_Result h_note(omb_req *r)
     return run_action(r, OMB_ACT_NOTE);
 }
 
-/* Moves a finished upload to its content address and fsyncs it. */
-static int store_upload(omb_req *r, char sha_hex[65], omb_err *err)
+/* The SHA-256 of a finished upload, in hex. */
+static void upload_digest(omb_req *r, char sha_hex[65])
 {
     unsigned char digest[32];
     crypto_hash_sha256_final(&r->upload_hash, digest);
     sodium_bin2hex(sha_hex, 65, digest, 32);
+}
+
+/* Moves a finished upload to its content address and fsyncs it. */
+static int store_upload(omb_req *r, const char *sha_hex, omb_err *err)
+{
     if (fsync(r->upload_fd) != 0)
         return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
     close(r->upload_fd);
@@ -455,8 +463,11 @@ static enum MHD_Result h_attach(omb_req *r)
                               "give the file name as ?name=..., at most 200 characters, no '/'");
     if (!ct || !*ct || strlen(ct) > 120)
         ct = "application/octet-stream";
-    char sha[65];
-    int rc = write_prelude(r, &err);
+    /* A retry with the same key must send the same file under the same name. */
+    char sha[65], extra[1024];
+    upload_digest(r, sha);
+    snprintf(extra, sizeof extra, "%s\n%s\n%s", sha, name, ct);
+    int rc = write_prelude(r, extra, &err);
     if (!rc)
         rc = store_upload(r, sha, &err);
     if (!rc)

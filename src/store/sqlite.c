@@ -108,7 +108,7 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_TOKEN_INSERT] = "INSERT INTO tokens(hash, user_id, label, created_at, expires_at) "
                        "VALUES (?1,?2,?3,?4,?5)",
     [Q_TOKEN_LOOKUP] = "SELECT u.id, u.party_id, u.username, u.display_name, u.role, u.skills, "
-                       "u.active, u.password_hash, u.created_at FROM tokens t "
+                       "u.active, u.password_hash, u.created_at, t.expires_at FROM tokens t "
                        "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
                        "t.revoked_at IS NULL AND t.expires_at > ?2 AND u.active = 1",
     [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
@@ -708,8 +708,20 @@ static int sq_token_insert(omb_store *base, int64_t user_id, const unsigned char
     return exec_stmt(s, st, err, "token");
 }
 
+typedef struct token_row {
+    omb_user user;
+    omb_ms expires_at;
+} token_row;
+
+static void read_token_row(sqlite3_stmt *st, void *out)
+{
+    token_row *t = out;
+    read_user(st, &t->user);
+    t->expires_at = sqlite3_column_int64(st, 9);
+}
+
 static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms now,
-                           omb_user *out, omb_err *err)
+                           omb_user *out, omb_ms *expires_at, omb_err *err)
 {
     sq_store *s = SQ(base);
     sqlite3_stmt *st = stmt(s, Q_TOKEN_LOOKUP, err);
@@ -717,7 +729,12 @@ static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms
         return OMB_EIO;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
-    int rc = fetch_one(s, st, read_user, out, err, "token");
+    token_row t;
+    int rc = fetch_one(s, st, read_token_row, &t, err, "token");
+    if (!rc) {
+        *out = t.user;
+        *expires_at = t.expires_at;
+    }
     if (rc == OMB_ENOTFOUND)
         return omb_fail(err, OMB_EUNAUTH, "invalid_token", NULL,
                         "the token is unknown, expired or revoked");

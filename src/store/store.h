@@ -123,7 +123,7 @@ typedef struct omb_store_vtab {
                         const char *label, omb_ms created_at, omb_ms expires_at, omb_err *err);
     /* Finds the active user of an unexpired, unrevoked token; OMB_EUNAUTH otherwise. */
     int (*token_lookup)(omb_store *s, const unsigned char hash[32], omb_ms now, omb_user *out,
-                        omb_err *err);
+                        omb_ms *expires_at, omb_err *err);
     int (*token_revoke)(omb_store *s, const unsigned char hash[32], omb_ms now, omb_err *err);
 
     /* Complaints.  next_number bumps the day's counter inside the transaction. */

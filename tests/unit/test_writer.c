@@ -1,0 +1,297 @@
+/*
+ * test_writer.c - the batching writer under injected faults.
+ *
+ * The SQLite backend is wrapped by a vtab that can fail COMMIT or one
+ * chosen event append, the way SQLite's own tests inject I/O errors.  The
+ * tests check the writer's promises: a job that fails leaves nothing behind
+ * while the rest of its batch commits; a failed COMMIT fails every job of
+ * the batch and stores none of them; idempotency keys hold inside a batch;
+ * nothing acknowledged is lost across a reopen.
+ */
+#include "app/app.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* ---- the fault-injecting backend ------------------------------------------ */
+
+static omb_store_vtab faulty;
+static int fail_commits;         /* fail this many COMMITs */
+static int fail_append_at;       /* fail the Nth event append from now (0 = never) */
+static int appends_seen;
+
+static int faulty_open(const char *dsn, int flags, omb_store **out, omb_err *err)
+{
+    int rc = omb_store_sqlite.open(dsn, flags, out, err);
+    if (!rc)
+        (*out)->vt = &faulty; /* the SQLite functions do not look at vt */
+    return rc;
+}
+
+static int faulty_commit(omb_store *s, omb_err *err)
+{
+    if (fail_commits > 0) {
+        fail_commits--;
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "injected: disk I/O error");
+    }
+    return omb_store_sqlite.commit(s, err);
+}
+
+static int faulty_append(omb_store *s, omb_event *ev, omb_err *err)
+{
+    appends_seen++;
+    if (fail_append_at && appends_seen == fail_append_at)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "injected: append failed");
+    return omb_store_sqlite.event_append(s, ev, err);
+}
+
+/* ---- fixture: an app on a fresh file with one party ------------------------ */
+
+typedef struct fixture {
+    char dir[64];
+    omb_config cfg;
+    omb_app *app;
+    omb_principal agent;
+} fixture;
+
+static int64_t count_rows(fixture *f, const char *table)
+{
+    omb_store *r;
+    omb_err err;
+    assert_int_equal(omb_app_reader(f->app, &r, &err), OMB_OK);
+    int64_t n = -1;
+    if (strcmp(table, "complaints") == 0)
+        assert_int_equal(r->vt->complaint_count(r, &n, &err), OMB_OK);
+    r->vt->close(r);
+    return n;
+}
+
+static void open_app(fixture *f, bool create)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    int rc = omb_app_open_backend(&f->app, &f->cfg, create, &faulty, &err);
+    if (rc)
+        fail_msg("open: %s", err.message);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/ombud-writer-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    omb_config_defaults(&f->cfg);
+    snprintf(f->cfg.database, sizeof f->cfg.database, "%s/t.db", f->dir);
+    snprintf(f->cfg.attachments, sizeof f->cfg.attachments, "%s/att", f->dir);
+    faulty = omb_store_sqlite;
+    faulty.name = "faulty-sqlite";
+    faulty.open = faulty_open;
+    faulty.commit = faulty_commit;
+    faulty.event_append = faulty_append;
+    fail_commits = 0;
+    fail_append_at = 0;
+    appends_seen = 0;
+    open_app(f, true);
+
+    /* An operator admin creates a bank; the agent principal belongs to it. */
+    omb_principal op = {0};
+    op.role = OMB_ROLE_ADMIN;
+    snprintf(op.party_kind, sizeof op.party_kind, "operator");
+    omb_job job;
+    omb_err err;
+    omb_job_init(&job, NULL, NULL, &op);
+    json_t *body = json_pack("{s:s,s:s,s:s}", "code", "bank", "name", "Bank", "kind", "bank");
+    assert_int_equal(omb_uc_create_party(f->app, &job, body, &err), OMB_OK);
+    json_decref(body);
+    assert_int_equal(omb_writer_run(f->app->writer, &job), OMB_OK);
+    f->agent.party_id = json_integer_value(json_object_get(job.result, "id"));
+    f->agent.user_id = 99;
+    f->agent.role = OMB_ROLE_AGENT;
+    omb_job_release(&job);
+    appends_seen = 0;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    omb_app_close(f->app);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+/* n create jobs for distinct complaints. */
+static omb_job **make_creates(fixture *f, int n)
+{
+    omb_job **jobs = calloc((size_t)n, sizeof *jobs);
+    for (int i = 0; i < n; i++) {
+        jobs[i] = calloc(1, sizeof **jobs);
+        omb_job_init(jobs[i], NULL, NULL, &f->agent);
+        char desc[64];
+        snprintf(desc, sizeof desc, "complaint number %d of the batch", i);
+        json_t *body = json_pack("{s:s,s:{s:s},s:s}", "channel", "phone", "complainant", "name",
+                                 "张三", "description", desc);
+        omb_err err;
+        assert_int_equal(omb_uc_create_complaint(f->app, jobs[i], body, &err), OMB_OK);
+        json_decref(body);
+    }
+    return jobs;
+}
+
+static void free_jobs(omb_job **jobs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        omb_job_release(jobs[i]);
+        free(jobs[i]);
+    }
+    free(jobs);
+}
+
+static void batch_commits_all(void **state)
+{
+    fixture *f = *state;
+    omb_job **jobs = make_creates(f, 50);
+    omb_writer_run_many(f->app->writer, jobs, 50);
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(jobs[i]->rc, OMB_OK);
+        assert_int_equal(jobs[i]->status, 201);
+    }
+    free_jobs(jobs, 50);
+    assert_int_equal(count_rows(f, "complaints"), 50);
+}
+
+static void failed_commit_fails_every_job(void **state)
+{
+    fixture *f = *state;
+    fail_commits = 1;
+    omb_job **jobs = make_creates(f, 20);
+    /* One submission: the jobs are queued together and share a batch. */
+    omb_writer_run_many(f->app->writer, jobs, 20);
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(jobs[i]->rc, OMB_EIO);
+        assert_string_equal(jobs[i]->err.code, "storage_error");
+        assert_null(jobs[i]->result);
+    }
+    free_jobs(jobs, 20);
+    assert_int_equal(count_rows(f, "complaints"), 0);
+    int failed = 20;
+    /* The writer carries on. */
+    jobs = make_creates(f, 5);
+    omb_writer_run_many(f->app->writer, jobs, 5);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(jobs[i]->rc, OMB_OK);
+    free_jobs(jobs, 5);
+    assert_int_equal(count_rows(f, "complaints"), 25 - failed);
+}
+
+static void failing_job_leaves_nothing(void **state)
+{
+    fixture *f = *state;
+    fail_append_at = 3; /* the third job's event append fails after its complaint row */
+    omb_job **jobs = make_creates(f, 10);
+    omb_writer_run_many(f->app->writer, jobs, 10);
+    int ok = 0;
+    for (int i = 0; i < 10; i++)
+        ok += jobs[i]->rc == OMB_OK;
+    assert_int_equal(ok, 9);
+    free_jobs(jobs, 10);
+    /* The failed job's complaint row was rolled back with its savepoint. */
+    assert_int_equal(count_rows(f, "complaints"), 9);
+}
+
+static void idempotency_inside_a_batch(void **state)
+{
+    fixture *f = *state;
+    omb_job **jobs = make_creates(f, 2);
+    /* Same key and same request fingerprint for both: the second is a replay. */
+    for (int i = 0; i < 2; i++) {
+        snprintf(jobs[i]->idem_key, sizeof jobs[i]->idem_key, "retry-1");
+        memset(jobs[i]->req_hash, 7, 32);
+    }
+    omb_writer_run_many(f->app->writer, jobs, 2);
+    assert_int_equal(jobs[0]->rc, OMB_OK);
+    assert_int_equal(jobs[1]->rc, OMB_OK);
+    assert_false(jobs[0]->replayed);
+    assert_true(jobs[1]->replayed);
+    const char *no = json_string_value(json_object_get(jobs[0]->result, "no"));
+    assert_non_null(strstr(jobs[1]->result_text, no));
+    free_jobs(jobs, 2);
+    assert_int_equal(count_rows(f, "complaints"), 1);
+
+    /* The same key with a different request is refused and writes nothing. */
+    jobs = make_creates(f, 1);
+    snprintf(jobs[0]->idem_key, sizeof jobs[0]->idem_key, "retry-1");
+    memset(jobs[0]->req_hash, 8, 32);
+    omb_writer_run_many(f->app->writer, jobs, 1);
+    assert_int_equal(jobs[0]->rc, OMB_ECONFLICT);
+    assert_string_equal(jobs[0]->err.code, "idempotency_key_reused");
+    free_jobs(jobs, 1);
+    assert_int_equal(count_rows(f, "complaints"), 1);
+}
+
+static void acknowledged_survives_reopen(void **state)
+{
+    fixture *f = *state;
+    omb_job **jobs = make_creates(f, 30);
+    omb_writer_run_many(f->app->writer, jobs, 30);
+    char nos[30][OMB_NO_MAX];
+    for (int i = 0; i < 30; i++) {
+        assert_int_equal(jobs[i]->rc, OMB_OK);
+        snprintf(nos[i], sizeof nos[i], "%s",
+                 json_string_value(json_object_get(jobs[i]->result, "no")));
+    }
+    free_jobs(jobs, 30);
+    omb_app_close(f->app);
+    open_app(f, false);
+    omb_store *r;
+    omb_err err;
+    assert_int_equal(omb_app_reader(f->app, &r, &err), OMB_OK);
+    for (int i = 0; i < 30; i++) {
+        omb_complaint c;
+        assert_int_equal(r->vt->complaint_load(r, nos[i], &c, &err), OMB_OK);
+        assert_int_equal(c.state, OMB_ST_RECEIVED);
+        assert_int_equal(c.version, 1);
+        omb_complaint_release(&c);
+    }
+    r->vt->close(r);
+}
+
+static void refuses_other_interface_versions(void **state)
+{
+    fixture *f = *state;
+    omb_store_vtab old = omb_store_sqlite;
+    old.version = OMB_STORE_VERSION + 1;
+    omb_app *app = NULL;
+    omb_err err;
+    omb_err_clear(&err);
+    assert_int_equal(omb_app_open_backend(&app, &f->cfg, false, &old, &err), OMB_EINVAL);
+    assert_null(app);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(batch_commits_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_commit_fails_every_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(failing_job_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(idempotency_inside_a_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(acknowledged_survives_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(refuses_other_interface_versions, setup, teardown),
+    };
+    int total = (int)(sizeof tests / sizeof tests[0]);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    printf("%d passed, %d failed\n", total - failed, failed);
+    return failed ? 1 : 0;
+}

@@ -12,6 +12,15 @@
 FLAVOUR ?= release
 B := build/$(FLAVOUR)
 
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+  Q :=
+  say := @true
+else
+  Q := @
+  say := @echo
+endif
+
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 jansson libsodium
 CSTD    := -std=c17 -D_GNU_SOURCE
@@ -48,24 +57,30 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/gen/embedded_data.c: $(EMBEDDED) scripts/embed.sh
 	@mkdir -p $(dir $@)
-	scripts/embed.sh $(EMBEDDED) > $@.tmp && mv $@.tmp $@
+	$(say) "  EMBED   $@"
+	$(Q)scripts/embed.sh $(EMBEDDED) > $@.tmp && mv $@.tmp $@
 
 $(B)/gen/embedded_data.o: $(B)/gen/embedded_data.c
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B)/libombud.a: $(LIB_OBJS)
-	rm -f $@ && ar rcs $@ $^
+	$(say) "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/ombud: $(B)/src/cli/main.o $(B)/libombud.a
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libombud.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libombud.a $(LIBS) -lcmocka
+	$(say) "  CC+LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libombud.a $(LIBS) -lcmocka
 
 unit: $(B)/ombud $(TEST_BINS)
 

@@ -87,8 +87,8 @@ struct omb_job {
     int status;        /* HTTP-neutral success status: 200 or 201 */
     bool replayed;     /* answered from the idempotency record */
     omb_err err;
-    json_t *result;    /* owned; the body to send on success */
-    char *result_text; /* owned; set instead of result on replay */
+    json_t *result;    /* owned; the body to send on success, or NULL when ... */
+    char *result_text; /* owned; ... the body is already text (stored documents, replays) */
     /* completion: called from the writer thread after COMMIT (or failure) */
     void (*done)(omb_job *job);
     void *done_ctx;
@@ -110,6 +110,8 @@ void omb_writer_stats_get(omb_writer *w, omb_writer_stats *out);
 
 void omb_job_init(omb_job *job, omb_job_fn run, void *input, const omb_principal *who);
 void omb_job_release(omb_job *job);
+/* The job's result as JSON (a new reference; parses result_text when needed). */
+json_t *omb_job_result(const omb_job *job);
 
 /* ---- authentication ------------------------------------------------------ */
 

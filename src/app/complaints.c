@@ -182,15 +182,18 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     omb_complaint c;
     omb_complaint_init(&c);
     rc = omb_fold_apply(&c, &ev, err);
+    char *text = NULL;
     if (!rc)
-        rc = s->vt->complaint_save(s, &c, err);
+        rc = s->vt->complaint_save(s, &c, &text, err);
     if (!rc) {
         ev.complaint_id = c.id;
         rc = s->vt->event_append(s, &ev, err);
     }
     if (!rc) {
-        job->result = json_incref(c.doc);
+        job->result_text = text;
         job->status = 201;
+    } else {
+        free(text);
     }
     omb_event_release(&ev);
     omb_complaint_release(&c);
@@ -349,8 +352,9 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
     ev.complaint_id = c.id;
     ev.seq = c.version + 1;
     rc = omb_fold_apply(&c, &ev, err);
+    char *text = NULL;
     if (!rc)
-        rc = s->vt->complaint_save(s, &c, err);
+        rc = s->vt->complaint_save(s, &c, &text, err);
     if (!rc)
         rc = s->vt->event_append(s, &ev, err);
     if (!rc && in->action == OMB_ACT_ATTACH) {
@@ -362,7 +366,9 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
         rc = s->vt->attachment_link(s, c.id, &a, ev.at, err);
     }
     if (!rc)
-        job->result = json_incref(c.doc);
+        job->result_text = text;
+    else
+        free(text);
     omb_event_release(&ev);
     omb_complaint_release(&c);
     return rc;

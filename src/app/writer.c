@@ -50,6 +50,16 @@ void omb_job_release(omb_job *job)
     job->result_text = NULL;
 }
 
+json_t *omb_job_result(const omb_job *job)
+{
+    if (job->result)
+        return json_incref(job->result);
+    if (!job->result_text)
+        return NULL;
+    json_error_t jerr;
+    return json_loads(job->result_text, 0, &jerr);
+}
+
 /* Answers a job from its idempotency record, or refuses a reused key. */
 static int idem_check(omb_app *app, omb_store *s, omb_job *job, bool *answered)
 {
@@ -79,9 +89,10 @@ static int idem_record(omb_app *app, omb_store *s, omb_job *job)
     snprintf(rec.key, sizeof rec.key, "%s", job->idem_key);
     memcpy(rec.request_hash, job->req_hash, 32);
     rec.status = job->status;
-    rec.response = json_dumps(job->result, JSON_COMPACT);
+    rec.response = job->result_text ? job->result_text : json_dumps(job->result, JSON_COMPACT);
     int rc = s->vt->idem_put(s, &rec, omb_app_now(app), &job->err);
-    free(rec.response);
+    if (rec.response != job->result_text)
+        free(rec.response);
     return rc;
 }
 
@@ -106,6 +117,8 @@ static void run_job(omb_writer *w, omb_job *job)
             omb_fail(&job->err, job->rc, "internal", NULL, "the request failed");
         json_decref(job->result);
         job->result = NULL;
+        free(job->result_text);
+        job->result_text = NULL;
         s->vt->rollback_to(s);
     } else if (s->vt->release(s, &job->err) != OMB_OK) {
         job->rc = job->err.rc ? job->err.rc : OMB_EIO;

@@ -84,8 +84,7 @@ static json_t *run(demo *d, omb_job *job, int rc, const omb_err *err)
         d->failed++;
         return NULL;
     }
-    json_t *res = job->result;
-    job->result = NULL;
+    json_t *res = omb_job_result(job);
     omb_job_release(job);
     return res;
 }

@@ -279,7 +279,7 @@ static enum MHD_Result reply_job(omb_req *r)
     omb_job *job = &r->job;
     if (job->rc)
         return omb_reply_error(r, &job->err);
-    if (job->replayed) {
+    if (job->result_text) {
         char *text = job->result_text;
         job->result_text = NULL;
         return omb_reply_text(r, job->status, text, strlen(text));

@@ -798,7 +798,7 @@ static int save_parties(sq_store *s, const omb_complaint *c, omb_err *err)
     return OMB_OK;
 }
 
-static int sq_complaint_save(omb_store *base, omb_complaint *c, omb_err *err)
+static int sq_complaint_save(omb_store *base, omb_complaint *c, char **doc_text, omb_err *err)
 {
     sq_store *s = SQ(base);
     bool insert = c->id == 0;
@@ -825,13 +825,17 @@ static int sq_complaint_save(omb_store *base, omb_complaint *c, omb_err *err)
     bind_id(st, 11, c->lead_party_id);
     bind_id(st, 12, c->assignee_id);
     sqlite3_bind_int64(st, 13, c->version);
-    sqlite3_bind_text(st, 14, doc, -1, free);
+    sqlite3_bind_text(st, 14, doc, -1, SQLITE_STATIC);
     int rc = exec_stmt(s, st, err, "complaint");
-    if (rc)
-        return rc;
-    if (insert)
+    if (!rc && insert)
         c->id = last_id(s);
-    return save_parties(s, c, err);
+    if (!rc)
+        rc = save_parties(s, c, err);
+    if (!rc && doc_text)
+        *doc_text = doc;
+    else
+        free(doc);
+    return rc;
 }
 
 static int sq_complaint_load(omb_store *base, const char *no, omb_complaint *out, omb_err *err)

@@ -129,8 +129,9 @@ typedef struct omb_store_vtab {
     /* Complaints.  next_number bumps the day's counter inside the transaction. */
     int (*complaint_next_seq)(omb_store *s, int32_t yyyymmdd, int64_t *seq, omb_err *err);
     /* Inserts (c->id == 0, sets it) or updates the projection, and the
-     * involved parties listed in c->doc "parties". */
-    int (*complaint_save)(omb_store *s, omb_complaint *c, omb_err *err);
+     * involved parties listed in c->doc "parties".  When doc_text is not
+     * NULL it receives the stored document as text (caller frees). */
+    int (*complaint_save)(omb_store *s, omb_complaint *c, char **doc_text, omb_err *err);
     int (*complaint_load)(omb_store *s, const char *no, omb_complaint *out, omb_err *err);
     /* The stored document of a complaint the party is involved in (0 = any):
      * OMB_ENOTFOUND when absent or not visible to that party. */

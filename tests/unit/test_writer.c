@@ -183,6 +183,7 @@ static void failed_commit_fails_every_job(void **state)
         assert_int_equal(jobs[i]->rc, OMB_EIO);
         assert_string_equal(jobs[i]->err.code, "storage_error");
         assert_null(jobs[i]->result);
+        assert_null(jobs[i]->result_text);
     }
     free_jobs(jobs, 20);
     assert_int_equal(count_rows(f, "complaints"), 0);
@@ -225,8 +226,11 @@ static void idempotency_inside_a_batch(void **state)
     assert_int_equal(jobs[1]->rc, OMB_OK);
     assert_false(jobs[0]->replayed);
     assert_true(jobs[1]->replayed);
-    const char *no = json_string_value(json_object_get(jobs[0]->result, "no"));
+    json_t *first = omb_job_result(jobs[0]);
+    const char *no = json_string_value(json_object_get(first, "no"));
+    assert_non_null(no);
     assert_non_null(strstr(jobs[1]->result_text, no));
+    json_decref(first);
     free_jobs(jobs, 2);
     assert_int_equal(count_rows(f, "complaints"), 1);
 
@@ -249,8 +253,9 @@ static void acknowledged_survives_reopen(void **state)
     char nos[30][OMB_NO_MAX];
     for (int i = 0; i < 30; i++) {
         assert_int_equal(jobs[i]->rc, OMB_OK);
-        snprintf(nos[i], sizeof nos[i], "%s",
-                 json_string_value(json_object_get(jobs[i]->result, "no")));
+        json_t *res = omb_job_result(jobs[i]);
+        snprintf(nos[i], sizeof nos[i], "%s", json_string_value(json_object_get(res, "no")));
+        json_decref(res);
     }
     free_jobs(jobs, 30);
     omb_app_close(f->app);

@@ -66,6 +66,53 @@ static const omb_field_spec login_fields[] = {
     END,
 };
 
+/* Codes and usernames are ASCII identifiers: letters, digits, '.', '_', '-',
+ * starting with a letter or digit.  They appear in URLs, logs and files. */
+static int check_identifier(const json_t *body, const char *field, size_t max, omb_err *err)
+{
+    const char *v = omb_json_str(body, field, "");
+    size_t n = strlen(v);
+    bool ok = n > 0 && n <= max;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = v[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        ok = alnum || (i > 0 && (c == '.' || c == '_' || c == '-'));
+    }
+    if (!ok)
+        return omb_fail(err, OMB_EFIELD, "invalid_value", field,
+                        "%s must be 1 to %zu ASCII letters, digits, '.', '_' or '-', "
+                        "starting with a letter or digit",
+                        field, max);
+    return OMB_OK;
+}
+
+/* Which roles a user may have in each kind of party. */
+static const struct {
+    const char *kind;
+    uint32_t roles;
+} roles_by_kind[] = {
+    {"bank", OMB_ROLEBIT(OMB_ROLE_AGENT) | OMB_ROLEBIT(OMB_ROLE_SUPERVISOR) |
+                 OMB_ROLEBIT(OMB_ROLE_COMPLIANCE) | OMB_ROLEBIT(OMB_ROLE_ADMIN) |
+                 OMB_ROLEBIT(OMB_ROLE_AUDITOR)},
+    {"lender", OMB_ROLEBIT(OMB_ROLE_AGENT) | OMB_ROLEBIT(OMB_ROLE_SUPERVISOR) |
+                   OMB_ROLEBIT(OMB_ROLE_COMPLIANCE) | OMB_ROLEBIT(OMB_ROLE_ADMIN) |
+                   OMB_ROLEBIT(OMB_ROLE_AUDITOR)},
+    {"platform", OMB_ROLEBIT(OMB_ROLE_AGENT) | OMB_ROLEBIT(OMB_ROLE_SUPERVISOR) |
+                     OMB_ROLEBIT(OMB_ROLE_COMPLIANCE) | OMB_ROLEBIT(OMB_ROLE_ADMIN) |
+                     OMB_ROLEBIT(OMB_ROLE_AUDITOR)},
+    {"regulator", OMB_ROLEBIT(OMB_ROLE_REGULATOR) | OMB_ROLEBIT(OMB_ROLE_ADMIN)},
+    {"mediator", OMB_ROLEBIT(OMB_ROLE_MEDIATOR) | OMB_ROLEBIT(OMB_ROLE_ADMIN)},
+    {"operator", OMB_ROLEBIT(OMB_ROLE_ADMIN) | OMB_ROLEBIT(OMB_ROLE_AUDITOR)},
+};
+
+static bool role_fits_kind(enum omb_role role, const char *kind)
+{
+    for (size_t i = 0; i < COUNT(roles_by_kind); i++)
+        if (strcmp(roles_by_kind[i].kind, kind) == 0)
+            return (roles_by_kind[i].roles & OMB_ROLEBIT(role)) != 0;
+    return false;
+}
+
 /* ---- JSON views ------------------------------------------------------------ */
 
 static json_t *time_json(omb_ms t)
@@ -196,6 +243,8 @@ int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err)
     int rc = need_operator_admin(&job->who, err);
     if (!rc)
         rc = omb_fields_check(body, party_fields, "", err);
+    if (!rc)
+        rc = check_identifier(body, "code", OMB_CODE_LEN - 1, err);
     if (rc)
         return rc;
     prepare(job, run_party, body);
@@ -232,6 +281,10 @@ static int run_user(omb_app *app, omb_store *s, omb_job *job)
     snprintf(u.username, sizeof u.username, "%s", omb_json_str(b, "username", ""));
     snprintf(u.display_name, sizeof u.display_name, "%s", omb_json_str(b, "display_name", ""));
     omb_role_parse(omb_json_str(b, "role", "agent"), &u.role);
+    if (!role_fits_kind(u.role, p.kind))
+        return omb_fail(&job->err, OMB_EFIELD, "invalid_value", "role",
+                        "a party of kind %s cannot have users with role %s", p.kind,
+                        omb_role_name(u.role));
     const json_t *skills = json_object_get(b, "skills");
     size_t i, len = 0;
     const json_t *sk;
@@ -259,6 +312,8 @@ int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
         return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", NULL,
                         "only an administrator may create users");
     int rc = omb_fields_check(body, user_fields, "", err);
+    if (!rc)
+        rc = check_identifier(body, "username", OMB_CODE_LEN * 2 - 2, err);
     if (rc)
         return rc;
     int64_t party = omb_json_int(body, "party", job->who.party_id);
@@ -301,6 +356,8 @@ int omb_uc_create_product(omb_app *app, omb_job *job, json_t *body, omb_err *err
     int rc = need_operator_admin(&job->who, err);
     if (!rc)
         rc = omb_fields_check(body, product_fields, "", err);
+    if (!rc)
+        rc = check_identifier(body, "code", OMB_CODE_LEN - 1, err);
     if (rc)
         return rc;
     const char *business = omb_json_str(body, "business", "");
@@ -357,6 +414,8 @@ int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err 
     int rc = need_operator_admin(&job->who, err);
     if (!rc)
         rc = omb_fields_check(body, cooperation_fields, "", err);
+    if (!rc)
+        rc = check_identifier(body, "code", OMB_CODE_LEN - 1, err);
     if (rc)
         return rc;
     const json_t *members = json_object_get(body, "members");
@@ -385,7 +444,7 @@ int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err 
 typedef struct token_input {
     int64_t user_id;
     char username[OMB_CODE_LEN * 2];
-    char label[65];
+    char label[OMB_NAME_LEN];
     int ttl_hours;
 } token_input;
 
@@ -462,15 +521,22 @@ static int run_revoke(omb_app *app, omb_store *s, omb_job *job)
     int rc = s->vt->token_revoke(s, job->who.token_hash, omb_app_now(app), &job->err);
     if (rc)
         return rc;
-    /* Before COMMIT, so no thread can serve the token from its cache afterwards. */
-    omb_auth_forget_all(app);
     job->result = json_pack("{s:b}", "revoked", 1);
     return audit(app, s, job, "token_revoked", "user", job->who.user_id, NULL);
+}
+
+/* The token caches are dropped after COMMIT, not inside the transaction: a
+ * thread that looked the token up between the two would still have read it
+ * as valid, and cached it under the new generation for AUTH_CACHE_MS. */
+static void revoke_committed(omb_app *app, omb_job *job)
+{
+    omb_auth_forget_all(app);
 }
 
 int omb_uc_revoke_token(omb_app *app, omb_job *job, omb_err *err)
 {
     job->run = run_revoke;
+    job->committed = revoke_committed;
     job->status = 200;
     return OMB_OK;
 }

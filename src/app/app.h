@@ -89,6 +89,9 @@ struct omb_job {
     omb_err err;
     json_t *result;    /* owned; the body to send on success, or NULL when ... */
     char *result_text; /* owned; ... the body is already text (stored documents, replays) */
+    /* optional: called on the writer thread once COMMIT has made a successful
+     * job durable, before done(); for effects outside the database */
+    void (*committed)(omb_app *app, omb_job *job);
     /* completion: called from the writer thread after COMMIT (or failure) */
     void (*done)(omb_job *job);
     void *done_ctx;

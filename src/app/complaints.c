@@ -221,6 +221,7 @@ int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *e
         rc = check_create_body(app, body, err);
     if (rc)
         return rc;
+    omb_fields_normalize(body, omb_complaint_create_fields);
     return prepare(job, run_create, body, OMB_ACT_RECEIVE, NULL);
 }
 
@@ -235,6 +236,7 @@ int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char
         rc = check_create_body(app, body, err);
     if (rc)
         return rc;
+    omb_fields_normalize(body, omb_complaint_create_fields);
     prepare(job, run_create, body, OMB_ACT_IMPORT, NULL);
     snprintf(((complaint_input *)job->input)->state, sizeof ((complaint_input *)0)->state, "%s",
              state);
@@ -397,6 +399,7 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
     if (action == OMB_ACT_MERGE && !omb_number_parse(omb_json_str(body, "into", ""), NULL, NULL))
         return omb_fail(err, OMB_EFIELD, "invalid_value", "into",
                         "into must be a complaint number such as TS20261122000123");
+    omb_fields_normalize(body, info->fields);
     return prepare(job, run_action, body, action, no);
 }
 

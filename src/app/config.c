@@ -169,3 +169,12 @@ int omb_config_load(omb_config *c, const char *path, omb_err *err)
     fclose(f);
     return rc;
 }
+
+int omb_config_check(const omb_config *c, omb_err *err)
+{
+    if (c->page_default > c->page_max)
+        return omb_fail(err, OMB_EINVAL, "bad_config", "page_default",
+                        "page_default (%d) must not be larger than page_max (%d)",
+                        c->page_default, c->page_max);
+    return OMB_OK;
+}

@@ -37,5 +37,7 @@ void omb_config_defaults(omb_config *c);
 int omb_config_load(omb_config *c, const char *path, omb_err *err);
 /* Sets one key from text (file line or --key=value); same checks as the file. */
 int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *err);
+/* Checks the keys against each other once all are set (page_default <= page_max). */
+int omb_config_check(const omb_config *c, omb_err *err);
 
 #endif

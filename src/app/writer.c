@@ -181,6 +181,10 @@ static void *writer_main(void *arg)
                 pthread_mutex_unlock(&w->lock);
                 omb_log(OMB_LOG_ERROR, "commit_failed",
                         json_pack("{s:s,s:I}", "message", err.message, "jobs", (json_int_t)n));
+            } else {
+                for (omb_job *j = batch; j; j = j->next)
+                    if (j->rc == OMB_OK && j->committed)
+                        j->committed(w->app, j);
             }
         }
         pthread_mutex_lock(&w->lock);

@@ -158,10 +158,12 @@ int cmd_user(cli_args *a)
     omb_store *r;
     int rc = omb_app_reader(app, &r, &err);
     omb_party p;
-    if (!rc && (rc = r->vt->party_by_code(r, party, &p, &err)) != OMB_OK)
-        omb_fail(&err, rc, "unknown_party", "party", "no party with code %s", party);
-    if (!rc)
-        r->vt->close(r);
+    if (!rc) {
+        rc = r->vt->party_by_code(r, party, &p, &err);
+        r->vt->close(r); /* also when the party is unknown */
+        if (rc)
+            omb_fail(&err, rc, "unknown_party", "party", "no party with code %s", party);
+    }
     if (rc) {
         cli_report(&err);
         omb_app_close(app);

@@ -55,8 +55,14 @@ const char *cli_opt(const cli_args *a, const char *name, const char *dflt)
 
 bool cli_flag(const cli_args *a, const char *name)
 {
+    static const char *const no[] = {"false", "off", "0", "no", NULL};
     const char *v = cli_opt(a, name, NULL);
-    return v && strcmp(v, "false") != 0;
+    if (!v)
+        return false;
+    for (const char *const *n = no; *n; n++)
+        if (strcmp(v, *n) == 0)
+            return false;
+    return true;
 }
 
 int cli_int(const cli_args *a, const char *name, int dflt, int min, int max)
@@ -117,13 +123,17 @@ static int parse_args(int argc, char **argv, cli_args *a)
     omb_config_defaults(&a->cfg);
     omb_err err;
     /* A configuration file comes first so that other options override it. */
-    for (int i = 1; i < argc - 1; i++)
-        if (strcmp(argv[i], "--config") == 0) {
-            if (omb_config_load(&a->cfg, argv[i + 1], &err)) {
-                cli_report(&err);
-                return -1;
-            }
+    for (int i = 1; i < argc; i++) {
+        const char *path = NULL;
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            path = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            path = argv[i] + 9;
+        if (path && omb_config_load(&a->cfg, path, &err)) {
+            cli_report(&err);
+            return -1;
         }
+    }
     for (int i = 1; i < argc; i++) {
         char *arg = argv[i];
         if (strncmp(arg, "--", 2) != 0) {
@@ -169,6 +179,8 @@ static int parse_args(int argc, char **argv, cli_args *a)
         a->values[a->n] = value;
         a->n++;
     }
+    if (omb_config_check(&a->cfg, &err))
+        return cli_report(&err), -1;
     return 0;
 }
 

@@ -35,8 +35,11 @@ static int check_string(const json_t *v, const omb_field_spec *f, const char *fp
     size_t n = omb_utf8_count(s, bytes);
     if (memchr(s, '\0', bytes))
         return omb_fail(err, OMB_EFIELD, "invalid_value", fp, "%s must not contain NUL", fp);
-    if (n == 0 || (f->min > 0 && (int64_t)n < f->min))
+    if (n == 0)
         return omb_fail(err, OMB_EFIELD, "empty_value", fp, "%s must not be empty", fp);
+    if (f->min > 0 && (int64_t)n < f->min)
+        return omb_fail(err, OMB_EFIELD, "too_short", fp, "%s must be at least %lld characters",
+                        fp, (long long)f->min);
     if (f->max > 0 && (int64_t)n > f->max)
         return omb_fail(err, OMB_EFIELD, "too_long", fp, "%s is longer than %lld characters", fp,
                         (long long)f->max);
@@ -168,4 +171,30 @@ int64_t omb_json_int(const json_t *obj, const char *key, int64_t dflt)
 {
     const json_t *v = json_object_get(obj, key);
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+void omb_fields_normalize(json_t *obj, const omb_field_spec *specs)
+{
+    for (const omb_field_spec *f = specs; f && f->name; f++) {
+        json_t *v = json_object_get(obj, f->name);
+        if (!v)
+            continue;
+        if (json_is_null(v)) {
+            json_object_del(obj, f->name);
+            continue;
+        }
+        if (f->type == OMB_F_TIME && json_is_string(v)) {
+            omb_ms t;
+            char text[32];
+            if (omb_time_parse(json_string_value(v), OMB_TZ_SHANGHAI_MIN, &t) == OMB_OK &&
+                omb_time_format(t, text, sizeof text) == OMB_OK)
+                json_object_set_new(obj, f->name, json_string(text));
+        } else if (f->type == OMB_F_OBJECT) {
+            omb_fields_normalize(v, f->sub);
+        } else if (f->type == OMB_F_OBJECTS) {
+            size_t i;
+            json_t *item;
+            json_array_foreach(v, i, item) omb_fields_normalize(item, f->sub);
+        }
+    }
 }

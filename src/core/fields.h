@@ -47,6 +47,13 @@ typedef struct omb_field_spec {
 int omb_fields_check(const json_t *obj, const omb_field_spec *specs, const char *path,
                      omb_err *err);
 
+/*
+ * Puts a checked object in its stored form: members that are null (the
+ * same as absent) are removed and times are rewritten as UTC RFC 3339
+ * ("2026-11-24" becomes "2026-11-23T16:00:00.000Z"), recursively.
+ */
+void omb_fields_normalize(json_t *obj, const omb_field_spec *specs);
+
 /* Convenience accessors that return a default when the key is absent. */
 const char *omb_json_str(const json_t *obj, const char *key, const char *dflt);
 int64_t omb_json_int(const json_t *obj, const char *key, int64_t dflt);

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define OMB_CODE_LEN 33  /* codes: 32 bytes + NUL */
-#define OMB_NAME_LEN 257 /* names: up to 256 bytes of UTF-8 */
+#define OMB_NAME_LEN 324 /* names: 80 code points of up to 4 bytes, and NUL */
 #define OMB_HASH_LEN 129 /* Argon2id encoded hash */
 #define OMB_MEMBERS_MAX 8
 #define OMB_SHARE_TOTAL 10000 /* funding shares are in basis points */

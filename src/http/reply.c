@@ -52,10 +52,15 @@ enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len)
 
 enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
-    if (!text)
-        return MHD_NO;
+    if (!text) {
+        /* A view that could not be built (it never should) still gets an answer. */
+        static const char fallback[] = "{\"error\":{\"code\":\"internal\",\"message\":"
+                                       "\"the response could not be built\",\"field\":null}}";
+        text = omb_xstrdup(fallback);
+        status = 500;
+    }
     return omb_reply_text(r, status, text, strlen(text));
 }
 

@@ -523,7 +523,12 @@ static enum MHD_Result h_blob(omb_req *r)
         close(fd);
         return MHD_NO;
     }
+    /* Stored files are evidence, not pages: never let a browser render them. */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a.content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, "attachment");
+    MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     char etag[70];
     snprintf(etag, sizeof etag, "\"%s\"", a.sha256);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);

@@ -169,9 +169,32 @@ static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind, const char *
     return MHD_YES;
 }
 
+/* Counts the Content-Length and Transfer-Encoding headers of a request. */
+typedef struct framing {
+    int lengths, encodings;
+} framing;
+
+static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->lengths++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+        f->encodings++;
+    return MHD_YES;
+}
+
 static int first_call(omb_req *r, omb_err *err)
 {
     omb_app *app = r->http->app;
+    /* Two lengths, or a length beside chunking, let a proxy in front and this
+     * server see different bodies (request smuggling): refuse them. */
+    framing fr = {0, 0};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, scan_framing, &fr);
+    if (fr.lengths > 1 || fr.encodings > 1 || (fr.lengths && fr.encodings))
+        return omb_fail(err, OMB_EINVAL, "invalid_framing", NULL,
+                        "send one Content-Length or Transfer-Encoding: chunked, not both");
     query_scan q = {0, false};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, scan_arg, &q);
     if (!omb_utf8_valid(r->path, strlen(r->path)) || q.bad_utf8)
@@ -357,14 +380,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return r->route->handler(r);
 }
 
+/* Text for the log: as it is when it is UTF-8, else with every byte from
+ * 0x80 up written %HH (jansson refuses strings that are not UTF-8, and the
+ * line of exactly such a request would lose all its fields). */
+static const char *loggable(const char *s, char *out, size_t cap)
+{
+    if (omb_utf8_valid(s, strlen(s)))
+        return s;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 4 < cap; p++) {
+        if (*p < 0x80) {
+            out[n++] = (char)*p;
+        } else {
+            snprintf(out + n, cap - n, "%%%02X", *p);
+            n += 3;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static void log_request(omb_req *r)
 {
     omb_app *app = r->http->app;
     if (!app->cfg.access_log || !omb_log_enabled(OMB_LOG_INFO))
         return;
     long long us = (now_ns() - r->started_ns) / 1000;
-    json_t *f = json_pack("{s:s,s:s,s:s,s:i,s:I}", "id", r->request_id, "method", r->method,
-                          "path", r->path, "status", r->status, "us", (json_int_t)us);
+    char path[3 * sizeof r->path], method[96];
+    json_t *f =
+        json_pack("{s:s,s:s,s:s,s:i,s:I}", "id", r->request_id, "method",
+                  loggable(r->method, method, sizeof method), "path",
+                  loggable(r->path, path, sizeof path), "status", r->status, "us", (json_int_t)us);
     if (r->authed)
         json_object_set_new(f, "user", json_integer(r->who.user_id));
     omb_log(OMB_LOG_INFO, "request", f);

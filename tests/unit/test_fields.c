@@ -4,7 +4,7 @@
  *
  * Every error code omb_fields_check can give is provoked at least once
  * ("unknown_field", "missing_field", "invalid_type", "invalid_value",
- * "too_long", "empty_value", "out_of_range", "invalid_time", "too_many"),
+ * "too_long", "too_short", "empty_value", "out_of_range", "invalid_time", "too_many"),
  * with the field path it names, for top-level and nested fields; lengths
  * are counted in code points; the JSON accessors' defaults; and the
  * complaint creation table.
@@ -199,7 +199,7 @@ static void test_empty_value(void **state)
     (void)state;
     expect("{\"title\":\"\"}", "empty_value", "title");
     /* body has a minimum of 3 code points */
-    expect("{\"title\":\"hi\",\"body\":\"ab\"}", "empty_value", "body");
+    expect("{\"title\":\"hi\",\"body\":\"ab\"}", "too_short", "body");
     expect("{\"title\":\"hi\",\"body\":\"\"}", "empty_value", "body");
     expect_ok("{\"title\":\"hi\",\"body\":\"一二三\"}");
     expect("{\"title\":\"hi\",\"tags\":[\"a\",\"\"]}", "empty_value", "tags");

@@ -42,8 +42,8 @@ static double run(const char *dir, int per_tx, double seconds)
                        NULL, NULL, NULL),
           db, "schema");
     sqlite3_stmt *ins, *begin, *commit;
-    check(sqlite3_prepare_v2(db, "INSERT INTO t(no, state, received_at, doc) VALUES (?,?,?,?)",
-                             -1, &ins, NULL),
+    check(sqlite3_prepare_v2(db, "INSERT INTO t(no, state, received_at, doc) VALUES (?,?,?,?)", -1,
+                             &ins, NULL),
           db, "prepare");
     check(sqlite3_prepare_v2(db, "BEGIN", -1, &begin, NULL), db, "prepare");
     check(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL), db, "prepare");

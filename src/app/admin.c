@@ -17,10 +17,13 @@
 #include <string.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define END {NULL, 0, false, 0, 0, NULL, NULL, 0}
+#define END                                                                                        \
+    {                                                                                              \
+        NULL, 0, false, 0, 0, NULL, NULL, 0                                                        \
+    }
 
-const char *const omb_party_kinds[] = {"bank",     "lender",   "platform",
-                                       "regulator", "mediator", "operator", NULL};
+const char *const omb_party_kinds[] = {"bank",     "lender",   "platform", "regulator",
+                                       "mediator", "operator", NULL};
 const char *const omb_member_roles[] = {"funder", "acquirer", "platform", NULL};
 static const char *const role_values[] = {"agent",   "supervisor", "compliance", "admin",
                                           "auditor", "mediator",   "regulator",  NULL};
@@ -427,10 +430,13 @@ int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err 
     json_array_foreach(members, i, m)
     {
         total += omb_json_int(m, "share_bp", 0);
-        json_array_foreach(members, k, o) if (k < i && omb_json_int(o, "party", 0) ==
-                                                           omb_json_int(m, "party", 0)) return
-            omb_fail(err, OMB_EFIELD, "invalid_value", "members",
-                     "members names a party twice");
+        json_array_foreach(
+            members, k,
+            o) if (k < i &&
+                   omb_json_int(o, "party", 0) ==
+                       omb_json_int(m, "party", 0)) return omb_fail(err, OMB_EFIELD,
+                                                                    "invalid_value", "members",
+                                                                    "members names a party twice");
     }
     if (total != OMB_SHARE_TOTAL)
         return omb_fail(err, OMB_EFIELD, "invalid_value", "members",
@@ -474,8 +480,8 @@ static int run_token(omb_app *app, omb_store *s, omb_job *job)
         return rc;
     char exp[32];
     omb_time_format(expires, exp, sizeof exp);
-    job->result = json_pack("{s:s,s:s,s:o}", "token", token, "expires_at", exp, "user",
-                            omb_user_json(&u));
+    job->result =
+        json_pack("{s:s,s:s,s:o}", "token", token, "expires_at", exp, "user", omb_user_json(&u));
     job->who.user_id = job->who.user_id ? job->who.user_id : u.id;
     job->who.party_id = job->who.party_id ? job->who.party_id : u.party_id;
     return audit(app, s, job, "token_issued", "user", u.id,
@@ -496,6 +502,26 @@ int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const c
     return OMB_OK;
 }
 
+static char decoy[OMB_HASH_LEN];
+static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
+
+static void make_decoy(void)
+{
+    unsigned char secret[32];
+    char text[65];
+    randombytes_buf(secret, sizeof secret);
+    sodium_bin2hex(text, sizeof text, secret, sizeof secret);
+    if (omb_auth_hash_password(text, decoy, NULL) != OMB_OK)
+        decoy[0] = '\0';
+}
+
+/* An Argon2id hash of a random secret, made once per process. */
+static const char *decoy_hash(void)
+{
+    pthread_once(&decoy_once, make_decoy);
+    return decoy[0] ? decoy : "$argon2id$v=19$m=65536,t=2,p=1$invalid";
+}
+
 int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, omb_err *err)
 {
     int rc = omb_fields_check(body, login_fields, "", err);
@@ -505,11 +531,13 @@ int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, omb_err
     const char *password = omb_json_str(body, "password", "");
     omb_user u;
     rc = r->vt->user_by_username(r, username, &u, err);
-    /* Same answer for an unknown user and a wrong password. */
-    bool ok = rc == OMB_OK && u.active && u.password_hash[0] &&
-              crypto_pwhash_str_verify(u.password_hash, password, strlen(password)) == 0;
     if (rc && rc != OMB_ENOTFOUND)
         return rc;
+    /* Same answer, and the same work, for an unknown user and a wrong password:
+     * an unknown user is checked against a hash no password matches. */
+    const char *hash = rc == OMB_OK && u.password_hash[0] ? u.password_hash : decoy_hash();
+    bool verified = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    bool ok = rc == OMB_OK && u.active && u.password_hash[0] && verified;
     if (!ok)
         return omb_fail(err, OMB_EUNAUTH, "bad_credentials", NULL,
                         "the username or password is wrong");

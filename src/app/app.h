@@ -77,15 +77,15 @@ typedef int (*omb_job_fn)(omb_app *app, omb_store *s, omb_job *job);
 
 struct omb_job {
     omb_job_fn run;
-    void *input;                /* the use case's validated input */
+    void *input;                     /* the use case's validated input */
     void (*input_free)(void *input); /* frees input; set by the use case */
     omb_principal who;
     char idem_key[129];         /* Idempotency-Key, "" when none */
     unsigned char req_hash[32]; /* SHA-256 of method, path and body */
     /* results, valid when done() is called */
     int rc;
-    int status;        /* HTTP-neutral success status: 200 or 201 */
-    bool replayed;     /* answered from the idempotency record */
+    int status;    /* HTTP-neutral success status: 200 or 201 */
+    bool replayed; /* answered from the idempotency record */
     omb_err err;
     json_t *result;    /* owned; the body to send on success, or NULL when ... */
     char *result_text; /* owned; ... the body is already text (stored documents, replays) */
@@ -142,6 +142,11 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
 /* POST /v1/complaints/{no}/attachments: the blob is already stored. */
 int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256, int64_t size,
                   const char *name, const char *content_type, omb_err *err);
+/* Whether the principal may attach a file to the complaint now: checked
+ * before an upload is read, so that a refused upload never reaches the disk
+ * (the writer checks again when the attachment is recorded). */
+int omb_uc_attach_allowed(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
+                          omb_err *err);
 
 int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err);
 int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err);
@@ -161,23 +166,20 @@ int omb_q_timeline(omb_app *app, omb_store *r, const omb_principal *who, const c
                    json_t **out, omb_err *err);
 /* Parses list filters from query parameters (name/value pairs). */
 int omb_q_filter_parse(omb_app *app, const omb_principal *who, const char *const *names,
-                       const char *const *values, size_t n, omb_complaint_filter *f,
-                       omb_err *err);
+                       const char *const *values, size_t n, omb_complaint_filter *f, omb_err *err);
 /* Writes {"items":[...],"next_cursor":...} into out. */
 int omb_q_list(omb_app *app, omb_store *r, const omb_complaint_filter *f, omb_buf *out,
                omb_err *err);
-int omb_q_parties(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
-                  omb_err *err);
+int omb_q_parties(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err);
 int omb_q_party(omb_app *app, omb_store *r, const omb_principal *who, int64_t id, json_t **out,
                 omb_err *err);
-int omb_q_users(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
-                omb_err *err);
+int omb_q_users(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err);
 int omb_q_user(omb_app *app, omb_store *r, const omb_principal *who, int64_t id, json_t **out,
                omb_err *err);
 int omb_q_products(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
                    omb_err *err);
-int omb_q_product(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,
-                  json_t **out, omb_err *err);
+int omb_q_product(omb_app *app, omb_store *r, const omb_principal *who, int64_t id, json_t **out,
+                  omb_err *err);
 int omb_q_cooperations(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
                        omb_err *err);
 int omb_q_cooperation(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,

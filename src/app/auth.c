@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TOKEN_PREFIX "omb_"
+#define TOKEN_PREFIX     "omb_"
 #define AUTH_CACHE_SLOTS 64
-#define AUTH_CACHE_MS 5000
+#define AUTH_CACHE_MS    5000
 
 typedef struct auth_slot {
     unsigned char hash[32];
@@ -66,8 +66,7 @@ int omb_auth_hash_password(const char *password, char out[OMB_HASH_LEN], omb_err
     return OMB_OK;
 }
 
-int omb_auth_token(omb_app *app, omb_store *r, const char *token, omb_principal *out,
-                   omb_err *err)
+int omb_auth_token(omb_app *app, omb_store *r, const char *token, omb_principal *out, omb_err *err)
 {
     size_t n = strlen(token);
     if (n < 8 || n > 128 || strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0)

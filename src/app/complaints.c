@@ -106,8 +106,8 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     int64_t target = omb_json_int(body, "target_party", job->who.party_id);
     omb_party tp;
     if ((rc = s->vt->party_get(s, target, &tp, err)) != OMB_OK)
-        return rc == OMB_ENOTFOUND ? omb_fail(err, OMB_EFIELD, "unknown_reference",
-                                              "target_party", "target_party does not exist")
+        return rc == OMB_ENOTFOUND ? omb_fail(err, OMB_EFIELD, "unknown_reference", "target_party",
+                                              "target_party does not exist")
                                    : rc;
     json_t *parties = json_array();
     add_party(parties, target, "target");
@@ -128,6 +128,12 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
         }
         for (int i = 0; !rc && i < co.n_members; i++)
             add_party(parties, co.members[i].party_id, co.members[i].role);
+        /* A product's complaint is about one of the parties that run it. */
+        if (!rc && json_array_size(parties) != (size_t)co.n_members) {
+            json_decref(parties);
+            return omb_fail(err, OMB_EFIELD, "invalid_value", "target_party",
+                            "target_party is not a party of this product's cooperation");
+        }
     }
     /* The creator's party must be involved; a regulator transfers a complaint in. */
     if (!has_party(parties, job->who.party_id)) {
@@ -238,7 +244,7 @@ int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char
         return rc;
     omb_fields_normalize(body, omb_complaint_create_fields);
     prepare(job, run_create, body, OMB_ACT_IMPORT, NULL);
-    snprintf(((complaint_input *)job->input)->state, sizeof ((complaint_input *)0)->state, "%s",
+    snprintf(((complaint_input *)job->input)->state, sizeof((complaint_input *)0)->state, "%s",
              state);
     return OMB_OK;
 }
@@ -297,9 +303,9 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
     case OMB_ACT_ASSIGN: {
         omb_user u;
         rc = s->vt->user_get(s, omb_json_int(payload, "assignee", 0), &u, err);
-        if (rc == OMB_ENOTFOUND || (!rc && (u.party_id != job->who.party_id || !u.active ||
-                                            (u.role != OMB_ROLE_AGENT &&
-                                             u.role != OMB_ROLE_SUPERVISOR))))
+        if (rc == OMB_ENOTFOUND ||
+            (!rc && (u.party_id != job->who.party_id || !u.active ||
+                     (u.role != OMB_ROLE_AGENT && u.role != OMB_ROLE_SUPERVISOR))))
             return omb_fail(err, OMB_EFIELD, "invalid_value", "assignee",
                             "assignee must be an active agent or supervisor of your party");
         return rc;
@@ -349,8 +355,8 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
         return rc;
     }
     omb_event ev;
-    omb_event_init(&ev, omb_action_get(in->action)->event_type, omb_app_now(app),
-                   job->who.user_id, job->who.party_id, payload);
+    omb_event_init(&ev, omb_action_get(in->action)->event_type, omb_app_now(app), job->who.user_id,
+                   job->who.party_id, payload);
     ev.complaint_id = c.id;
     ev.seq = c.version + 1;
     rc = omb_fold_apply(&c, &ev, err);
@@ -403,6 +409,22 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
     return prepare(job, run_action, body, action, no);
 }
 
+int omb_uc_attach_allowed(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
+                          omb_err *err)
+{
+    if (!omb_number_parse(no, NULL, NULL))
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+    omb_complaint c;
+    int rc = load_visible(r, who, no, &c, err);
+    if (rc)
+        return rc;
+    enum omb_state to;
+    rc = omb_lifecycle_check(c.state, OMB_ACT_ATTACH, who->role, who->user_id, c.first_decider_id,
+                             &to, err);
+    omb_complaint_release(&c);
+    return rc;
+}
+
 int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256, int64_t size,
                   const char *name, const char *content_type, omb_err *err)
 {
@@ -415,4 +437,3 @@ int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256
     job->status = 201;
     return OMB_OK;
 }
-

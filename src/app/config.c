@@ -153,8 +153,8 @@ int omb_config_load(omb_config *c, const char *path, omb_err *err)
             continue;
         char *eq = strchr(s, '=');
         if (!eq) {
-            rc = omb_fail(err, OMB_EINVAL, "bad_config", NULL, "%s:%d: expected key = value",
-                          path, lineno);
+            rc = omb_fail(err, OMB_EINVAL, "bad_config", NULL, "%s:%d: expected key = value", path,
+                          lineno);
             break;
         }
         *eq = '\0';
@@ -174,7 +174,7 @@ int omb_config_check(const omb_config *c, omb_err *err)
 {
     if (c->page_default > c->page_max)
         return omb_fail(err, OMB_EINVAL, "bad_config", "page_default",
-                        "page_default (%d) must not be larger than page_max (%d)",
-                        c->page_default, c->page_max);
+                        "page_default (%d) must not be larger than page_max (%d)", c->page_default,
+                        c->page_max);
     return OMB_OK;
 }

@@ -230,16 +230,15 @@ static const struct {
     const char *name;
     param_fn fn;
 } params[] = {
-    {"state", p_state},       {"grade", p_grade},         {"party", p_party},
-    {"lead_party", p_lead},   {"assignee", p_assignee},   {"target_party", p_target},
-    {"product", p_product},   {"channel", p_channel},     {"business", p_business},
-    {"cause", p_cause},       {"received_from", p_from},  {"received_to", p_to},
-    {"cursor", p_cursor},     {"limit", p_limit},
+    {"state", p_state},     {"grade", p_grade},        {"party", p_party},
+    {"lead_party", p_lead}, {"assignee", p_assignee},  {"target_party", p_target},
+    {"product", p_product}, {"channel", p_channel},    {"business", p_business},
+    {"cause", p_cause},     {"received_from", p_from}, {"received_to", p_to},
+    {"cursor", p_cursor},   {"limit", p_limit},
 };
 
 int omb_q_filter_parse(omb_app *app, const omb_principal *who, const char *const *names,
-                       const char *const *values, size_t n, omb_complaint_filter *f,
-                       omb_err *err)
+                       const char *const *values, size_t n, omb_complaint_filter *f, omb_err *err)
 {
     memset(f, 0, sizeof *f);
     f->viewer_party = who->party_id;
@@ -332,8 +331,7 @@ static json_t *wrap_items(json_t *items)
     return json_pack("{s:o}", "items", items);
 }
 
-int omb_q_parties(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
-                  omb_err *err)
+int omb_q_parties(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err)
 {
     json_t *items = json_array();
     int rc = r->vt->party_list(r, party_row, items, err);
@@ -358,8 +356,7 @@ static bool sees_all_users(const omb_principal *who)
     return who->role == OMB_ROLE_ADMIN && strcmp(who->party_kind, "operator") == 0;
 }
 
-int omb_q_users(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
-                omb_err *err)
+int omb_q_users(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err)
 {
     json_t *items = json_array();
     int rc = r->vt->user_list(r, sees_all_users(who) ? 0 : who->party_id, user_row, items, err);
@@ -381,8 +378,7 @@ int omb_q_user(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,
     return rc;
 }
 
-int omb_q_products(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
-                   omb_err *err)
+int omb_q_products(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err)
 {
     json_t *items = json_array();
     int rc = r->vt->product_list(r, product_row, items, err);
@@ -392,8 +388,8 @@ int omb_q_products(omb_app *app, omb_store *r, const omb_principal *who, json_t 
     return OMB_OK;
 }
 
-int omb_q_product(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,
-                  json_t **out, omb_err *err)
+int omb_q_product(omb_app *app, omb_store *r, const omb_principal *who, int64_t id, json_t **out,
+                  omb_err *err)
 {
     omb_product p;
     int rc = r->vt->product_get(r, id, &p, err);
@@ -453,8 +449,8 @@ json_t *omb_q_taxonomy(omb_app *app)
         const omb_code *c = omb_taxonomy_list(app->taxonomy, *kind, &n);
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "code", c[i].code, "zh",
-                                                 c[i].zh, "en", c[i].en));
+            json_array_append_new(
+                arr, json_pack("{s:s,s:s,s:s}", "code", c[i].code, "zh", c[i].zh, "en", c[i].en));
         json_object_set_new(o, *kind, arr);
     }
     return o;

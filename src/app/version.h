@@ -4,7 +4,7 @@
 #ifndef OMB_VERSION_H
 #define OMB_VERSION_H
 
-#define OMB_VERSION "0.1.0"
+#define OMB_VERSION     "0.1.0"
 #define OMB_API_VERSION "v1"
 
 #endif

@@ -48,9 +48,9 @@ int cmd_serve(cli_args *a)
            omb_http_port(http));
     fflush(stdout);
     omb_log(OMB_LOG_INFO, "server_started",
-            json_pack("{s:s,s:s,s:i,s:s,s:b}", "version", OMB_VERSION, "host",
-                      app->cfg.listen_host, "port", omb_http_port(http), "database",
-                      app->cfg.database, "test_clock", app->cfg.test_clock));
+            json_pack("{s:s,s:s,s:i,s:s,s:b}", "version", OMB_VERSION, "host", app->cfg.listen_host,
+                      "port", omb_http_port(http), "database", app->cfg.database, "test_clock",
+                      app->cfg.test_clock));
     int sig = 0;
     sigwait(&set, &sig);
     omb_log(OMB_LOG_INFO, "server_stopping", json_pack("{s:i}", "signal", sig));
@@ -91,8 +91,8 @@ int cmd_init(cli_args *a)
     cli_system_principal(&sys, 0, OMB_ROLE_ADMIN);
     omb_job job;
     omb_job_init(&job, NULL, NULL, &sys);
-    json_t *body = json_pack("{s:s,s:s,s:s}", "code", "operator", "name", "平台运营方 Platform operator",
-                             "kind", "operator");
+    json_t *body = json_pack("{s:s,s:s,s:s}", "code", "operator", "name",
+                             "平台运营方 Platform operator", "kind", "operator");
     rc = omb_uc_create_party(app, &job, body, &err);
     json_decref(body);
     if (rc || run_job(app, &job)) {
@@ -127,8 +127,8 @@ int cmd_init(cli_args *a)
             cli_report(&err);
         rc = 1;
     } else {
-        printf("initialised %s\noperator admin: username admin, password %s\n",
-               app->cfg.database, password);
+        printf("initialised %s\noperator admin: username admin, password %s\n", app->cfg.database,
+               password);
     }
     omb_job_release(&job);
 out:

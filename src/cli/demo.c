@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define DEMO_PASSWORD "ombud-demo-2026"
-#define FIELDS 15
+#define FIELDS        15
 
 typedef struct demo_user {
     const char *username;
@@ -119,11 +119,11 @@ static int setup_world(demo *d)
         return -1;
     for (size_t i = 0; i < N_USERS; i++) {
         demo_user *u = &users[i];
-        json_t *res = call(d, &d->op, omb_uc_create_user,
-                           json_pack("{s:s,s:s,s:s,s:I,s:s}", "username", u->username,
-                                     "display_name", u->name, "role", u->role, "party",
-                                     (json_int_t)d->party_ids[u->party], "password",
-                                     DEMO_PASSWORD));
+        json_t *res =
+            call(d, &d->op, omb_uc_create_user,
+                 json_pack("{s:s,s:s,s:s,s:I,s:s}", "username", u->username, "display_name",
+                           u->name, "role", u->role, "party", (json_int_t)d->party_ids[u->party],
+                           "password", DEMO_PASSWORD));
         if (!res)
             return -1;
         memset(&u->who, 0, sizeof u->who);
@@ -139,8 +139,7 @@ static int setup_world(demo *d)
         json_t *tok = run(d, &job, 0, &err);
         if (!tok)
             return -1;
-        snprintf(u->token, sizeof u->token, "%s",
-                 json_string_value(json_object_get(tok, "token")));
+        snprintf(u->token, sizeof u->token, "%s", json_string_value(json_object_get(tok, "token")));
         json_decref(tok);
     }
     static const struct {
@@ -161,10 +160,9 @@ static int setup_world(demo *d)
         json_decref(p);
         json_t *members = json_array();
         for (int k = 0; k < 3; k++)
-            json_array_append_new(members, json_pack("{s:I,s:s,s:i}", "party",
-                                                     (json_int_t)d->party_ids[k], "role",
-                                                     member_roles[k], "share_bp",
-                                                     products[i].shares[k]));
+            json_array_append_new(
+                members, json_pack("{s:I,s:s,s:i}", "party", (json_int_t)d->party_ids[k], "role",
+                                   member_roles[k], "share_bp", products[i].shares[k]));
         char code[40];
         snprintf(code, sizeof code, "coop-%s", products[i].code);
         json_t *c = call(d, &d->op, omb_uc_create_cooperation,
@@ -210,8 +208,8 @@ static void demo_id_number(unsigned long i, char out[19])
     char tmp[48];
     static const int weights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     static const char check[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'};
-    snprintf(tmp, sizeof tmp, "110105%04lu%02lu%02lu%03lu", 1960 + i % 40, 1 + i % 12,
-             1 + i % 28, 100 + i % 900);
+    snprintf(tmp, sizeof tmp, "110105%04lu%02lu%02lu%03lu", 1960 + i % 40, 1 + i % 12, 1 + i % 28,
+             100 + i % 900);
     memcpy(out, tmp, 17);
     int sum = 0;
     for (int k = 0; k < 17; k++)
@@ -251,10 +249,9 @@ static int days_ago(const char *state, long i)
         const char *state;
         int min, span;
     } ages[] = {
-        {"received", 0, 1},     {"accepted", 1, 2},   {"investigating", 3, 9},
-        {"decided", 8, 6},      {"notified", 10, 10}, {"review", 15, 15},
-        {"mediation", 15, 15},  {"closed", 20, 40},   {"rejected", 2, 28},
-        {"withdrawn", 5, 25},
+        {"received", 0, 1},   {"accepted", 1, 2},   {"investigating", 3, 9}, {"decided", 8, 6},
+        {"notified", 10, 10}, {"review", 15, 15},   {"mediation", 15, 15},   {"closed", 20, 40},
+        {"rejected", 2, 28},  {"withdrawn", 5, 25},
     };
     for (size_t k = 0; k < sizeof ages / sizeof ages[0]; k++)
         if (strcmp(ages[k].state, state) == 0)
@@ -264,8 +261,8 @@ static int days_ago(const char *state, long i)
 
 static bool state_reaches(const char *final, const char *step)
 {
-    static const char *const order[] = {"received", "accepted", "investigating", "decided",
-                                        "notified", NULL};
+    static const char *const order[] = {"received", "accepted", "investigating",
+                                        "decided",  "notified", NULL};
     int fi = -1, si = -1;
     for (int k = 0; order[k]; k++) {
         if (strcmp(order[k], final) == 0)
@@ -292,9 +289,8 @@ static void drive(demo *d, char **f, long i, omb_ms now)
     omb_time_format(t, when, sizeof when);
 
     json_t *body = json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,s:s}", "channel", channel, "received_at",
-                             when, "target_party",
-                             (json_int_t)d->party_ids[target_index(target)], "product",
-                             (json_int_t)d->product_ids[strcmp(product, "p2") == 0],
+                             when, "target_party", (json_int_t)d->party_ids[target_index(target)],
+                             "product", (json_int_t)d->product_ids[strcmp(product, "p2") == 0],
                              "business", business, "cause", cause, "description", f[10]);
     char phone[32], idn[19], loan[40];
     snprintf(phone, sizeof phone, "1%02ld%08ld", 30 + i % 60, 10000000 + i * 7919 % 89999999);
@@ -322,8 +318,8 @@ static void drive(demo *d, char **f, long i, omb_ms now)
         }
         json_object_set_new(body, "signals", signals);
     }
-    const demo_user *creator = strcmp(channel, "regulator") == 0 ? user_named("regulator")
-                                                                 : user_named(agent);
+    const demo_user *creator =
+        strcmp(channel, "regulator") == 0 ? user_named("regulator") : user_named(agent);
     set_clock(d, t);
     json_t *c = call(d, &creator->who, omb_uc_create_complaint, body);
     if (!c)
@@ -348,25 +344,28 @@ static void drive(demo *d, char **f, long i, omb_ms now)
         json_pack("{s:I}", "assignee", (json_int_t)user_named(agent)->who.user_id));
     if (strcmp(state, "withdrawn") == 0) {
         set_clock(d, t + 2 * OMB_MS_PER_DAY);
-        act(d, agent, no, OMB_ACT_WITHDRAW, json_pack("{s:s}", "reason", "消费者来电表示问题已自行解决，撤回投诉"));
+        act(d, agent, no, OMB_ACT_WITHDRAW,
+            json_pack("{s:s}", "reason", "消费者来电表示问题已自行解决，撤回投诉"));
         return;
     }
     if (!state_reaches(state, "investigating"))
         return;
     set_clock(d, t + OMB_MS_PER_DAY);
-    act(d, agent, no, OMB_ACT_INVESTIGATE, json_pack("{s:s}", "note", "已调取借款合同、还款记录及通话录音"));
+    act(d, agent, no, OMB_ACT_INVESTIGATE,
+        json_pack("{s:s}", "note", "已调取借款合同、还款记录及通话录音"));
     set_clock(d, t + 2 * OMB_MS_PER_DAY);
-    act(d, agent, no, OMB_ACT_NOTE, json_pack("{s:s}", "text", "已致电消费者了解诉求，并向合作机构调取材料"));
+    act(d, agent, no, OMB_ACT_NOTE,
+        json_pack("{s:s}", "text", "已致电消费者了解诉求，并向合作机构调取材料"));
     if (!state_reaches(state, "decided"))
         return;
     long long comp = strtoll(f[14], NULL, 10);
     json_t *decision = json_pack(
         "{s:s,s:s,s:s,s:I,s:s,s:[sss]}", "finding",
         strcmp(f[12], "-") ? f[12] : "经调查核实，相关业务办理符合合同约定", "responsibility",
-        comp > 0 ? "institution" : "none", "remedy", strcmp(f[13], "-") ? f[13] : "向消费者解释说明",
-        "compensation_fen", (json_int_t)comp, "basis",
-        "《银行业保险业消费投诉处理管理办法》第十八条；借款合同相关条款", "routes", "review",
-        "mediation", "litigation");
+        comp > 0 ? "institution" : "none", "remedy",
+        strcmp(f[13], "-") ? f[13] : "向消费者解释说明", "compensation_fen", (json_int_t)comp,
+        "basis", "《银行业保险业消费投诉处理管理办法》第十八条；借款合同相关条款", "routes",
+        "review", "mediation", "litigation");
     set_clock(d, t + 6 * OMB_MS_PER_DAY);
     if (!act(d, agent, no, OMB_ACT_DECIDE, decision))
         return;
@@ -380,13 +379,15 @@ static void drive(demo *d, char **f, long i, omb_ms now)
         json_pack("{s:s,s:s,s:s}", "method", "sms", "notified_at", at, "proof", proof));
     set_clock(d, t + 9 * OMB_MS_PER_DAY);
     if (strcmp(state, "review") == 0) {
-        act(d, agent, no, OMB_ACT_REVIEW, json_pack("{s:s}", "reason", "消费者对处理结果不满意，申请复核"));
+        act(d, agent, no, OMB_ACT_REVIEW,
+            json_pack("{s:s}", "reason", "消费者对处理结果不满意，申请复核"));
     } else if (strcmp(state, "mediation") == 0) {
         act(d, supervisor, no, OMB_ACT_MEDIATE,
             json_pack("{s:I,s:s}", "mediator_party", (json_int_t)d->party_ids[P_MEDIATION],
                       "reason", "双方对补偿金额分歧较大，经消费者同意转交调解"));
     } else if (strcmp(state, "closed") == 0) {
-        act(d, agent, no, OMB_ACT_CLOSE, json_pack("{s:s}", "summary", "已按处理决定执行，消费者无异议，办结"));
+        act(d, agent, no, OMB_ACT_CLOSE,
+            json_pack("{s:s}", "summary", "已按处理决定执行，消费者无异议，办结"));
     }
 }
 

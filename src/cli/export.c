@@ -9,9 +9,9 @@
 #include <string.h>
 
 static const char *const columns[] = {
-    "no",          "state",        "grade",      "channel",      "business",   "cause",
-    "received_at", "updated_at",   "target_party", "product",    "lead_party", "assignee",
-    "amount_fen",  "complainants", "complainant", "description", "claims",     NULL,
+    "no",          "state",        "grade",        "channel",     "business",   "cause",
+    "received_at", "updated_at",   "target_party", "product",     "lead_party", "assignee",
+    "amount_fen",  "complainants", "complainant",  "description", "claims",     NULL,
 };
 
 /* Writes one CSV field, quoted when it needs to be (RFC 4180). */

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK 1000
+#define CHUNK    1000
 #define FILE_MAX (2ULL << 30)
 
 static int read_file(const char *path, omb_buf *b, omb_err *err)

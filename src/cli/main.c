@@ -24,21 +24,22 @@ static const struct {
     {"serve", cmd_serve, "serve                     run the HTTP API server"},
     {"init", cmd_init,
      "init [--admin-password P]  create the database, the operator party and its admin"},
-    {"user", cmd_user,
-     "user add --party CODE --username U --name N --role R [--password P]"},
+    {"user", cmd_user, "user add --party CODE --username U --name N --role R [--password P]"},
     {"token", cmd_token, "token create USERNAME [--label L] [--ttl-hours N]"},
     {"import", cmd_import, "import --format cfpb --party CODE FILE"},
     {"export", cmd_export, "export [--format csv|jsonl] [--out FILE]"},
-    {"demo", cmd_demo, "demo [--data DIR] [--logins FILE]  load the demo parties, users, complaints"},
+    {"demo", cmd_demo,
+     "demo [--data DIR] [--logins FILE]  load the demo parties, users, complaints"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)
 {
-    fprintf(f, "ombud %s - complaint handling for consumer finance\n\n"
-               "usage: ombud [--config FILE] [--db PATH] [--listen HOST:PORT] [--set KEY=VALUE] "
-               "COMMAND ...\n\ncommands:\n",
+    fprintf(f,
+            "ombud %s - complaint handling for consumer finance\n\n"
+            "usage: ombud [--config FILE] [--db PATH] [--listen HOST:PORT] [--set KEY=VALUE] "
+            "COMMAND ...\n\ncommands:\n",
             OMB_VERSION);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %s\n", commands[i].usage);

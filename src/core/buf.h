@@ -18,7 +18,10 @@ typedef struct omb_buf {
     size_t cap; /* largest len allowed */
 } omb_buf;
 
-#define OMB_BUF_INIT(cap_) {NULL, 0, 0, (cap_)}
+#define OMB_BUF_INIT(cap_)                                                                         \
+    {                                                                                              \
+        NULL, 0, 0, (cap_)                                                                         \
+    }
 
 void omb_buf_init(omb_buf *b, size_t cap);
 void omb_buf_release(omb_buf *b);

@@ -26,7 +26,7 @@ const char *omb_grade_name(enum omb_grade g);
 const char *omb_grade_zh(enum omb_grade g);
 int omb_grade_parse(const char *name, enum omb_grade *out);
 
-#define OMB_NO_MAX 24
+#define OMB_NO_MAX   24
 #define OMB_CODE_MAX 33
 
 typedef struct omb_complaint {

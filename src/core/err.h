@@ -27,8 +27,8 @@ enum omb_rc {
     OMB_EBUSY = -10,     /* temporarily unable, try again (503) */
 };
 
-#define OMB_ERR_CODE_MAX 40
-#define OMB_ERR_MSG_MAX 240
+#define OMB_ERR_CODE_MAX  40
+#define OMB_ERR_MSG_MAX   240
 #define OMB_ERR_FIELD_MAX 64
 
 typedef struct omb_err {

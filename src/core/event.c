@@ -36,8 +36,9 @@ json_t *omb_event_to_json(const omb_event *ev)
         json_object_set_new(o, "subject", json_string(ev->subject));
     json_object_set_new(o, "type", json_string(ev->type));
     json_object_set_new(o, "at", json_string(at));
-    json_object_set_new(o, "actor", json_pack("{s:I,s:I}", "user", (json_int_t)ev->actor_user_id,
-                                              "party", (json_int_t)ev->actor_party_id));
+    json_object_set_new(o, "actor",
+                        json_pack("{s:I,s:I}", "user", (json_int_t)ev->actor_user_id, "party",
+                                  (json_int_t)ev->actor_party_id));
     json_object_set(o, "payload", ev->payload);
     return o;
 }

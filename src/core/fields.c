@@ -19,10 +19,14 @@ static void field_path(char *out, size_t cap, const char *path, const char *name
 static const char *type_word(enum omb_field_type t)
 {
     static const char *const words[] = {
-        [OMB_F_STRING] = "a string",           [OMB_F_TEXT] = "a string",
-        [OMB_F_INT] = "an integer",            [OMB_F_BOOL] = "true or false",
-        [OMB_F_TIME] = "an RFC 3339 time",     [OMB_F_ENUM] = "a string",
-        [OMB_F_STRINGS] = "an array of strings", [OMB_F_OBJECT] = "an object",
+        [OMB_F_STRING] = "a string",
+        [OMB_F_TEXT] = "a string",
+        [OMB_F_INT] = "an integer",
+        [OMB_F_BOOL] = "true or false",
+        [OMB_F_TIME] = "an RFC 3339 time",
+        [OMB_F_ENUM] = "a string",
+        [OMB_F_STRINGS] = "an array of strings",
+        [OMB_F_OBJECT] = "an object",
         [OMB_F_OBJECTS] = "an array of objects",
     };
     return words[t];
@@ -38,8 +42,8 @@ static int check_string(const json_t *v, const omb_field_spec *f, const char *fp
     if (n == 0)
         return omb_fail(err, OMB_EFIELD, "empty_value", fp, "%s must not be empty", fp);
     if (f->min > 0 && (int64_t)n < f->min)
-        return omb_fail(err, OMB_EFIELD, "too_short", fp, "%s must be at least %lld characters",
-                        fp, (long long)f->min);
+        return omb_fail(err, OMB_EFIELD, "too_short", fp, "%s must be at least %lld characters", fp,
+                        (long long)f->min);
     if (f->max > 0 && (int64_t)n > f->max)
         return omb_fail(err, OMB_EFIELD, "too_long", fp, "%s is longer than %lld characters", fp,
                         (long long)f->max);
@@ -128,8 +132,7 @@ static int check_value(const json_t *v, const omb_field_spec *f, const char *fp,
     return omb_fail(err, OMB_EFIELD, "invalid_type", fp, "%s must be %s", fp, type_word(f->type));
 }
 
-int omb_fields_check(const json_t *obj, const omb_field_spec *specs, const char *path,
-                     omb_err *err)
+int omb_fields_check(const json_t *obj, const omb_field_spec *specs, const char *path, omb_err *err)
 {
     char fp[OMB_ERR_FIELD_MAX];
     if (!json_is_object(obj))

@@ -17,9 +17,9 @@
 #include <stdint.h>
 
 enum omb_field_type {
-    OMB_F_STRING,  /* non-empty string, max = longest length in code points */
-    OMB_F_TEXT,    /* like STRING, may be long (description) */
-    OMB_F_INT,     /* integer in [min, max] */
+    OMB_F_STRING, /* non-empty string, max = longest length in code points */
+    OMB_F_TEXT,   /* like STRING, may be long (description) */
+    OMB_F_INT,    /* integer in [min, max] */
     OMB_F_BOOL,
     OMB_F_TIME,    /* RFC 3339 string */
     OMB_F_ENUM,    /* string, one of `values` */

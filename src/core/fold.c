@@ -199,7 +199,8 @@ static void add_party(omb_complaint *c, int64_t party, const char *role)
     json_t *p;
     json_array_foreach(parties, i, p) if (omb_json_int(p, "party", 0) == party &&
                                           strcmp(omb_json_str(p, "role", ""), role) == 0) return;
-    json_array_append_new(parties, json_pack("{s:I,s:s}", "party", (json_int_t)party, "role", role));
+    json_array_append_new(parties,
+                          json_pack("{s:I,s:s}", "party", (json_int_t)party, "role", role));
 }
 
 static int apply_mediation(omb_complaint *c, const omb_event *ev, omb_err *err)
@@ -212,8 +213,7 @@ static int apply_mediation(omb_complaint *c, const omb_event *ev, omb_err *err)
 static int apply_reopened(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
     keep_record(c, ev, "reopening");
-    json_object_set_new(c->doc, "reopened",
-                        json_integer(omb_json_int(c->doc, "reopened", 0) + 1));
+    json_object_set_new(c->doc, "reopened", json_integer(omb_json_int(c->doc, "reopened", 0) + 1));
     return OMB_OK;
 }
 
@@ -259,14 +259,22 @@ static int apply_attachment(omb_complaint *c, const omb_event *ev, omb_err *err)
 }
 
 static const applier appliers[OMB_ACT__COUNT] = {
-    [OMB_ACT_RECEIVE] = apply_created,      [OMB_ACT_IMPORT] = apply_created,
-    [OMB_ACT_ACCEPT] = apply_accepted,      [OMB_ACT_REJECT] = apply_rejected,
-    [OMB_ACT_MERGE] = apply_merged,         [OMB_ACT_WITHDRAW] = apply_withdrawn,
-    [OMB_ACT_INVESTIGATE] = apply_investigation, [OMB_ACT_DECIDE] = apply_decided,
-    [OMB_ACT_NOTIFY] = apply_notified,      [OMB_ACT_REVIEW] = apply_review,
-    [OMB_ACT_MEDIATE] = apply_mediation,    [OMB_ACT_CLOSE] = apply_closed,
-    [OMB_ACT_REOPEN] = apply_reopened,      [OMB_ACT_ASSIGN] = apply_assigned,
-    [OMB_ACT_CLASSIFY] = apply_classified,  [OMB_ACT_NOTE] = apply_note,
+    [OMB_ACT_RECEIVE] = apply_created,
+    [OMB_ACT_IMPORT] = apply_created,
+    [OMB_ACT_ACCEPT] = apply_accepted,
+    [OMB_ACT_REJECT] = apply_rejected,
+    [OMB_ACT_MERGE] = apply_merged,
+    [OMB_ACT_WITHDRAW] = apply_withdrawn,
+    [OMB_ACT_INVESTIGATE] = apply_investigation,
+    [OMB_ACT_DECIDE] = apply_decided,
+    [OMB_ACT_NOTIFY] = apply_notified,
+    [OMB_ACT_REVIEW] = apply_review,
+    [OMB_ACT_MEDIATE] = apply_mediation,
+    [OMB_ACT_CLOSE] = apply_closed,
+    [OMB_ACT_REOPEN] = apply_reopened,
+    [OMB_ACT_ASSIGN] = apply_assigned,
+    [OMB_ACT_CLASSIFY] = apply_classified,
+    [OMB_ACT_NOTE] = apply_note,
     [OMB_ACT_ATTACH] = apply_attachment,
 };
 
@@ -295,14 +303,12 @@ int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err)
                         "event %s at position %lld out of place", ev->type,
                         (long long)c->version + 1);
     if (ev->seq && ev->seq != c->version + 1)
-        return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL,
-                        "event seq %lld follows %lld", (long long)ev->seq,
-                        (long long)c->version);
+        return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "event seq %lld follows %lld",
+                        (long long)ev->seq, (long long)c->version);
     enum omb_state to = c->state;
     if (!creating && next_state(c->state, action, &to) != OMB_OK)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL,
-                        "event %s is not allowed in state %s", ev->type,
-                        omb_state_name(c->state));
+                        "event %s is not allowed in state %s", ev->type, omb_state_name(c->state));
     /* Apply to a copy so that a failing applier leaves c untouched. */
     omb_complaint next = *c;
     next.doc = json_deep_copy(c->doc);

@@ -12,8 +12,8 @@ const omb_grade_policy omb_grade_defaults = {
 };
 
 const char *const omb_grade_signals[] = {
-    "vulnerable",     "media_exposure", "regulator_designated", "disaster_event",
-    "repeat",         "self_harm_threat", "violence_threat",   NULL,
+    "vulnerable", "media_exposure",   "regulator_designated", "disaster_event",
+    "repeat",     "self_harm_threat", "violence_threat",      NULL,
 };
 
 /* Signals and the grade each implies. */
@@ -41,11 +41,13 @@ static const struct {
     const char *word;
     enum omb_grade grade;
 } text_rules[] = {
-    {"自杀", OMB_GRADE_URGENT},     {"轻生", OMB_GRADE_URGENT},   {"跳楼", OMB_GRADE_URGENT},
-    {"不想活", OMB_GRADE_URGENT},   {"同归于尽", OMB_GRADE_URGENT}, {"报复", OMB_GRADE_URGENT},
-    {"曝光", OMB_GRADE_URGENT},     {"媒体", OMB_GRADE_URGENT},   {"记者", OMB_GRADE_URGENT},
-    {"suicide", OMB_GRADE_URGENT},  {"kill myself", OMB_GRADE_URGENT},
-    {"集体投诉", OMB_GRADE_IMPORTANT}, {"老年人", OMB_GRADE_IMPORTANT},
+    {"自杀", OMB_GRADE_URGENT},        {"轻生", OMB_GRADE_URGENT},
+    {"跳楼", OMB_GRADE_URGENT},        {"不想活", OMB_GRADE_URGENT},
+    {"同归于尽", OMB_GRADE_URGENT},    {"报复", OMB_GRADE_URGENT},
+    {"曝光", OMB_GRADE_URGENT},        {"媒体", OMB_GRADE_URGENT},
+    {"记者", OMB_GRADE_URGENT},        {"suicide", OMB_GRADE_URGENT},
+    {"kill myself", OMB_GRADE_URGENT}, {"集体投诉", OMB_GRADE_IMPORTANT},
+    {"老年人", OMB_GRADE_IMPORTANT},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

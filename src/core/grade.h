@@ -15,8 +15,8 @@
 #include <jansson.h>
 
 typedef struct omb_grade_policy {
-    int64_t major_complainants;      /* default 20 */
-    int64_t important_amount_fen;    /* default 5,000,000 (50,000 yuan) */
+    int64_t major_complainants;   /* default 20 */
+    int64_t important_amount_fen; /* default 5,000,000 (50,000 yuan) */
 } omb_grade_policy;
 
 extern const omb_grade_policy omb_grade_defaults;

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define TEXT_MAX 5000
+#define COUNT(a)       (sizeof(a) / sizeof((a)[0]))
+#define TEXT_MAX       5000
 #define LINE_MAX_CHARS 200
 
 static const struct {
@@ -29,9 +29,9 @@ static const struct {
 };
 
 static const char *const role_names[OMB_ROLE__COUNT] = {
-    [OMB_ROLE_AGENT] = "agent",         [OMB_ROLE_SUPERVISOR] = "supervisor",
+    [OMB_ROLE_AGENT] = "agent",           [OMB_ROLE_SUPERVISOR] = "supervisor",
     [OMB_ROLE_COMPLIANCE] = "compliance", [OMB_ROLE_ADMIN] = "admin",
-    [OMB_ROLE_AUDITOR] = "auditor",     [OMB_ROLE_MEDIATOR] = "mediator",
+    [OMB_ROLE_AUDITOR] = "auditor",       [OMB_ROLE_MEDIATOR] = "mediator",
     [OMB_ROLE_REGULATOR] = "regulator",
 };
 
@@ -73,8 +73,8 @@ int omb_role_parse(const char *name, enum omb_role *out)
 /* ---- what each action carries ---------------------------------------- */
 
 static const char *const responsibilities[] = {"institution", "consumer", "shared", "none", NULL};
-static const char *const notice_methods[] = {"sms",    "phone",  "letter",    "email",
-                                             "app",    "wechat", "in_person", NULL};
+static const char *const notice_methods[] = {"sms", "phone",  "letter",    "email",
+                                             "app", "wechat", "in_person", NULL};
 static const char *const grades[] = {"general", "important", "urgent", "major", NULL};
 
 static const omb_field_spec f_optional_note[] = {
@@ -176,8 +176,8 @@ static const omb_action_info actions[OMB_ACT__COUNT] = {
 
 /* ---- who may do what, from where ---------------------------------------- */
 
-#define R(r) OMB_ROLEBIT(OMB_ROLE_##r)
-#define S(s) OMB_STBIT(OMB_ST_##s)
+#define R(r)     OMB_ROLEBIT(OMB_ROLE_##r)
+#define S(s)     OMB_STBIT(OMB_ST_##s)
 #define HANDLERS (R(AGENT) | R(SUPERVISOR))
 
 static const omb_transition table[] = {

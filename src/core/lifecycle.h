@@ -33,7 +33,7 @@ enum omb_state {
 };
 
 #define OMB_STBIT(s) (1u << (s))
-#define OMB_ST_ANY ((1u << OMB_ST__COUNT) - 1)
+#define OMB_ST_ANY   ((1u << OMB_ST__COUNT) - 1)
 #define OMB_ST_TERMINAL                                                                            \
     (OMB_STBIT(OMB_ST_REJECTED) | OMB_STBIT(OMB_ST_WITHDRAWN) | OMB_STBIT(OMB_ST_MERGED))
 #define OMB_ST_OPEN (OMB_ST_ANY & ~OMB_ST_TERMINAL & ~OMB_STBIT(OMB_ST_CLOSED))
@@ -83,17 +83,17 @@ enum omb_rule_flags {
 
 typedef struct omb_transition {
     enum omb_action action;
-    uint32_t from;      /* OMB_STBIT mask of states it may be taken from */
-    int to;             /* enum omb_state, or OMB_TO_SAME */
-    uint32_t roles;     /* OMB_ROLEBIT mask of roles that may take it */
-    unsigned flags;     /* enum omb_rule_flags */
+    uint32_t from;  /* OMB_STBIT mask of states it may be taken from */
+    int to;         /* enum omb_state, or OMB_TO_SAME */
+    uint32_t roles; /* OMB_ROLEBIT mask of roles that may take it */
+    unsigned flags; /* enum omb_rule_flags */
 } omb_transition;
 
 typedef struct omb_action_info {
     enum omb_action action;
-    const char *name;       /* API name: "accept" */
-    const char *event_type; /* event it records: "accepted" */
-    const char *zh;         /* label for people: "受理" */
+    const char *name;             /* API name: "accept" */
+    const char *event_type;       /* event it records: "accepted" */
+    const char *zh;               /* label for people: "受理" */
     const omb_field_spec *fields; /* what its body carries; NULL-name terminated */
 } omb_action_info;
 

@@ -13,15 +13,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OMB_CODE_LEN 33  /* codes: 32 bytes + NUL */
-#define OMB_NAME_LEN 324 /* names: 80 code points of up to 4 bytes, and NUL */
-#define OMB_HASH_LEN 129 /* Argon2id encoded hash */
+#define OMB_CODE_LEN    33  /* codes: 32 bytes + NUL */
+#define OMB_NAME_LEN    324 /* names: 80 code points of up to 4 bytes, and NUL */
+#define OMB_HASH_LEN    129 /* Argon2id encoded hash */
 #define OMB_MEMBERS_MAX 8
 #define OMB_SHARE_TOTAL 10000 /* funding shares are in basis points */
 
 /* Kinds of party; the first three take part in loans. */
-extern const char *const omb_party_kinds[];       /* bank, lender, platform, regulator, mediator, operator */
-extern const char *const omb_member_roles[];      /* funder, acquirer, platform */
+extern const char
+    *const omb_party_kinds[]; /* bank, lender, platform, regulator, mediator, operator */
+extern const char *const omb_member_roles[]; /* funder, acquirer, platform */
 
 typedef struct omb_party {
     int64_t id;

@@ -49,8 +49,8 @@ int omb_time_format(omb_ms t, char *out, size_t cap)
     unsigned m, d;
     omb_civil_from_days(days, &y, &m, &d);
     int n = snprintf(out, cap, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d,
-                     (int)(rem / OMB_MS_PER_HOUR), (int)(rem / 60000 % 60),
-                     (int)(rem / 1000 % 60), (int)(rem % 1000));
+                     (int)(rem / OMB_MS_PER_HOUR), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
+                     (int)(rem % 1000));
     return (n > 0 && (size_t)n < cap) ? OMB_OK : OMB_EINVAL;
 }
 
@@ -113,8 +113,8 @@ int omb_time_parse(const char *s, int tz_minutes, omb_ms *out)
             p++;
         } else if (*p == '+' || *p == '-') {
             int oh, om;
-            if (strlen(p) != 6 || !digits(p + 1, 2, &oh) || p[3] != ':' ||
-                !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+            if (strlen(p) != 6 || !digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) ||
+                oh > 23 || om > 59)
                 return OMB_EINVAL;
             off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
             p += 6;

@@ -13,9 +13,9 @@
 
 typedef int64_t omb_ms; /* milliseconds since 1970-01-01T00:00:00Z */
 
-#define OMB_MS_PER_SEC 1000LL
+#define OMB_MS_PER_SEC  1000LL
 #define OMB_MS_PER_HOUR 3600000LL
-#define OMB_MS_PER_DAY 86400000LL
+#define OMB_MS_PER_DAY  86400000LL
 /* Asia/Shanghai: UTC+8, no daylight saving since 1991. */
 #define OMB_TZ_SHANGHAI_MIN (8 * 60)
 

@@ -34,9 +34,9 @@ enum route_flags {
     RT_QUERY = 1 << 4,  /* reads query parameters; other routes refuse any */
 };
 
-#define ROUTE_PARAMS 3
+#define ROUTE_PARAMS    3
 #define ROUTE_PARAM_MAX 72
-#define QUERY_MAX 32
+#define QUERY_MAX       32
 
 typedef enum MHD_Result (*omb_handler)(omb_req *r);
 
@@ -45,6 +45,9 @@ typedef struct omb_route {
     const char *pattern; /* "/v1/complaints/:no/actions/:action" */
     omb_handler handler;
     unsigned flags;
+    /* optional: runs after authentication, before any body is read; an
+     * upload that would be refused is refused before it reaches the disk */
+    int (*precheck)(omb_req *r, omb_err *err);
 } omb_route;
 
 struct omb_req {
@@ -94,9 +97,9 @@ omb_app *omb_req_app(omb_req *r);
 /* The calling thread's reader connection (opened on first use). */
 omb_store *omb_req_reader(omb_req *r, omb_err *err);
 
-enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body);    /* steals body */
+enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body);           /* steals body */
 enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len); /* steals */
-enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b);       /* takes contents */
+enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b);              /* takes contents */
 enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err);
 enum MHD_Result omb_reply_fail(omb_req *r, int rc, const char *code, const char *field,
                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));

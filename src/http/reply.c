@@ -16,9 +16,9 @@ static const struct {
     int rc;
     int status;
 } statuses[] = {
-    {OMB_OK, 200},         {OMB_EINVAL, 400},   {OMB_EUNAUTH, 401}, {OMB_EFORBIDDEN, 403},
-    {OMB_ENOTFOUND, 404},  {OMB_ECONFLICT, 409}, {OMB_ETOOBIG, 413}, {OMB_EMEDIA, 415},
-    {OMB_EFIELD, 422},     {OMB_EIO, 500},      {OMB_EBUSY, 503},
+    {OMB_OK, 200},        {OMB_EINVAL, 400},    {OMB_EUNAUTH, 401}, {OMB_EFORBIDDEN, 403},
+    {OMB_ENOTFOUND, 404}, {OMB_ECONFLICT, 409}, {OMB_ETOOBIG, 413}, {OMB_EMEDIA, 415},
+    {OMB_EFIELD, 422},    {OMB_EIO, 500},       {OMB_EBUSY, 503},
 };
 
 int omb_status_of(int rc)
@@ -47,7 +47,8 @@ static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response
 
 enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len)
 {
-    return send_response(r, status, MHD_create_response_from_buffer(len, json, MHD_RESPMEM_MUST_FREE));
+    return send_response(r, status,
+                         MHD_create_response_from_buffer(len, json, MHD_RESPMEM_MUST_FREE));
 }
 
 enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body)
@@ -86,7 +87,8 @@ enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err)
     json_object_set_new(e, "field", field ? field : json_null());
     /* Storage faults are logged in full but not described to the client. */
     if (status >= 500 && rc == OMB_EIO) {
-        json_object_set_new(e, "message", json_string("internal error; the request changed nothing"));
+        json_object_set_new(e, "message",
+                            json_string("internal error; the request changed nothing"));
     }
     return omb_reply_json(r, status, json_pack("{s:o}", "error", e));
 }
@@ -118,11 +120,10 @@ int omb_req_json(omb_req *r, json_t **out, omb_err *err)
     json_t *v = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!v) {
         if (json_error_code(&jerr) == json_error_duplicate_key)
-            return omb_fail(err, OMB_EINVAL, "duplicate_key", NULL, "duplicate key: %s",
-                            jerr.text);
+            return omb_fail(err, OMB_EINVAL, "duplicate_key", NULL, "duplicate key: %s", jerr.text);
         return omb_fail(err, OMB_EINVAL, "invalid_json", NULL,
-                        "the body is not valid JSON: %s at line %d column %d", jerr.text,
-                        jerr.line, jerr.column);
+                        "the body is not valid JSON: %s at line %d column %d", jerr.text, jerr.line,
+                        jerr.column);
     }
     if (!json_is_object(v)) {
         json_decref(v);

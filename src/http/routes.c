@@ -142,20 +142,19 @@ static enum MHD_Result h_health(omb_req *r)
     omb_writer_stats_get(app->writer, &st);
     char now[32];
     omb_time_format(omb_app_now(app), now, sizeof now);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I}}", "status",
-                          db_ok ? "ok" : "degraded", "version", OMB_VERSION, "database",
-                          db_ok ? "ok" : "unavailable", "time", now, "writer", "batches",
-                          (json_int_t)st.batches, "jobs", (json_int_t)st.jobs, "queued",
-                          (json_int_t)st.queued, "failed_commits",
-                          (json_int_t)st.failed_commits);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I}}", "status", db_ok ? "ok" : "degraded",
+                  "version", OMB_VERSION, "database", db_ok ? "ok" : "unavailable", "time", now,
+                  "writer", "batches", (json_int_t)st.batches, "jobs", (json_int_t)st.jobs,
+                  "queued", (json_int_t)st.queued, "failed_commits", (json_int_t)st.failed_commits);
     return omb_reply_json(r, db_ok ? 200 : 503, o);
 }
 
 static enum MHD_Result h_version(omb_req *r)
 {
     return omb_reply_json(r, 200,
-                          json_pack("{s:s,s:s,s:s}", "name", "ombud", "version", OMB_VERSION,
-                                    "api", OMB_API_VERSION));
+                          json_pack("{s:s,s:s,s:s}", "name", "ombud", "version", OMB_VERSION, "api",
+                                    OMB_API_VERSION));
 }
 
 static enum MHD_Result h_me(omb_req *r)
@@ -440,27 +439,39 @@ static enum MHD_Result attach_arg(void *cls, enum MHD_ValueKind kind, const char
     return MHD_YES;
 }
 
+/* Before an upload is read: its parameters, the complaint and the role. */
+static int precheck_attach(omb_req *r, omb_err *err)
+{
+    attach_query q = {NULL, 0, 0, ""};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, attach_arg, &q);
+    if (q.others)
+        return omb_fail(err, OMB_EINVAL, "unknown_parameter", q.other,
+                        "%s is not a known query parameter", q.other);
+    if (q.names > 1)
+        return omb_fail(err, OMB_EINVAL, "invalid_parameter", "name",
+                        "name is given more than once");
+    const char *name = q.name;
+    if (!name || !*name || strlen(name) > 200 || !omb_utf8_valid(name, strlen(name)) ||
+        strchr(name, '/'))
+        return omb_fail(err, OMB_EINVAL, "invalid_parameter", "name",
+                        "give the file name as ?name=..., at most 200 bytes, no '/'");
+    omb_store *rd = omb_req_reader(r, err);
+    if (!rd)
+        return err->rc;
+    return omb_uc_attach_allowed(omb_req_app(r), rd, &r->who, r->params[0], err);
+}
+
 static enum MHD_Result h_attach(omb_req *r)
 {
     omb_err err;
     omb_err_clear(&err);
     attach_query q = {NULL, 0, 0, ""};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, attach_arg, &q);
-    if (q.others)
-        return omb_reply_fail(r, OMB_EINVAL, "unknown_parameter", q.other,
-                              "%s is not a known query parameter", q.other);
-    if (q.names > 1)
-        return omb_reply_fail(r, OMB_EINVAL, "invalid_parameter", "name",
-                              "name is given more than once");
     if (r->upload_size == 0)
         return omb_reply_fail(r, OMB_EFIELD, "empty_value", NULL, "the attachment is empty");
-    const char *name = q.name;
+    const char *name = q.name; /* checked by precheck_attach */
     const char *ct =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!name || !*name || strlen(name) > 200 || !omb_utf8_valid(name, strlen(name)) ||
-        strchr(name, '/'))
-        return omb_reply_fail(r, OMB_EINVAL, "invalid_parameter", "name",
-                              "give the file name as ?name=..., at most 200 characters, no '/'");
     if (!ct || !*ct || strlen(ct) > 120)
         ct = "application/octet-stream";
     /* A retry with the same key must send the same file under the same name. */
@@ -507,8 +518,8 @@ static enum MHD_Result h_blob(omb_req *r)
     READER_OR_FAIL(r, rd, err);
     omb_attachment a;
     char path[700];
-    int rc = omb_q_attachment(omb_req_app(r), rd, &r->who, r->params[0], &a, path, sizeof path,
-                              &err);
+    int rc =
+        omb_q_attachment(omb_req_app(r), rd, &r->who, r->params[0], &a, path, sizeof path, &err);
     if (rc)
         return fail(r, &err);
     int fd = open(path, O_RDONLY);
@@ -541,34 +552,34 @@ static enum MHD_Result h_blob(omb_req *r)
 /* ---- the table ------------------------------------------------------------------- */
 
 static const omb_route routes[] = {
-    {"GET", "/v1/health", h_health, RT_PUBLIC},
-    {"GET", "/v1/version", h_version, RT_PUBLIC},
-    {"POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY},
-    {"DELETE", "/v1/tokens/current", h_logout, 0},
-    {"GET", "/v1/me", h_me, 0},
-    {"GET", "/v1/taxonomy", h_taxonomy, 0},
-    {"GET", "/v1/parties", h_parties, 0},
-    {"POST", "/v1/parties", h_party_create, RT_BODY},
-    {"GET", "/v1/parties/:id", h_party, 0},
-    {"GET", "/v1/users", h_users, 0},
-    {"POST", "/v1/users", h_user_create, RT_BODY},
-    {"GET", "/v1/users/:id", h_user, 0},
-    {"GET", "/v1/products", h_products, 0},
-    {"POST", "/v1/products", h_product_create, RT_BODY},
-    {"GET", "/v1/products/:id", h_product, 0},
-    {"GET", "/v1/cooperations", h_cooperations, 0},
-    {"POST", "/v1/cooperations", h_cooperation_create, RT_BODY},
-    {"GET", "/v1/cooperations/:id", h_cooperation, 0},
-    {"GET", "/v1/complaints", h_complaint_list, RT_QUERY},
-    {"POST", "/v1/complaints", h_complaint_create, RT_BODY},
-    {"GET", "/v1/complaints/:no", h_complaint_get, 0},
-    {"GET", "/v1/complaints/:no/timeline", h_timeline, 0},
-    {"POST", "/v1/complaints/:no/actions/:action", h_action, RT_BODY},
-    {"POST", "/v1/complaints/:no/notes", h_note, RT_BODY},
-    {"GET", "/v1/complaints/:no/attachments", h_attachments, 0},
-    {"POST", "/v1/complaints/:no/attachments", h_attach, RT_STREAM | RT_QUERY},
-    {"GET", "/v1/attachments/:sha256", h_blob, 0},
-    {"POST", "/v1/test/clock", h_test_clock, RT_PUBLIC | RT_BODY | RT_TEST},
+    {"GET", "/v1/health", h_health, RT_PUBLIC, NULL},
+    {"GET", "/v1/version", h_version, RT_PUBLIC, NULL},
+    {"POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY, NULL},
+    {"DELETE", "/v1/tokens/current", h_logout, 0, NULL},
+    {"GET", "/v1/me", h_me, 0, NULL},
+    {"GET", "/v1/taxonomy", h_taxonomy, 0, NULL},
+    {"GET", "/v1/parties", h_parties, 0, NULL},
+    {"POST", "/v1/parties", h_party_create, RT_BODY, NULL},
+    {"GET", "/v1/parties/:id", h_party, 0, NULL},
+    {"GET", "/v1/users", h_users, 0, NULL},
+    {"POST", "/v1/users", h_user_create, RT_BODY, NULL},
+    {"GET", "/v1/users/:id", h_user, 0, NULL},
+    {"GET", "/v1/products", h_products, 0, NULL},
+    {"POST", "/v1/products", h_product_create, RT_BODY, NULL},
+    {"GET", "/v1/products/:id", h_product, 0, NULL},
+    {"GET", "/v1/cooperations", h_cooperations, 0, NULL},
+    {"POST", "/v1/cooperations", h_cooperation_create, RT_BODY, NULL},
+    {"GET", "/v1/cooperations/:id", h_cooperation, 0, NULL},
+    {"GET", "/v1/complaints", h_complaint_list, RT_QUERY, NULL},
+    {"POST", "/v1/complaints", h_complaint_create, RT_BODY, NULL},
+    {"GET", "/v1/complaints/:no", h_complaint_get, 0, NULL},
+    {"GET", "/v1/complaints/:no/timeline", h_timeline, 0, NULL},
+    {"POST", "/v1/complaints/:no/actions/:action", h_action, RT_BODY, NULL},
+    {"POST", "/v1/complaints/:no/notes", h_note, RT_BODY, NULL},
+    {"GET", "/v1/complaints/:no/attachments", h_attachments, 0, NULL},
+    {"POST", "/v1/complaints/:no/attachments", h_attach, RT_STREAM | RT_QUERY, precheck_attach},
+    {"GET", "/v1/attachments/:sha256", h_blob, 0, NULL},
+    {"POST", "/v1/test/clock", h_test_clock, RT_PUBLIC | RT_BODY | RT_TEST, NULL},
 };
 
 const omb_route *omb_routes(size_t *count)

@@ -113,8 +113,8 @@ static const omb_route *route_find(omb_req *r, omb_err *err)
             return &routes[i];
     }
     if (path_known)
-        omb_fail(err, OMB_EINVAL, "method_not_allowed", NULL, "%s is not allowed on %s",
-                 r->method, r->path);
+        omb_fail(err, OMB_EINVAL, "method_not_allowed", NULL, "%s is not allowed on %s", r->method,
+                 r->path);
     else
         omb_fail(err, OMB_ENOTFOUND, "no_route", NULL, "no such endpoint: %s %s", r->method,
                  r->path);
@@ -230,11 +230,16 @@ static int first_call(omb_req *r, omb_err *err)
         return omb_fail(err, OMB_ETOOBIG, "body_too_large", NULL,
                         "the body is larger than %zu bytes", cap);
     if (r->route->flags & RT_BODY) {
-        bool has_body = declared > 0 || MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                                    "Transfer-Encoding");
+        bool has_body = declared > 0 ||
+                        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding");
         if (has_body && !is_json_type(ct))
             return omb_fail(err, OMB_EMEDIA, "unsupported_media_type", NULL,
                             "send the body as Content-Type: application/json");
+    }
+    if (r->route->precheck) {
+        int rc = r->route->precheck(r, err);
+        if (rc)
+            return rc;
     }
     if (r->route->flags & RT_STREAM)
         return open_upload(r, err);
@@ -333,9 +338,8 @@ static omb_req *req_new(omb_http *h, struct MHD_Connection *conn, const char *ur
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     omb_http *h = cls;
     omb_req *r = *con_cls;
@@ -372,8 +376,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->body_too_big) {
         if (r->upload_size == SIZE_MAX)
             return omb_reply_fail(r, OMB_EIO, "io_error", NULL, "could not store the upload");
-        size_t cap = (r->route->flags & RT_STREAM) ? h->app->cfg.max_attachment
-                                                   : h->app->cfg.max_body;
+        size_t cap =
+            (r->route->flags & RT_STREAM) ? h->app->cfg.max_attachment : h->app->cfg.max_body;
         return omb_reply_fail(r, OMB_ETOOBIG, "body_too_large", NULL,
                               "the body is larger than %zu bytes", cap);
     }
@@ -496,15 +500,15 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One more worker than cores: a worker waiting on its reader connection's
      * I/O leaves a core to another. */
-    unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads
-                                            : (unsigned)(cores > 0 ? cores + 1 : 3);
+    unsigned threads =
+        app->cfg.threads > 0 ? (unsigned)app->cfg.threads : (unsigned)(cores > 0 ? cores + 1 : 3);
     h->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL,
-        NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        on_completed, h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK,
+        unescape, NULL, MHD_OPTION_END);
     if (!h->daemon) {
         free(h);
         return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot listen on %s:%d",

@@ -272,9 +272,10 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 10000);
-    int rc = exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                         "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; "
-                         "PRAGMA temp_store=MEMORY;",
+    int rc = exec_sql(s,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; "
+                      "PRAGMA temp_store=MEMORY;",
                       err);
     if (!rc && (flags & OMB_STORE_CREATE))
         rc = exec_sql(s, (const char *)omb_embed_schema_sql, err);
@@ -530,8 +531,7 @@ static int sq_user_list(omb_store *base, int64_t party_id, int (*cb)(void *, con
     if (party_id)
         sqlite3_bind_int64(st, 1, party_id);
     omb_user row;
-    return fetch_all(s, st, read_user, &row, (int (*)(void *, const void *))cb, ctx, err,
-                     "users");
+    return fetch_all(s, st, read_user, &row, (int (*)(void *, const void *))cb, ctx, err, "users");
 }
 
 /* ---- products ---------------------------------------------------------- */
@@ -644,8 +644,7 @@ static int sq_coop_insert(omb_store *base, omb_cooperation *c, omb_err *err)
     return OMB_OK;
 }
 
-static int coop_fetch(sq_store *s, enum stmt_id q, int64_t key, omb_cooperation *out,
-                      omb_err *err)
+static int coop_fetch(sq_store *s, enum stmt_id q, int64_t key, omb_cooperation *out, omb_err *err)
 {
     sqlite3_stmt *st = stmt(s, q, err);
     if (!st)
@@ -720,8 +719,8 @@ static void read_token_row(sqlite3_stmt *st, void *out)
     t->expires_at = sqlite3_column_int64(st, 9);
 }
 
-static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms now,
-                           omb_user *out, omb_ms *expires_at, omb_err *err)
+static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms now, omb_user *out,
+                           omb_ms *expires_at, omb_err *err)
 {
     sq_store *s = SQ(base);
     sqlite3_stmt *st = stmt(s, Q_TOKEN_LOOKUP, err);
@@ -741,8 +740,7 @@ static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms
     return rc;
 }
 
-static int sq_token_revoke(omb_store *base, const unsigned char hash[32], omb_ms now,
-                           omb_err *err)
+static int sq_token_revoke(omb_store *base, const unsigned char hash[32], omb_ms now, omb_err *err)
 {
     sq_store *s = SQ(base);
     sqlite3_stmt *st = stmt(s, Q_TOKEN_REVOKE, err);
@@ -847,9 +845,9 @@ static int sq_complaint_load(omb_store *base, const char *no, omb_complaint *out
     sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        int out_rc = rc == SQLITE_DONE ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL,
-                                                  "no complaint %s", no)
-                                       : db_fail(s, err, "complaint");
+        int out_rc = rc == SQLITE_DONE
+                         ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no)
+                         : db_fail(s, err, "complaint");
         done(st);
         return out_rc;
     }
@@ -875,16 +873,17 @@ static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb
     sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        int out_rc = rc == SQLITE_DONE ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL,
-                                                  "no complaint %s", no)
-                                       : db_fail(s, err, "complaint");
+        int out_rc = rc == SQLITE_DONE
+                         ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no)
+                         : db_fail(s, err, "complaint");
         done(st);
         return out_rc;
     }
     int64_t id = sqlite3_column_int64(st, 0);
     int64_t received = sqlite3_column_int64(st, 1);
     omb_buf_reset(out);
-    int buf_rc = omb_buf_append(out, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+    int buf_rc =
+        omb_buf_append(out, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
     done(st);
     if (buf_rc)
         return omb_fail(err, OMB_ETOOBIG, "too_large", NULL, "complaint document too large");

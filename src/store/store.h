@@ -96,14 +96,13 @@ typedef struct omb_store_vtab {
     int (*party_insert)(omb_store *s, omb_party *p, omb_err *err);
     int (*party_get)(omb_store *s, int64_t id, omb_party *out, omb_err *err);
     int (*party_by_code)(omb_store *s, const char *code, omb_party *out, omb_err *err);
-    int (*party_list)(omb_store *s, int (*cb)(void *, const omb_party *), void *ctx,
-                      omb_err *err);
+    int (*party_list)(omb_store *s, int (*cb)(void *, const omb_party *), void *ctx, omb_err *err);
 
     int (*user_insert)(omb_store *s, omb_user *u, omb_err *err);
     int (*user_get)(omb_store *s, int64_t id, omb_user *out, omb_err *err);
     int (*user_by_username)(omb_store *s, const char *username, omb_user *out, omb_err *err);
-    int (*user_list)(omb_store *s, int64_t party_id, int (*cb)(void *, const omb_user *),
-                     void *ctx, omb_err *err);
+    int (*user_list)(omb_store *s, int64_t party_id, int (*cb)(void *, const omb_user *), void *ctx,
+                     omb_err *err);
 
     int (*product_insert)(omb_store *s, omb_product *p, omb_err *err);
     int (*product_get)(omb_store *s, int64_t id, omb_product *out, omb_err *err);
@@ -143,16 +142,15 @@ typedef struct omb_store_vtab {
 
     /* Events: append sets ev->id; list walks one complaint's events in order. */
     int (*event_append)(omb_store *s, omb_event *ev, omb_err *err);
-    int (*event_list)(omb_store *s, int64_t complaint_id, omb_event_cb cb, void *ctx,
-                      omb_err *err);
+    int (*event_list)(omb_store *s, int64_t complaint_id, omb_event_cb cb, void *ctx, omb_err *err);
 
     /* Idempotency keys: get fills out (OMB_ENOTFOUND when new). */
     int (*idem_get)(omb_store *s, int64_t user_id, const char *key, omb_idem *out, omb_err *err);
     int (*idem_put)(omb_store *s, const omb_idem *in, omb_ms now, omb_err *err);
 
     /* Attachments: blobs are files; the store indexes them and their links. */
-    int (*attachment_link)(omb_store *s, int64_t complaint_id, const omb_attachment *a,
-                           omb_ms now, omb_err *err);
+    int (*attachment_link)(omb_store *s, int64_t complaint_id, const omb_attachment *a, omb_ms now,
+                           omb_err *err);
     /* OMB_OK when the blob is linked to a complaint the party may see (0 = any). */
     int (*attachment_visible)(omb_store *s, const char *sha256, int64_t viewer_party,
                               omb_attachment *out, omb_err *err);

@@ -17,13 +17,20 @@ Only the Python standard library is used.  What it offers the test modules:
   Fixture      logs in as the operator admin and creates the parties, users,
                product and cooperation every module needs, and a token for
                each user.
+  raw_exchange sends raw bytes on one connection and returns what comes
+               back (pipelining, framing, Expect: 100-continue).
   fingerprint  row counts of every table (plus max(events.id) and a few
                sums that catch updates) read with sqlite3 in read-only mode.
   check_error  asserts that a response is exactly the JSON error shape
                {"error":{"code","message","field"}} with the given status.
+  Context      what run.py hands a module: options and the servers it
+               started; at the end every server is stopped with SIGTERM and
+               must exit 0 with no sanitizer report in its log.
 
-Test modules define functions test_*(ctx) in the order they run, and
-optionally setup(opts) -> ctx and teardown(ctx); run.py runs them.
+Test modules define functions test_*(ctx), run in the order they are
+written, and optionally setup(ctx) (start servers, build fixtures),
+collect(ctx) -> [(name, fn)] (tests made from data) and teardown(ctx).
+Every CLI run is checked for sanitizer reports too.
 """
 
 import json
@@ -208,6 +215,33 @@ def http(port, method, path, body=None, headers=None, token=None, chunked=False,
     return Response(status, headers_out, rest, header_list)
 
 
+def raw_exchange(port, data, timeout=5.0):
+    """Sends raw bytes on one connection; returns every byte the server sends back
+    until it closes the connection or stays silent for `timeout` seconds."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    out = b""
+    try:
+        sock.sendall(data)
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        sock.close()
+    return out
+
+
+def status_lines(raw):
+    """The status codes of the responses in a raw byte stream, in order."""
+    return [int(m.group(1)) for m in re.finditer(rb"HTTP/1\.1 (\d{3}) ", raw)]
+
+
 def check_error(resp, status, code, field=Ellipsis, what=""):
     """Asserts resp is exactly {"error":{"code","message","field"}} with status/code/field."""
     label = what or "response"
@@ -243,6 +277,18 @@ def check_ok(resp, status, what=""):
 
 
 # ---- the database, read-only -----------------------------------------------------
+
+
+SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime error:")
+
+
+def check_no_sanitizer_report(stderr, what):
+    """Fails when a sanitizer wrote a report into the stderr of a command."""
+    for mark in SANITIZER_MARKS:
+        at = stderr.find(mark)
+        if at >= 0:
+            raise TestFailure("%s: sanitizer report:\n%s" % (
+                what, stderr[at:at + 1500].decode("utf-8", "replace")))
 
 
 def db_connect(db_path):
@@ -291,7 +337,7 @@ def db_query(db_path, sql, args=()):
 class Server:
     """One ombud server on a fresh temporary directory."""
 
-    def __init__(self, ombud, settings=None, name="ombud"):
+    def __init__(self, ombud, settings=None, name="ombud", test_clock=True):
         self.ombud = os.path.abspath(ombud)
         self.dir = tempfile.mkdtemp(prefix="omb-bb-%s-" % name)
         self.db = os.path.join(self.dir, "t.db")
@@ -302,6 +348,7 @@ class Server:
         self.port = None
         self.admin_password = ADMIN_PASSWORD
         self.starts = 0
+        self.test_clock = test_clock
 
     def global_args(self):
         args = [self.ombud, "--db", self.db, "--set", "attachments=" + self.att]
@@ -314,6 +361,7 @@ class Server:
         cmd = self.global_args() + list(words)
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
                            cwd=self.dir)
+        check_no_sanitizer_report(p.stderr, " ".join(words))
         if check_rc and p.returncode != 0:
             raise TestFailure("%s exited %d: %s" % (" ".join(words), p.returncode,
                                                     p.stderr.decode("utf-8", "replace")[-2000:]))
@@ -323,6 +371,7 @@ class Server:
         p = subprocess.run([self.ombud, "init", "--db", self.db, "--set", "attachments=" + self.att,
                             "--admin-password", self.admin_password],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, cwd=self.dir)
+        check_no_sanitizer_report(p.stderr, "ombud init")
         if p.returncode != 0:
             raise TestFailure("ombud init exited %d: %s" % (p.returncode, p.stderr.decode()))
         check(b"initialised" in p.stdout, "init printed %r" % p.stdout)
@@ -330,7 +379,9 @@ class Server:
 
     def start(self):
         check(self.proc is None, "server already running")
-        cmd = self.global_args() + ["--listen", "127.0.0.1:0", "serve", "--test-clock"]
+        cmd = self.global_args() + ["--listen", "127.0.0.1:0", "serve"]
+        if self.test_clock:
+            cmd.append("--test-clock")
         logf = open(self.log, "ab")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=logf, cwd=self.dir)
         logf.close()
@@ -658,8 +709,8 @@ class Context:
         self.ombud = opts.ombud
         self.servers = []
 
-    def server(self, settings=None, name="ombud", start=True):
-        s = Server(self.ombud, settings=settings, name=name)
+    def server(self, settings=None, name="ombud", start=True, test_clock=True):
+        s = Server(self.ombud, settings=settings, name=name, test_clock=test_clock)
         self.servers.append(s)
         s.init()
         if start:

@@ -34,6 +34,7 @@ MODULES = [
     "test_bad_requests",
     "test_restart",
     "test_import",
+    "test_cli",
 ]
 
 

@@ -8,6 +8,7 @@ allowed (403); multi-party visibility; notes and attachments.
 
 import hashlib
 import os
+import threading
 
 from harness import (ALL_STATES, ALLOWED, API_ACTIONS, Fixture, action_body, check, check_error,
                      check_ok, eq)
@@ -371,3 +372,54 @@ def test_attachment_refusals(ctx):
     eq(left, [], "temporary upload files left behind")
     # exactly at the cap is fine
     check_ok(_upload(ctx, no, os.urandom(MAX_ATTACHMENT)), 201, "upload of max_attachment bytes")
+
+
+def test_concurrent_actions_on_one_complaint(ctx):
+    """Many writers at once on one complaint: exactly one accept wins, every note
+    lands, refused actions leave no trace, and the events stay numbered 1..n."""
+    fx = ctx.fx
+    no = fx.create()["no"]
+    results = []
+    lock = threading.Lock()
+    start = threading.Event()
+
+    def send(action, body, who):
+        start.wait()
+        r = _post(ctx, no, action, body, who)
+        with lock:
+            results.append((action if who != "bank_auditor" else "accept_by_auditor", r.status,
+                            r.json))
+
+    jobs = [("accept", {}, "bank_agent")] * 8 + \
+        [("note", {"text": "并发备注 %d" % i}, ["bank_agent", "lender_agent", "bank_comp"][i % 3])
+         for i in range(16)] + \
+        [("close", {"summary": "x"}, "bank_agent")] * 4 + \
+        [("accept", {}, "bank_auditor")] * 4
+    threads = [threading.Thread(target=send, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    start.set()
+    for t in threads:
+        t.join(60)
+    eq(len(results), len(jobs), "answers")
+    by = {}
+    for action, status, body in results:
+        by.setdefault((action, status), 0)
+        by[(action, status)] += 1
+    accepted = by.get(("accept", 200), 0)
+    eq(accepted, 1, "accepts that won")
+    eq(by.get(("accept", 409), 0), 7, "accepts refused as illegal")
+    # the auditor is refused for the role, or for the state once another accept won
+    eq(by.get(("accept_by_auditor", 403), 0) + by.get(("accept_by_auditor", 409), 0), 4,
+       "accepts by the auditor refused")
+    eq(by.get(("note", 200), 0), 16, "notes")
+    eq(by.get(("close", 409), 0), 4, "closes refused")
+    for action, status, body in results:
+        if status >= 400:
+            check(set(body) == {"error"}, "error shape %r" % body)
+    d = fx.get(no)
+    eq((d["state"], d["notes"], d["version"]), ("accepted", 16, 18), "the complaint")
+    events = fx.timeline(no)["events"]
+    eq([e["seq"] for e in events], list(range(1, 19)), "event numbers")
+    eq(sorted(e["type"] for e in events),
+       sorted(["received", "accepted"] + ["note_added"] * 16), "event types")

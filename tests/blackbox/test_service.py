@@ -4,7 +4,14 @@ the platform's records (parties, users, products, cooperations, tokens),
 with the roles that may touch them.
 """
 
-from harness import (Fixture, check, check_error, check_ok, eq, password_of, PARTIES, USERS)
+import datetime
+import json
+import socket
+import threading
+import time
+
+from harness import (PARTIES, USERS, Fixture, check, check_error, check_ok, db_query, eq,
+                     password_of, raw_exchange, status_lines)
 
 
 def setup(ctx):
@@ -248,7 +255,7 @@ def test_login_and_logout(ctx):
     # the other tokens of the same user still work
     check_ok(s.http("GET", "/v1/me", token=ctx.fx.token("bank_agent")), 200, "me")
     # the token is stored hashed: the database never holds it
-    con_rows = __import__("harness").db_query(s.db, "SELECT hex(hash) FROM tokens")
+    con_rows = db_query(s.db, "SELECT hex(hash) FROM tokens")
     check(all(t not in r[0] for r in con_rows), "token stored in clear")
 
 
@@ -263,3 +270,172 @@ def test_test_clock(ctx):
     eq(h["time"], "2030-01-01T19:04:06.000Z", "health time")
     check_ok(s.http("POST", "/v1/test/clock", {"reset": True}), 200, "reset")
     check_error(s.http("POST", "/v1/test/clock", {"now": "yesterday"}), 422, "invalid_value")
+
+
+def test_token_expiry_follows_the_clock(ctx):
+    s, fx = ctx.s, ctx.fx
+    tok = check_ok(s.http("POST", "/v1/tokens", {"username": "bank_agent",
+                                                 "password": password_of("bank_agent")}), 201,
+                   "login")["token"]
+    try:
+        # token_ttl_hours is 30 days by default
+        check_ok(s.http("POST", "/v1/test/clock", {"advance_ms": 29 * 86400 * 1000}), 200, "clock")
+        check_ok(s.http("GET", "/v1/me", token=tok), 200, "me after 29 days")
+        check_ok(s.http("POST", "/v1/test/clock", {"advance_ms": 2 * 86400 * 1000}), 200, "clock")
+        check_error(s.http("GET", "/v1/me", token=tok), 401, "invalid_token")
+    finally:
+        check_ok(s.http("POST", "/v1/test/clock", {"reset": True}), 200, "reset")
+    check_ok(s.http("GET", "/v1/me", token=fx.token("bank_agent")), 200, "me after reset")
+
+
+def test_numbers_follow_the_local_day(ctx):
+    s, fx = ctx.s, ctx.fx
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    # 23:59:30 in Asia/Shanghai three days from now (tokens last 30 days)
+    day = (datetime.datetime.now(tz) + datetime.timedelta(days=3)).replace(
+        hour=23, minute=59, second=30, microsecond=0)
+    nxt = day + datetime.timedelta(days=1)
+    ymd, ymd_next = day.strftime("%Y%m%d"), nxt.strftime("%Y%m%d")
+    try:
+        # the number's date is the day in Asia/Shanghai (UTC+8), not in UTC
+        check_ok(s.http("POST", "/v1/test/clock", {"now": day.isoformat()}), 200, "clock")
+        a = fx.create()
+        eq(a["no"][:10], "TS" + ymd, "number before local midnight")
+        b = fx.create()
+        eq(int(b["no"][10:]), int(a["no"][10:]) + 1, "the next number of the day")
+        check_ok(s.http("POST", "/v1/test/clock", {"advance_ms": 60 * 1000}), 200, "clock")
+        c = fx.create()
+        eq(c["no"], "TS%s000001" % ymd_next, "first number of the next local day")
+        utc = (day + datetime.timedelta(minutes=1)).astimezone(datetime.timezone.utc)
+        eq(c["received_at"], utc.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "received_at from the clock")
+        # received_at may be given; up to five minutes ahead of the clock is tolerated
+        soon = nxt.replace(hour=0, minute=5, second=0)
+        d = fx.create(received_at=soon.isoformat())
+        eq(d["no"], "TS%s000002" % ymd_next, "number from the given received_at")
+        late = nxt.replace(hour=0, minute=10, second=0)
+        check_error(s.http("POST", "/v1/complaints", fx.complaint_body(received_at=late.isoformat()),
+                           token=fx.token("bank_agent")), 422, "invalid_value", "received_at")
+        old = (day - datetime.timedelta(days=400)).replace(hour=10, minute=0, second=0)
+        e = fx.create(received_at=old.isoformat())
+        eq(e["no"], "TS%s000001" % old.strftime("%Y%m%d"), "number of a complaint of last year")
+    finally:
+        check_ok(s.http("POST", "/v1/test/clock", {"reset": True}), 200, "reset")
+
+
+def test_keep_alive_and_pipelining(ctx):
+    port, tok = ctx.s.port, ctx.fx.token("bank_agent")
+    two = (b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+           b"GET /v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok.encode() +
+           b"\r\nConnection: close\r\n\r\n")
+    eq(status_lines(raw_exchange(port, two)), [200, 200], "two pipelined requests")
+    # an error after the body was read keeps the connection
+    body = b'{"username":"x"}'
+    req = (b"POST /v1/tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           b"Content-Length: %d\r\n\r\n" % len(body) + body +
+           b"GET /v1/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    eq(status_lines(raw_exchange(port, req)), [422, 200], "422 then the next request")
+
+
+def test_early_errors_never_run_the_body_as_a_request(ctx):
+    """An answer given before the body is read closes the connection: the body,
+    whatever it holds, is never taken for the next request."""
+    port, tok = ctx.s.port, ctx.fx.token("bank_agent")
+    inner = b"DELETE /v1/tokens/current HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + \
+        tok.encode() + b"\r\n\r\n"
+    heads = [
+        (401, b"POST /v1/complaints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"),
+        (415, b"POST /v1/complaints HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+              b"Authorization: Bearer " + tok.encode() + b"\r\n"),
+        (404, b"POST /v1/nowhere HTTP/1.1\r\nHost: x\r\n"),
+        (405, b"PUT /v1/me HTTP/1.1\r\nHost: x\r\n"),
+    ]
+    for status, head in heads:
+        raw = raw_exchange(port, head + b"Content-Length: %d\r\n\r\n" % len(inner) + inner)
+        eq(status_lines(raw), [status], "responses to an early error")
+        check(b"Connection: close" in raw, "connection kept after an early error")
+    # the token smuggled in the bodies was never revoked
+    check_ok(ctx.s.http("GET", "/v1/me", token=tok), 200, "me")
+
+
+def test_conflicting_framing_refused(ctx):
+    port = ctx.s.port
+    body = b'{"username":"a","password":"b"}'
+    cases = [
+        b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" % (len(body), len(body)) + body,
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n" % len(body) +
+        body + b"\r\n0\r\n\r\n",
+    ]
+    before = ctx.s.fingerprint()
+    for tail in cases:
+        raw = raw_exchange(port, b"POST /v1/tokens HTTP/1.1\r\nHost: x\r\n"
+                                 b"Content-Type: application/json\r\n" + tail)
+        eq(status_lines(raw), [400], "answers to conflicting framing")
+        doc = json.loads(raw[raw.index(b"\r\n\r\n") + 4:])
+        eq(doc["error"]["code"], "invalid_framing", "error code")
+    eq(ctx.s.fingerprint(), before, "database")
+
+
+def test_test_clock_absent_without_the_flag(ctx):
+    s2 = ctx.server(name="noclock", test_clock=False)
+    check_error(s2.http("POST", "/v1/test/clock", {"advance_ms": 1000}), 404, "no_route")
+    check_ok(s2.http("GET", "/v1/health"), 200, "health")
+    s2.stop()
+
+
+def test_logout_is_final_under_load(ctx):
+    """Once DELETE /v1/tokens/current has answered, no request may pass with that token,
+    whichever server thread serves it and whatever it had cached."""
+    s = ctx.s
+    late = []
+    for trial in range(10):
+        tok = check_ok(s.http("POST", "/v1/tokens", {"username": "bank_agent2",
+                                                     "password": password_of("bank_agent2")}),
+                       201, "login")["token"]
+        done_at = [None]
+        stop = threading.Event()
+
+        def hammer():
+            while not stop.is_set():
+                t0 = time.monotonic()
+                r = s.http("GET", "/v1/me", token=tok)
+                if r.status == 200 and done_at[0] is not None and t0 > done_at[0]:
+                    late.append((trial, r.status))
+
+        threads = [threading.Thread(target=hammer) for _ in range(6)]
+        for t in threads:
+            t.start()
+        time.sleep(0.02 + 0.005 * trial)
+        check_ok(s.http("DELETE", "/v1/tokens/current", token=tok), 200, "logout")
+        done_at[0] = time.monotonic()
+        time.sleep(0.05)
+        stop.set()
+        for t in threads:
+            t.join(30)
+        check_error(s.http("GET", "/v1/me", token=tok), 401, "invalid_token")
+    eq(late, [], "requests served with a token after its logout had answered")
+
+
+def test_expect_continue(ctx):
+    """A client that asks before sending: too large is refused at once, without the
+    body; an acceptable request is told to go on and then answered."""
+    s, tok = ctx.s, ctx.fx.token("bank_agent")
+    head = (b"POST /v1/complaints HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + tok.encode() +
+            b"\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n")
+    raw = raw_exchange(s.port, head + b"Content-Length: 50000000\r\n\r\n", timeout=5)
+    eq(status_lines(raw), [413], "answer to a declared body over max_body")
+    body = json.dumps(ctx.fx.complaint_body(description="先问后发")).encode()
+    sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+    try:
+        sock.sendall(head + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+        first = sock.recv(4096)
+        eq(status_lines(first), [100], "interim answer")
+        sock.sendall(body)
+        rest = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+    finally:
+        sock.close()
+    eq(status_lines(first + rest), [100, 201], "answers")

@@ -23,8 +23,8 @@
 /* ---- the fault-injecting backend ------------------------------------------ */
 
 static omb_store_vtab faulty;
-static int fail_commits;         /* fail this many COMMITs */
-static int fail_append_at;       /* fail the Nth event append from now (0 = never) */
+static int fail_commits;   /* fail this many COMMITs */
+static int fail_append_at; /* fail the Nth event append from now (0 = never) */
 static int appends_seen;
 
 static int faulty_open(const char *dsn, int flags, omb_store **out, omb_err *err)

@@ -1,0 +1,160 @@
+"""
+test_idempotency.py - Idempotency-Key: a retried request is answered from
+its record (same complaint, header Idempotent-Replayed: true, one row); a
+key reused for another request is refused with 409; keys belong to their
+user; many concurrent copies of one request create exactly one complaint;
+actions and uploads honour keys too.
+"""
+
+import hashlib
+import os
+import threading
+
+from harness import Fixture, check, check_error, check_ok, db_query, eq
+
+H = "Idempotency-Key"
+
+
+def setup(ctx):
+    ctx.s = ctx.server(name="idem")
+    ctx.fx = Fixture(ctx.s).build()
+
+
+def _count(ctx, description):
+    rows = db_query(ctx.s.db, "SELECT doc FROM complaints")
+    return sum(1 for (doc,) in rows if ('"description":"%s"' % description) in doc)
+
+
+def _create(ctx, key, who="bank_agent", **over):
+    body = ctx.fx.complaint_body(**over)
+    return ctx.s.http("POST", "/v1/complaints", body, token=ctx.fx.token(who), headers={H: key})
+
+
+def test_same_key_same_body_replays(ctx):
+    first = _create(ctx, "key-one", description="幂等一")
+    a = check_ok(first, 201, "first")
+    check("idempotent-replayed" not in first.headers, "first answer marked as replayed")
+    idem_before = db_query(ctx.s.db, "SELECT count(*) FROM idempotency")[0][0]
+    for i in range(3):
+        again = _create(ctx, "key-one", description="幂等一")
+        b = check_ok(again, 201, "retry %d" % i)
+        eq(again.headers.get("idempotent-replayed"), "true", "Idempotent-Replayed header")
+        eq(b, a, "the replayed body")
+    eq(_count(ctx, "幂等一"), 1, "complaints in the database")
+    eq(db_query(ctx.s.db, "SELECT count(*) FROM idempotency")[0][0], idem_before,
+       "idempotency records")
+    ctx.replayed_no = a["no"]
+
+
+def test_same_key_other_body_refused(ctx):
+    before = ctx.s.fingerprint()
+    check_error(_create(ctx, "key-one", description="幂等一 changed"), 409,
+                "idempotency_key_reused")
+    # another path with the same key is another request too
+    r = ctx.s.http("POST", "/v1/complaints/%s/notes" % ctx.replayed_no, {"text": "x"},
+                   token=ctx.fx.token("bank_agent"), headers={H: "key-one"})
+    check_error(r, 409, "idempotency_key_reused")
+    eq(ctx.s.fingerprint(), before, "database after reused keys")
+    eq(_count(ctx, "幂等一 changed"), 0, "complaint created with a reused key")
+
+
+def test_keys_belong_to_their_user(ctx):
+    # another user with the same key gets its own complaint, never the first user's
+    r = _create(ctx, "key-one", who="bank_agent2", description="幂等一")
+    d = check_ok(r, 201, "same key, other user")
+    check("idempotent-replayed" not in r.headers, "another user's request was replayed")
+    check(d["no"] != ctx.replayed_no, "another user's complaint was handed out")
+    eq(_count(ctx, "幂等一"), 2, "complaints with that description")
+
+
+def test_failed_request_does_not_use_the_key(ctx):
+    r = _create(ctx, "key-after-failure", description="失败后重试", channel="fax")
+    check_error(r, 422, "unknown_code", "channel")
+    r = _create(ctx, "key-after-failure", description="失败后重试", channel="fax")
+    check_error(r, 422, "unknown_code", "channel")
+    r = _create(ctx, "key-after-failure", description="失败后重试")
+    check_ok(r, 201, "valid request after failures with the same key")
+    check("idempotent-replayed" not in r.headers, "a failure was recorded for the key")
+
+
+def test_concurrent_copies_create_one(ctx):
+    n = 24
+    results = [None] * n
+    start = threading.Event()
+
+    def worker(i):
+        start.wait()
+        try:
+            results[i] = _create(ctx, "key-concurrent", description="并发幂等")
+        except Exception as e:  # noqa: BLE001 - reported below
+            results[i] = e
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    start.set()
+    for t in threads:
+        t.join(60)
+    errors = [r for r in results if not hasattr(r, "status")]
+    check(not errors, "requests failed: %r" % errors[:3])
+    statuses = [r.status for r in results]
+    eq(statuses, [201] * n, "statuses")
+    nos = {r.json["no"] for r in results}
+    eq(len(nos), 1, "complaint numbers handed out")
+    fresh = [r for r in results if "idempotent-replayed" not in r.headers]
+    eq(len(fresh), 1, "answers not marked as replayed")
+    eq(_count(ctx, "并发幂等"), 1, "complaints in the database")
+    rows = db_query(ctx.s.db, "SELECT count(*) FROM events WHERE type = 'received' AND "
+                              "complaint_id = (SELECT id FROM complaints WHERE no = ?)",
+                    (nos.pop(),))
+    eq(rows[0][0], 1, "creation events")
+
+
+def test_actions_honour_keys(ctx):
+    fx, s = ctx.fx, ctx.s
+    no = fx.create()["no"]
+    path = "/v1/complaints/%s/actions/accept" % no
+    a = s.http("POST", path, {"note": "受理"}, token=fx.token("bank_agent"), headers={H: "acc-1"})
+    check_ok(a, 200, "accept")
+    b = s.http("POST", path, {"note": "受理"}, token=fx.token("bank_agent"), headers={H: "acc-1"})
+    check_ok(b, 200, "accept replayed (not 409 illegal_transition)")
+    eq(b.headers.get("idempotent-replayed"), "true", "replayed header")
+    eq(b.json, a.json, "replayed document")
+    # without the key the second accept is illegal
+    check_error(s.http("POST", path, {"note": "受理"}, token=fx.token("bank_agent")), 409,
+                "illegal_transition")
+    types = [e["type"] for e in fx.timeline(no)["events"]]
+    eq(types, ["received", "accepted"], "events")
+
+
+def test_uploads_honour_keys(ctx):
+    fx, s = ctx.fx, ctx.s
+    no = fx.create()["no"]
+    path = "/v1/complaints/%s/attachments?name=a.bin" % no
+    one, two = os.urandom(3000), os.urandom(3000)
+
+    def up(data, key):
+        return s.http("POST", path, data, token=fx.token("bank_agent"),
+                      content_type="application/octet-stream", headers={H: key})
+
+    check_ok(up(one, "up-1"), 201, "upload")
+    r = up(one, "up-1")
+    check_ok(r, 201, "same upload again")
+    eq(r.headers.get("idempotent-replayed"), "true", "replayed upload")
+    before = s.fingerprint()
+    check_error(up(two, "up-1"), 409, "idempotency_key_reused")
+    eq(s.fingerprint(), before, "database after a reused upload key")
+    att = fx.get(no)["attachments"]
+    eq([a["sha256"] for a in att], [hashlib.sha256(one).hexdigest()], "attachments")
+
+
+def test_bad_keys(ctx):
+    before = ctx.s.fingerprint()
+    for key in ("k" * 129, "with space", "tab\there", "ключ"):
+        check_error(_create(ctx, key), 400, "invalid_idempotency_key", "Idempotency-Key",
+                    what="key %r" % key[:20])
+    check_error(ctx.s.http("POST", "/v1/complaints", ctx.fx.complaint_body(),
+                           token=ctx.fx.token("bank_agent"), headers=[(H, "")]),
+                400, "invalid_idempotency_key", "Idempotency-Key")
+    eq(ctx.s.fingerprint(), before, "database after bad keys")
+    check_ok(_create(ctx, "k" * 128, description="最长的键"), 201, "a key of 128 characters")

@@ -31,6 +31,7 @@ MODULES = [
     "test_lifecycle",
     "test_list",
     "test_idempotency",
+    "test_integrity",
     "test_bad_requests",
     "test_restart",
     "test_import",

@@ -1,7 +1,7 @@
 # ombud - build, test, run and benchmark.
 #
 #   make run     install missing packages, build, init + demo data, serve
-#   make test    install missing packages, build under ASan+UBSan, run all tests
+#   make test    install missing packages, build (release, and ASan+UBSan), run all tests
 #   make bench   build optimised, run the benchmarks, print figures
 #   make check   source checks (banned functions, header comments)
 #
@@ -89,6 +89,7 @@ run: deps
 	@scripts/run.sh
 
 test: deps
+	@$(MAKE) --no-print-directory FLAVOUR=release all
 	@$(MAKE) --no-print-directory FLAVOUR=asan unit
 	@scripts/test.sh build/asan
 

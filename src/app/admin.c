@@ -519,7 +519,8 @@ static void make_decoy(void)
 static const char *decoy_hash(void)
 {
     pthread_once(&decoy_once, make_decoy);
-    return decoy[0] ? decoy : "$argon2id$v=19$m=65536,t=2,p=1$invalid";
+    static const char unusable[OMB_HASH_LEN] = "$argon2id$v=19$m=65536,t=2,p=1$invalid";
+    return decoy[0] ? decoy : unusable;
 }
 
 int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, omb_err *err)

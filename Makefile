@@ -84,6 +84,11 @@ $(B)/tests/%: tests/unit/%.c $(B)/libombud.a
 
 unit: $(B)/ombud $(TEST_BINS)
 
+$(B)/bench/%: bench/%.c $(B)/libombud.a
+	@mkdir -p $(dir $@)
+	$(say) "  CC+LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libombud.a $(LIBS)
+
 run: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all
 	@scripts/run.sh
@@ -94,7 +99,7 @@ test: deps
 	@scripts/test.sh build/asan
 
 bench: deps
-	@$(MAKE) --no-print-directory FLAVOUR=release all
+	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill
 	@bench/run.sh build/release
 
 check:

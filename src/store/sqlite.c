@@ -272,10 +272,17 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 10000);
+    /* The writer keeps 16 MiB of pages; each reader 4 MiB, and the OS cache. */
     int rc = exec_sql(s,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-                      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-16000; "
-                      "PRAGMA temp_store=MEMORY;",
+                      (flags & OMB_STORE_READONLY) ? "PRAGMA journal_mode=WAL; "
+                                                     "PRAGMA synchronous=FULL; "
+                                                     "PRAGMA cache_size=-4000; "
+                                                     "PRAGMA temp_store=MEMORY;"
+                                                   : "PRAGMA journal_mode=WAL; "
+                                                     "PRAGMA synchronous=FULL; "
+                                                     "PRAGMA foreign_keys=ON; "
+                                                     "PRAGMA cache_size=-16000; "
+                                                     "PRAGMA temp_store=MEMORY;",
                       err);
     if (!rc && (flags & OMB_STORE_CREATE))
         rc = exec_sql(s, (const char *)omb_embed_schema_sql, err);

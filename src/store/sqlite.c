@@ -410,6 +410,41 @@ static int64_t last_id(sq_store *s)
     return sqlite3_last_insert_rowid(s->db);
 }
 
+/* The one row of statement q for an integer key. */
+static int fetch_by_int(omb_store *base, enum stmt_id q, int64_t key, row_reader read, void *out,
+                        omb_err *err, const char *what)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, q, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, key);
+    return fetch_one(s, st, read, out, err, what);
+}
+
+/* The one row of statement q for a text key. */
+static int fetch_by_text(omb_store *base, enum stmt_id q, const char *key, row_reader read,
+                         void *out, omb_err *err, const char *what)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, q, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    return fetch_one(s, st, read, out, err, what);
+}
+
+/* Every row of statement q (no parameters), each read into row and given to cb. */
+static int list_rows(omb_store *base, enum stmt_id q, row_reader read, void *row,
+                     int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, q, err);
+    if (!st)
+        return OMB_EIO;
+    return fetch_all(s, st, read, row, cb, ctx, err, what);
+}
+
 /* ---- parties ----------------------------------------------------------- */
 
 static void read_party(sqlite3_stmt *st, void *out)
@@ -440,34 +475,20 @@ static int sq_party_insert(omb_store *base, omb_party *p, omb_err *err)
 
 static int sq_party_get(omb_store *base, int64_t id, omb_party *out, omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_PARTY_GET, err);
-    if (!st)
-        return OMB_EIO;
-    sqlite3_bind_int64(st, 1, id);
-    return fetch_one(s, st, read_party, out, err, "party");
+    return fetch_by_int(base, Q_PARTY_GET, id, read_party, out, err, "party");
 }
 
 static int sq_party_by_code(omb_store *base, const char *code, omb_party *out, omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_PARTY_BY_CODE, err);
-    if (!st)
-        return OMB_EIO;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    return fetch_one(s, st, read_party, out, err, "party");
+    return fetch_by_text(base, Q_PARTY_BY_CODE, code, read_party, out, err, "party");
 }
 
 static int sq_party_list(omb_store *base, int (*cb)(void *, const omb_party *), void *ctx,
                          omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_PARTY_LIST, err);
-    if (!st)
-        return OMB_EIO;
     omb_party row;
-    return fetch_all(s, st, read_party, &row, (int (*)(void *, const void *))cb, ctx, err,
-                     "parties");
+    return list_rows(base, Q_PARTY_LIST, read_party, &row, (int (*)(void *, const void *))cb, ctx,
+                     err, "parties");
 }
 
 /* ---- users ------------------------------------------------------------- */
@@ -510,22 +531,12 @@ static int sq_user_insert(omb_store *base, omb_user *u, omb_err *err)
 
 static int sq_user_get(omb_store *base, int64_t id, omb_user *out, omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_USER_GET, err);
-    if (!st)
-        return OMB_EIO;
-    sqlite3_bind_int64(st, 1, id);
-    return fetch_one(s, st, read_user, out, err, "user");
+    return fetch_by_int(base, Q_USER_GET, id, read_user, out, err, "user");
 }
 
 static int sq_user_by_username(omb_store *base, const char *name, omb_user *out, omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_USER_BY_NAME, err);
-    if (!st)
-        return OMB_EIO;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    return fetch_one(s, st, read_user, out, err, "user");
+    return fetch_by_text(base, Q_USER_BY_NAME, name, read_user, out, err, "user");
 }
 
 static int sq_user_list(omb_store *base, int64_t party_id, int (*cb)(void *, const omb_user *),
@@ -571,24 +582,15 @@ static int sq_product_insert(omb_store *base, omb_product *p, omb_err *err)
 
 static int sq_product_get(omb_store *base, int64_t id, omb_product *out, omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_PRODUCT_GET, err);
-    if (!st)
-        return OMB_EIO;
-    sqlite3_bind_int64(st, 1, id);
-    return fetch_one(s, st, read_product, out, err, "product");
+    return fetch_by_int(base, Q_PRODUCT_GET, id, read_product, out, err, "product");
 }
 
 static int sq_product_list(omb_store *base, int (*cb)(void *, const omb_product *), void *ctx,
                            omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_PRODUCT_LIST, err);
-    if (!st)
-        return OMB_EIO;
     omb_product row;
-    return fetch_all(s, st, read_product, &row, (int (*)(void *, const void *))cb, ctx, err,
-                     "products");
+    return list_rows(base, Q_PRODUCT_LIST, read_product, &row, (int (*)(void *, const void *))cb,
+                     ctx, err, "products");
 }
 
 /* ---- cooperations ------------------------------------------------------ */
@@ -653,11 +655,7 @@ static int sq_coop_insert(omb_store *base, omb_cooperation *c, omb_err *err)
 
 static int coop_fetch(sq_store *s, enum stmt_id q, int64_t key, omb_cooperation *out, omb_err *err)
 {
-    sqlite3_stmt *st = stmt(s, q, err);
-    if (!st)
-        return OMB_EIO;
-    sqlite3_bind_int64(st, 1, key);
-    int rc = fetch_one(s, st, read_coop, out, err, "cooperation");
+    int rc = fetch_by_int(&s->base, q, key, read_coop, out, err, "cooperation");
     return rc ? rc : load_members(s, out, err);
 }
 

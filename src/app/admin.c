@@ -317,6 +317,16 @@ int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
     int rc = omb_fields_check(body, user_fields, "", err);
     if (!rc)
         rc = check_identifier(body, "username", OMB_CODE_LEN * 2 - 2, err);
+    size_t i;
+    json_t *skill;
+    json_array_foreach(json_object_get(body, "skills"), i, skill)
+    {
+        if (rc)
+            break;
+        json_t *one = json_pack("{s:O}", "skills", skill);
+        rc = check_identifier(one, "skills", 32, err);
+        json_decref(one);
+    }
     if (rc)
         return rc;
     int64_t party = omb_json_int(body, "party", job->who.party_id);

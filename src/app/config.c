@@ -98,13 +98,15 @@ int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *e
             *(size_t *)field = (size_t)n;
             return OMB_OK;
         case K_BOOL:
-            if (strcmp(value, "on") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            if (strcmp(value, "on") == 0 || strcmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+                strcmp(value, "yes") == 0)
                 *(bool *)field = true;
             else if (strcmp(value, "off") == 0 || strcmp(value, "false") == 0 ||
-                     strcmp(value, "0") == 0)
+                     strcmp(value, "0") == 0 || strcmp(value, "no") == 0)
                 *(bool *)field = false;
             else
-                return omb_fail(err, OMB_EINVAL, "bad_config", key, "%s must be on or off", key);
+                return omb_fail(err, OMB_EINVAL, "bad_config", key,
+                                "%s must be on or off (true/false, yes/no, 1/0)", key);
             return OMB_OK;
         case K_LEVEL:
             for (int l = 0; l < 4; l++)

@@ -70,6 +70,11 @@ static int run_job(omb_app *app, omb_job *job)
 
 int cmd_init(cli_args *a)
 {
+    const char *pw = cli_opt(a, "admin-password", NULL);
+    if (pw && (strlen(pw) < 10 || strlen(pw) > 128)) {
+        cli_error("--admin-password must be 10 to 128 characters");
+        return 2;
+    }
     omb_app *app;
     if (open_app(a, true, &app))
         return 1;
@@ -105,7 +110,7 @@ int cmd_init(cli_args *a)
     int64_t op_id = json_integer_value(json_object_get(job.result, "id"));
     omb_job_release(&job);
 
-    char password[64];
+    char password[OMB_HASH_LEN];
     const char *given = cli_opt(a, "admin-password", NULL);
     if (given) {
         snprintf(password, sizeof password, "%s", given);
@@ -210,7 +215,13 @@ int cmd_token(cli_args *a)
     omb_job_init(&job, NULL, NULL, &sys);
     omb_err err;
     omb_err_clear(&err);
-    int rc = omb_uc_issue_token(app, &job, a->words[2], cli_opt(a, "label", "cli"), ttl, &err);
+    const char *label = cli_opt(a, "label", "cli");
+    if (strlen(label) > 64) {
+        cli_error("--label must be at most 64 bytes");
+        omb_app_close(app);
+        return 2;
+    }
+    int rc = omb_uc_issue_token(app, &job, a->words[2], label, ttl, &err);
     if (!rc)
         rc = run_job(app, &job);
     if (!rc)

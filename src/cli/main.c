@@ -204,9 +204,10 @@ int main(int argc, char **argv)
     tune_malloc();
     if (parse_args(argc, argv, &a) != 0)
         return 2;
-    if (a.n_words == 0 || strcmp(a.words[0], "help") == 0 || cli_flag(&a, "help")) {
-        usage(a.n_words == 0 ? stderr : stdout);
-        return a.n_words == 0 ? 2 : 0;
+    bool asked = cli_flag(&a, "help") || (a.n_words && strcmp(a.words[0], "help") == 0);
+    if (a.n_words == 0 || asked) {
+        usage(asked ? stdout : stderr);
+        return asked ? 0 : 2;
     }
     if (strcmp(a.words[0], "version") == 0) {
         printf("ombud %s (API %s)\n", OMB_VERSION, OMB_API_VERSION);

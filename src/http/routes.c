@@ -29,10 +29,11 @@ static enum MHD_Result fail(omb_req *r, const omb_err *err)
 
 /* Reads Idempotency-Key and fingerprints the request for it: method, path,
  * body and `extra` (what an upload's body is: its digest, name and type). */
-static int write_prelude(omb_req *r, const char *extra, omb_err *err)
+/* The request's Idempotency-Key (NULL when none), checked for its form. */
+static int idempotency_key(omb_req *r, const char **out, omb_err *err)
 {
-    omb_job_init(&r->job, NULL, NULL, &r->who);
     const char *key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+    *out = key;
     if (!key)
         return OMB_OK;
     size_t n = strlen(key);
@@ -42,7 +43,17 @@ static int write_prelude(omb_req *r, const char *extra, omb_err *err)
     if (!ok)
         return omb_fail(err, OMB_EINVAL, "invalid_idempotency_key", "Idempotency-Key",
                         "Idempotency-Key must be 1 to 128 visible ASCII characters");
-    memcpy(r->job.idem_key, key, n + 1);
+    return OMB_OK;
+}
+
+static int write_prelude(omb_req *r, const char *extra, omb_err *err)
+{
+    omb_job_init(&r->job, NULL, NULL, &r->who);
+    const char *key;
+    int rc = idempotency_key(r, &key, err);
+    if (rc || !key)
+        return rc;
+    memcpy(r->job.idem_key, key, strlen(key) + 1);
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const unsigned char *)r->method, strlen(r->method));
@@ -455,6 +466,10 @@ static int precheck_attach(omb_req *r, omb_err *err)
         strchr(name, '/'))
         return omb_fail(err, OMB_EINVAL, "invalid_parameter", "name",
                         "give the file name as ?name=..., at most 200 bytes, no '/'");
+    const char *key;
+    int rc = idempotency_key(r, &key, err);
+    if (rc)
+        return rc;
     omb_store *rd = omb_req_reader(r, err);
     if (!rd)
         return err->rc;

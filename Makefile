@@ -46,7 +46,7 @@ GEN_SRCS  := $(B)/gen/embedded_data.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/embedded_data.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
-EMBEDDED  := data/taxonomy.tsv src/store/schema.sql
+EMBEDDED  := data/taxonomy.tsv data/calendar.tsv src/store/schema.sql data/clocks.tsv
 
 .PHONY: all run test bench check deps clean format unit blackbox
 

@@ -16,6 +16,10 @@
 
 extern const unsigned char omb_embed_taxonomy_tsv[];
 extern const size_t omb_embed_taxonomy_tsv_len;
+extern const unsigned char omb_embed_clocks_tsv[];
+extern const size_t omb_embed_clocks_tsv_len;
+extern const unsigned char omb_embed_calendar_tsv[];
+extern const size_t omb_embed_calendar_tsv_len;
 
 /* mkdir -p for the directory part of a path (or the whole path when dir). */
 static int make_dirs(const char *path, bool whole, omb_err *err)
@@ -41,27 +45,69 @@ static int make_dirs(const char *path, bool whole, omb_err *err)
     return OMB_OK;
 }
 
-static int load_taxonomy(omb_app *app, omb_err *err)
+/* Reads a whole data file (at most 16 MiB) into b. */
+static int read_data_file(const char *path, const char *key, omb_buf *b, omb_err *err)
 {
-    if (!app->cfg.taxonomy[0])
-        return omb_taxonomy_parse(&app->taxonomy, (const char *)omb_embed_taxonomy_tsv,
-                                  omb_embed_taxonomy_tsv_len, err);
-    FILE *f = fopen(app->cfg.taxonomy, "rb");
+    FILE *f = fopen(path, "rb");
     if (!f)
-        return omb_fail(err, OMB_EIO, "bad_config", "taxonomy", "cannot open %s",
-                        app->cfg.taxonomy);
-    omb_buf b = OMB_BUF_INIT(16 << 20);
+        return omb_fail(err, OMB_EIO, "bad_config", key, "cannot open %s", path);
     char chunk[8192];
     size_t n;
     int rc = OMB_OK;
     while (!rc && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        rc = omb_buf_append(&b, chunk, n);
+        rc = omb_buf_append(b, chunk, n);
     fclose(f);
+    if (rc)
+        return omb_fail(err, rc, "bad_config", key, "%s is too large", path);
+    return OMB_OK;
+}
+
+/* The text of a data file: the configured path, or the copy built in. */
+static int data_text(const char *path, const char *key, const unsigned char *builtin,
+                     size_t builtin_len, omb_buf *b, const char **text, size_t *len, omb_err *err)
+{
+    if (!path[0]) {
+        *text = (const char *)builtin;
+        *len = builtin_len;
+        return OMB_OK;
+    }
+    int rc = read_data_file(path, key, b, err);
+    *text = omb_buf_str(b);
+    *len = b->len;
+    return rc;
+}
+
+static int load_data(omb_app *app, omb_err *err)
+{
+    const omb_config *cfg = &app->cfg;
+    omb_buf b1 = OMB_BUF_INIT(16 << 20), b2 = OMB_BUF_INIT(16 << 20);
+    const char *text[2];
+    size_t len[2];
+    int rc = data_text(cfg->taxonomy, "taxonomy", omb_embed_taxonomy_tsv,
+                       omb_embed_taxonomy_tsv_len, &b1, &text[0], &len[0], err);
     if (!rc)
-        rc = omb_taxonomy_parse(&app->taxonomy, omb_buf_str(&b), b.len, err);
-    else
-        omb_fail(err, rc, "bad_config", "taxonomy", "taxonomy file too large");
-    omb_buf_release(&b);
+        rc = omb_taxonomy_parse(&app->taxonomy, text[0], len[0], err);
+    omb_buf_reset(&b1);
+    if (!rc)
+        rc = data_text(cfg->clock_rules, "clock_rules", omb_embed_clocks_tsv,
+                       omb_embed_clocks_tsv_len, &b1, &text[0], &len[0], err);
+    if (!rc)
+        rc = omb_clock_rules_parse(&app->clock_rules, text[0], len[0], err);
+    omb_buf_reset(&b1);
+    if (!rc)
+        rc = data_text(cfg->calendar, "calendar", omb_embed_calendar_tsv,
+                       omb_embed_calendar_tsv_len, &b1, &text[0], &len[0], err);
+    size_t layers = 1;
+    if (!rc && cfg->calendar_extra[0]) {
+        rc = read_data_file(cfg->calendar_extra, "calendar_extra", &b2, err);
+        text[1] = omb_buf_str(&b2);
+        len[1] = b2.len;
+        layers = 2;
+    }
+    if (!rc)
+        rc = omb_calendar_parse(&app->calendar, text, len, layers, err);
+    omb_buf_release(&b1);
+    omb_buf_release(&b2);
     return rc;
 }
 
@@ -83,7 +129,7 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     app->cfg = *cfg;
     app->backend = backend;
     app->grade_policy = omb_grade_defaults;
-    int rc = load_taxonomy(app, err);
+    int rc = load_data(app, err);
     if (!rc && create)
         rc = make_dirs(cfg->database, false, err);
     if (!rc)
@@ -96,8 +142,8 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     if (rc) {
         if (ws)
             ws->vt->close(ws);
-        if (app->taxonomy)
-            omb_taxonomy_free(app->taxonomy);
+        omb_taxonomy_free(app->taxonomy);
+        omb_calendar_free(app->calendar);
         free(app);
         return rc;
     }
@@ -125,6 +171,7 @@ void omb_app_close(omb_app *app)
     if (ws)
         ws->vt->close(ws);
     omb_taxonomy_free(app->taxonomy);
+    omb_calendar_free(app->calendar);
     free(app);
 }
 

@@ -13,6 +13,8 @@
 #define OMB_APP_H
 
 #include "app/config.h"
+#include "core/calendar.h"
+#include "core/clock.h"
 #include "core/complaint.h"
 #include "core/err.h"
 #include "core/grade.h"
@@ -26,6 +28,7 @@
 #include <stdbool.h>
 
 typedef struct omb_writer omb_writer;
+typedef struct omb_sweeper omb_sweeper;
 
 /* Who is asking: the user behind a token. */
 typedef struct omb_principal {
@@ -42,6 +45,9 @@ typedef struct omb_app {
     const omb_store_vtab *backend;
     omb_taxonomy *taxonomy;
     omb_grade_policy grade_policy;
+    omb_clock_rules clock_rules;
+    omb_calendar *calendar;
+    omb_sweeper *sweeper; /* started by the server, NULL otherwise */
     omb_writer *writer;
     atomic_llong clock_offset_ms; /* test clock: added to the real time */
     atomic_llong clock_fixed_ms;  /* test clock: when non-zero, the time */
@@ -84,8 +90,9 @@ struct omb_job {
     unsigned char req_hash[32]; /* SHA-256 of method, path and body */
     /* results, valid when done() is called */
     int rc;
-    int status;    /* HTTP-neutral success status: 200 or 201 */
-    bool replayed; /* answered from the idempotency record */
+    int status;     /* HTTP-neutral success status: 200 or 201 */
+    bool replayed;  /* answered from the idempotency record */
+    bool complaint; /* the result is a stored complaint document: show it as readers see it */
     omb_err err;
     json_t *result;    /* owned; the body to send on success, or NULL when ... */
     char *result_text; /* owned; ... the body is already text (stored documents, replays) */
@@ -188,6 +195,35 @@ int omb_q_attachment(omb_app *app, omb_store *r, const omb_principal *who, const
                      omb_attachment *out, char *path, size_t path_cap, omb_err *err);
 json_t *omb_q_me(const omb_principal *who);
 json_t *omb_q_taxonomy(omb_app *app);
+
+/* ---- clocks (clocks.c, sweeper.c) ------------------------------------------- */
+
+/* The clocks of a complaint at `now`, from the history kept in its document. */
+int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks *out, omb_err *err);
+/* Stores the complaint and its clocks: every write of a complaint goes through here. */
+int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **doc_text,
+                           omb_err *err);
+/* The reader's view of a stored document: clocks at `now` added, internal history removed. */
+int omb_app_view(omb_app *app, const char *doc, size_t len, omb_ms now, omb_buf *out, omb_err *err);
+
+/* Starts the thread that raises warnings and escalations for due clocks. */
+int omb_sweeper_start(omb_app *app, omb_err *err);
+/* Makes the sweeper look now (the test clock moved). */
+void omb_sweeper_poke(omb_app *app);
+/* Stops the sweeper; call before draining the writer. */
+void omb_sweeper_stop(omb_app *app);
+/* One sweep at `now`, waiting for its writes: the number of complaints looked at. */
+int omb_sweep_once(omb_app *app, omb_store *reader, omb_ms now, long *complaints, long *alerts,
+                   omb_err *err);
+
+/* GET /v1/clocks and GET /v1/clocks/compliance. */
+int omb_q_clock_filter_parse(omb_app *app, const omb_principal *who, const char *const *names,
+                             const char *const *values, size_t n, omb_clock_filter *f, char *state,
+                             size_t state_cap, omb_err *err);
+int omb_q_clocks(omb_app *app, omb_store *r, const omb_clock_filter *f, const char *state,
+                 json_t **out, omb_err *err);
+int omb_q_compliance(omb_app *app, omb_store *r, const omb_clock_filter *f, json_t **out,
+                     omb_err *err);
 
 /* JSON views of the model. */
 json_t *omb_party_json(const omb_party *p);

@@ -64,13 +64,21 @@ static int check_create_body(omb_app *app, json_t *body, omb_err *err)
     if (id && !omb_id_number_valid(id))
         return omb_fail(err, OMB_EFIELD, "invalid_value", "complainant.id_number",
                         "complainant.id_number is not a valid resident identity number");
+    omb_ms now = omb_app_now(app), received = now, inst = now;
     const char *recv = omb_json_str(body, "received_at", NULL);
-    if (recv) {
-        omb_ms t;
-        omb_time_parse(recv, OMB_TZ_SHANGHAI_MIN, &t);
-        if (t > omb_app_now(app) + 5 * 60 * 1000)
-            return omb_fail(err, OMB_EFIELD, "invalid_value", "received_at",
-                            "received_at is in the future");
+    if (recv)
+        omb_time_parse(recv, OMB_TZ_SHANGHAI_MIN, &received);
+    if (received > now + 5 * 60 * 1000)
+        return omb_fail(err, OMB_EFIELD, "invalid_value", "received_at",
+                        "received_at is in the future");
+    /* A complaint transferred in (regulator, hotline) counts from when the
+     * institution received it, which cannot be before the complaint was made. */
+    const char *inst_text = omb_json_str(body, "institution_received_at", NULL);
+    if (inst_text) {
+        omb_time_parse(inst_text, OMB_TZ_SHANGHAI_MIN, &inst);
+        if (inst > now + 5 * 60 * 1000 || inst < received)
+            return omb_fail(err, OMB_EFIELD, "invalid_value", "institution_received_at",
+                            "institution_received_at must lie between received_at and now");
     }
     enum omb_grade g;
     return omb_grade_evaluate(&app->grade_policy, body, &g, NULL, err);
@@ -190,7 +198,7 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     rc = omb_fold_apply(&c, &ev, err);
     char *text = NULL;
     if (!rc)
-        rc = s->vt->complaint_save(s, &c, &text, err);
+        rc = omb_app_save_complaint(app, s, &c, &text, err);
     if (!rc) {
         ev.complaint_id = c.id;
         rc = s->vt->event_append(s, &ev, err);
@@ -217,6 +225,7 @@ static int prepare(omb_job *job, omb_job_fn run, json_t *body, enum omb_action a
     job->run = run;
     job->input = in;
     job->input_free = input_free;
+    job->complaint = true;
     return OMB_OK;
 }
 
@@ -318,6 +327,26 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
                             "mediator_party must be a mediation organisation");
         return rc;
     }
+    case OMB_ACT_EXTEND:
+    case OMB_ACT_PAUSE:
+    case OMB_ACT_RESUME: {
+        /* Clock actions name their clock explicitly in the event. */
+        if (!json_object_get(payload, "clock"))
+            json_object_set_new(payload, "clock", json_string("decision"));
+        enum omb_clock_kind kind = OMB_CLOCK_DECISION;
+        omb_clock_kind_parse(omb_json_str(payload, "clock", "decision"), &kind);
+        omb_ms now = omb_app_now(app);
+        omb_clocks cl;
+        if ((rc = omb_app_clocks(app, c, now, &cl, err)) != OMB_OK)
+            return rc;
+        if (action == OMB_ACT_EXTEND)
+            return omb_clock_extension_check(
+                &cl, &app->clock_rules, (int)omb_json_int(payload, "days", 0), job->who.role,
+                json_object_get(payload, "consumer_notice") != NULL, now, err);
+        if (action == OMB_ACT_PAUSE)
+            return omb_clock_pause_check(&cl, kind, err);
+        return omb_clock_resume_check(&cl, kind, omb_json_int(payload, "pause", 0), err);
+    }
     case OMB_ACT_DECIDE: {
         const json_t *shares = json_object_get(payload, "party_responsibility");
         size_t i;
@@ -362,7 +391,7 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
     rc = omb_fold_apply(&c, &ev, err);
     char *text = NULL;
     if (!rc)
-        rc = s->vt->complaint_save(s, &c, &text, err);
+        rc = omb_app_save_complaint(app, s, &c, &text, err);
     if (!rc)
         rc = s->vt->event_append(s, &ev, err);
     if (!rc && in->action == OMB_ACT_ATTACH) {

@@ -24,6 +24,10 @@ static const struct {
     {"database", K_STR, offsetof(omb_config, database), OMB_PATH_MAX, 0, 0},
     {"attachments", K_STR, offsetof(omb_config, attachments), OMB_PATH_MAX, 0, 0},
     {"taxonomy", K_STR, offsetof(omb_config, taxonomy), OMB_PATH_MAX, 0, 0},
+    {"clock_rules", K_STR, offsetof(omb_config, clock_rules), OMB_PATH_MAX, 0, 0},
+    {"calendar", K_STR, offsetof(omb_config, calendar), OMB_PATH_MAX, 0, 0},
+    {"calendar_extra", K_STR, offsetof(omb_config, calendar_extra), OMB_PATH_MAX, 0, 0},
+    {"sweep_interval_ms", K_INT, offsetof(omb_config, sweep_interval_ms), 0, 100, 3600000},
     {"threads", K_INT, offsetof(omb_config, threads), 0, 0, 64},
     {"max_body", K_SIZE, offsetof(omb_config, max_body), 0, 1024, 64LL << 20},
     {"max_attachment", K_SIZE, offsetof(omb_config, max_attachment), 0, 1024, 1LL << 30},
@@ -57,6 +61,7 @@ void omb_config_defaults(omb_config *c)
     c->log_level = 1;
     c->test_clock = false;
     c->shutdown_grace_ms = 10000;
+    c->sweep_interval_ms = 10000;
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)

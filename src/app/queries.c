@@ -19,7 +19,14 @@ int omb_q_complaint(omb_app *app, omb_store *r, const omb_principal *who, const 
 {
     if (!omb_number_parse(no, NULL, NULL))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
-    return r->vt->complaint_doc(r, no, who->party_id, out, NULL, err);
+    omb_buf doc = OMB_BUF_INIT(16 << 20);
+    int rc = r->vt->complaint_doc(r, no, who->party_id, &doc, NULL, err);
+    if (!rc) {
+        omb_buf_reset(out);
+        rc = omb_app_view(app, doc.data, doc.len, omb_app_now(app), out, err);
+    }
+    omb_buf_release(&doc);
+    return rc;
 }
 
 typedef struct timeline_ctx {
@@ -265,6 +272,9 @@ int omb_q_filter_parse(omb_app *app, const omb_principal *who, const char *const
 }
 
 typedef struct list_ctx {
+    omb_app *app;
+    omb_ms now;
+    omb_err *err;
     omb_buf *out;
     int count;
     int limit;
@@ -280,8 +290,11 @@ static int list_row(void *p, int64_t id, omb_ms received, const char *doc, size_
         l->more = true; /* the extra row only says there is a next page */
         return OMB_OK;
     }
-    if ((l->count ? omb_buf_putc(l->out, ',') : 0) || omb_buf_append(l->out, doc, len))
+    if (l->count && omb_buf_putc(l->out, ','))
         return OMB_ETOOBIG;
+    int rc = omb_app_view(l->app, doc, len, l->now, l->out, l->err);
+    if (rc)
+        return rc;
     l->count++;
     l->last_received = received;
     l->last_id = id;
@@ -292,7 +305,7 @@ int omb_q_list(omb_app *app, omb_store *r, const omb_complaint_filter *f, omb_bu
                omb_err *err)
 {
     omb_complaint_filter q = *f;
-    list_ctx l = {out, 0, f->limit, 0, 0, false};
+    list_ctx l = {app, omb_app_now(app), err, out, 0, f->limit, 0, 0, false};
     q.limit = f->limit + 1;
     omb_buf_reset(out);
     omb_buf_puts(out, "{\"items\":[");

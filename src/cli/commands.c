@@ -44,6 +44,12 @@ int cmd_serve(cli_args *a)
         omb_app_close(app);
         return 1;
     }
+    if (omb_sweeper_start(app, &err) != OMB_OK) {
+        cli_report(&err);
+        omb_http_stop(http, 0);
+        omb_app_close(app);
+        return 1;
+    }
     printf("ombud %s listening on http://%s:%d/v1/\n", OMB_VERSION, app->cfg.listen_host,
            omb_http_port(http));
     fflush(stdout);
@@ -54,6 +60,7 @@ int cmd_serve(cli_args *a)
     int sig = 0;
     sigwait(&set, &sig);
     omb_log(OMB_LOG_INFO, "server_stopping", json_pack("{s:i}", "signal", sig));
+    omb_sweeper_stop(app);
     omb_http_stop(http, app->cfg.shutdown_grace_ms);
     omb_app_close(app);
     omb_log(OMB_LOG_INFO, "server_stopped", NULL);

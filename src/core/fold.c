@@ -5,6 +5,7 @@
  * the complaint.  The state change itself is not written here: it comes
  * from the lifecycle table, the same table that authorised the action.
  */
+#include "clock.h"
 #include "complaint.h"
 
 #include <stdio.h>
@@ -53,6 +54,7 @@ static const omb_field_spec complainant_fields[] = {
 const omb_field_spec omb_complaint_create_fields[] = {
     {"channel", OMB_F_STRING, true, 0, 32, NULL, NULL, 0},
     {"received_at", OMB_F_TIME, false, 0, 0, NULL, NULL, 0},
+    {"institution_received_at", OMB_F_TIME, false, 0, 0, NULL, NULL, 0},
     {"complainant", OMB_F_OBJECT, true, 0, 0, NULL, complainant_fields, 0},
     {"target_party", OMB_F_INT, false, 1, INT64_MAX, NULL, NULL, 0},
     {"product", OMB_F_INT, false, 1, INT64_MAX, NULL, NULL, 0},
@@ -258,7 +260,37 @@ static int apply_attachment(omb_complaint *c, const omb_event *ev, omb_err *err)
     return OMB_OK;
 }
 
+static int apply_extended(omb_complaint *c, const omb_event *ev, omb_err *err)
+{
+    json_t *list = json_object_get(c->doc, "extensions");
+    if (!json_is_array(list)) {
+        list = json_array();
+        json_object_set_new(c->doc, "extensions", list);
+    }
+    char at[32];
+    omb_time_format(ev->at, at, sizeof at);
+    json_t *rec = json_deep_copy(ev->payload);
+    json_object_set_new(rec, "at", json_string(at));
+    json_object_set_new(rec, "by", json_integer(ev->actor_user_id));
+    json_array_append_new(list, rec);
+    return OMB_OK;
+}
+
+RECORD_APPLIER(apply_callback, "callback")
+
+/* Pauses, resumes and the system's alerts live in the timeline and the clocks. */
+static int apply_clock_only(omb_complaint *c, const omb_event *ev, omb_err *err)
+{
+    return OMB_OK;
+}
+
 static const applier appliers[OMB_ACT__COUNT] = {
+    [OMB_ACT_EXTEND] = apply_extended,
+    [OMB_ACT_PAUSE] = apply_clock_only,
+    [OMB_ACT_RESUME] = apply_clock_only,
+    [OMB_ACT_CALLBACK] = apply_callback,
+    [OMB_ACT_CLOCK_WARNING] = apply_clock_only,
+    [OMB_ACT_CLOCK_ESCALATION] = apply_clock_only,
     [OMB_ACT_RECEIVE] = apply_created,
     [OMB_ACT_IMPORT] = apply_created,
     [OMB_ACT_ACCEPT] = apply_accepted,
@@ -319,6 +351,16 @@ int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err)
     }
     if (!creating)
         next.state = to;
+    if (omb_clock_event_relevant(ev->type)) {
+        json_t *list = json_object_get(next.doc, "clock_events");
+        if (!json_is_array(list)) {
+            list = json_array();
+            json_object_set_new(next.doc, "clock_events", list);
+        }
+        omb_event numbered = *ev;
+        numbered.seq = c->version + 1;
+        omb_clock_events_append(list, &numbered);
+    }
     next.version = c->version + 1;
     next.updated_at = ev->at;
     if (ev->complaint_id)

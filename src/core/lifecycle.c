@@ -148,6 +148,42 @@ static const omb_field_spec f_classify[] = {
     {"reason", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
 };
+static const char *const clock_names[] = {"first_contact", "decision", "review_decision", NULL};
+static const char *const extendable[] = {"decision", NULL};
+static const char *const pause_reasons[] = {
+    "appraisal", "testing", "valuation", "mediation", "awaiting_consumer", "other", NULL};
+static const char *const satisfaction[] = {"satisfied", "neutral", "dissatisfied", "unreachable",
+                                           NULL};
+static const omb_field_spec f_consumer_notice[] = {
+    {"method", OMB_F_ENUM, true, 0, 0, notice_methods, NULL, 0},
+    {"notified_at", OMB_F_TIME, true, 0, 0, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const omb_field_spec f_extend[] = {
+    {"clock", OMB_F_ENUM, false, 0, 0, extendable, NULL, 0},
+    {"days", OMB_F_INT, true, 1, 366, NULL, NULL, 0},
+    {"reason", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
+    {"consumer_notice", OMB_F_OBJECT, false, 0, 0, NULL, f_consumer_notice, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const omb_field_spec f_pause[] = {
+    {"clock", OMB_F_ENUM, false, 0, 0, clock_names, NULL, 0},
+    {"reason_code", OMB_F_ENUM, true, 0, 0, pause_reasons, NULL, 0},
+    {"reason", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const omb_field_spec f_resume[] = {
+    {"clock", OMB_F_ENUM, false, 0, 0, clock_names, NULL, 0},
+    {"pause", OMB_F_INT, true, 1, INT64_MAX, NULL, NULL, 0},
+    {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const omb_field_spec f_callback[] = {
+    {"method", OMB_F_ENUM, true, 0, 0, notice_methods, NULL, 0},
+    {"satisfaction", OMB_F_ENUM, true, 0, 0, satisfaction, NULL, 0},
+    {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
 static const omb_field_spec f_note[] = {
     {"text", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
@@ -172,6 +208,14 @@ static const omb_action_info actions[OMB_ACT__COUNT] = {
     [OMB_ACT_NOTE] = {OMB_ACT_NOTE, "note", "note_added", "备注", f_note},
     [OMB_ACT_ATTACH] = {OMB_ACT_ATTACH, "attach", "attachment_added", "附件", NULL},
     [OMB_ACT_IMPORT] = {OMB_ACT_IMPORT, "import", "imported", "导入", NULL},
+    [OMB_ACT_EXTEND] = {OMB_ACT_EXTEND, "extend", "extended", "延期", f_extend},
+    [OMB_ACT_PAUSE] = {OMB_ACT_PAUSE, "pause", "paused", "中止计时", f_pause},
+    [OMB_ACT_RESUME] = {OMB_ACT_RESUME, "resume", "resumed", "恢复计时", f_resume},
+    [OMB_ACT_CALLBACK] = {OMB_ACT_CALLBACK, "callback", "callback_recorded", "回访", f_callback},
+    [OMB_ACT_CLOCK_WARNING] = {OMB_ACT_CLOCK_WARNING, "clock_warning", "clock_warning", "时限预警",
+                               NULL},
+    [OMB_ACT_CLOCK_ESCALATION] = {OMB_ACT_CLOCK_ESCALATION, "clock_escalation", "clock_escalated",
+                                  "超时升级", NULL},
 };
 
 /* ---- who may do what, from where ---------------------------------------- */
@@ -205,6 +249,15 @@ static const omb_transition table[] = {
     {OMB_ACT_NOTE, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR), OMB_RULE_API},
     {OMB_ACT_ATTACH, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR),
      OMB_RULE_NONE},
+    {OMB_ACT_EXTEND, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING), OMB_TO_SAME, HANDLERS,
+     OMB_RULE_API},
+    {OMB_ACT_PAUSE, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING) | S(REVIEW), OMB_TO_SAME, HANDLERS,
+     OMB_RULE_API},
+    {OMB_ACT_RESUME, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING) | S(REVIEW), OMB_TO_SAME,
+     HANDLERS, OMB_RULE_API},
+    {OMB_ACT_CALLBACK, S(CLOSED), OMB_TO_SAME, HANDLERS, OMB_RULE_API},
+    {OMB_ACT_CLOCK_WARNING, OMB_ST_OPEN | S(CLOSED), OMB_TO_SAME, 0, OMB_RULE_SYSTEM},
+    {OMB_ACT_CLOCK_ESCALATION, OMB_ST_OPEN | S(CLOSED), OMB_TO_SAME, 0, OMB_RULE_SYSTEM},
 };
 
 #undef R

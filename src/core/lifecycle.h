@@ -52,23 +52,29 @@ enum omb_role {
 #define OMB_ROLEBIT(r) (1u << (r))
 
 enum omb_action {
-    OMB_ACT_RECEIVE,     /* create: -> received */
-    OMB_ACT_ACCEPT,      /* received -> accepted */
-    OMB_ACT_REJECT,      /* received -> rejected, with reason */
-    OMB_ACT_MERGE,       /* received|accepted -> merged, into another complaint */
-    OMB_ACT_WITHDRAW,    /* received|accepted|investigating -> withdrawn */
-    OMB_ACT_INVESTIGATE, /* accepted -> investigating */
-    OMB_ACT_DECIDE,      /* investigating|review|mediation -> decided */
-    OMB_ACT_NOTIFY,      /* decided -> notified, with method, time, proof */
-    OMB_ACT_REVIEW,      /* notified -> review: the consumer applied */
-    OMB_ACT_MEDIATE,     /* notified -> mediation: referred to a mediator */
-    OMB_ACT_CLOSE,       /* notified|mediation -> closed */
-    OMB_ACT_REOPEN,      /* closed -> investigating: new facts */
-    OMB_ACT_ASSIGN,      /* open states: set the assignee */
-    OMB_ACT_CLASSIFY,    /* open states: codes, grade, tags */
-    OMB_ACT_NOTE,        /* any state: a note */
-    OMB_ACT_ATTACH,      /* any state: an attachment (by SHA-256) */
-    OMB_ACT_IMPORT,      /* create from an import, in a historical state */
+    OMB_ACT_RECEIVE,          /* create: -> received */
+    OMB_ACT_ACCEPT,           /* received -> accepted */
+    OMB_ACT_REJECT,           /* received -> rejected, with reason */
+    OMB_ACT_MERGE,            /* received|accepted -> merged, into another complaint */
+    OMB_ACT_WITHDRAW,         /* received|accepted|investigating -> withdrawn */
+    OMB_ACT_INVESTIGATE,      /* accepted -> investigating */
+    OMB_ACT_DECIDE,           /* investigating|review|mediation -> decided */
+    OMB_ACT_NOTIFY,           /* decided -> notified, with method, time, proof */
+    OMB_ACT_REVIEW,           /* notified -> review: the consumer applied */
+    OMB_ACT_MEDIATE,          /* notified -> mediation: referred to a mediator */
+    OMB_ACT_CLOSE,            /* notified|mediation -> closed */
+    OMB_ACT_REOPEN,           /* closed -> investigating: new facts */
+    OMB_ACT_ASSIGN,           /* open states: set the assignee */
+    OMB_ACT_CLASSIFY,         /* open states: codes, grade, tags */
+    OMB_ACT_NOTE,             /* any state: a note */
+    OMB_ACT_ATTACH,           /* any state: an attachment (by SHA-256) */
+    OMB_ACT_IMPORT,           /* create from an import, in a historical state */
+    OMB_ACT_EXTEND,           /* before the decision: extend its time limit (30, 60 days) */
+    OMB_ACT_PAUSE,            /* stop a clock: appraisal, testing, mediation, consumer's material */
+    OMB_ACT_RESUME,           /* end a pause */
+    OMB_ACT_CALLBACK,         /* closed: the callback and the consumer's satisfaction */
+    OMB_ACT_CLOCK_WARNING,    /* the system: a clock has used its warning share */
+    OMB_ACT_CLOCK_ESCALATION, /* the system: a clock is breached */
     OMB_ACT__COUNT
 };
 
@@ -77,6 +83,7 @@ enum omb_rule_flags {
     OMB_RULE_NONE = 0,
     OMB_RULE_NOT_FIRST_DECIDER = 1 << 0, /* actor must differ from the first decision's */
     OMB_RULE_API = 1 << 1,               /* reachable as POST .../actions/<name> */
+    OMB_RULE_SYSTEM = 1 << 2,            /* recorded by ombud itself, never by a user */
 };
 
 #define OMB_TO_SAME (-1) /* the action does not change the state */

@@ -138,6 +138,27 @@ static enum MHD_Result all_of(omb_req *r, get_list q)
     return reply_query(r, rc, out, &err);
 }
 
+typedef struct query_args {
+    const char *names[QUERY_MAX];
+    const char *values[QUERY_MAX];
+    size_t n;
+    bool overflow;
+} query_args;
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    query_args *q = cls;
+    if (q->n == QUERY_MAX) {
+        q->overflow = true;
+        return MHD_NO;
+    }
+    q->names[q->n] = key;
+    q->values[q->n] = value ? value : "";
+    q->n++;
+    return MHD_YES;
+}
+
 /* ---- service ------------------------------------------------------------------ */
 
 static enum MHD_Result h_health(omb_req *r)
@@ -237,9 +258,66 @@ static enum MHD_Result h_test_clock(omb_req *r)
                               "send now (RFC 3339), advance_ms or reset");
     }
     json_decref(body);
+    omb_sweeper_poke(app);
     char s[32];
     omb_time_format(omb_app_now(app), s, sizeof s);
     return omb_reply_json(r, 200, json_pack("{s:s}", "now", s));
+}
+
+/* POST /v1/test/sweep: one sweep now, answered when its writes are committed. */
+static enum MHD_Result h_test_sweep(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    READER_OR_FAIL(r, rd, err);
+    omb_app *app = omb_req_app(r);
+    long complaints = 0, alerts = 0;
+    if (omb_sweep_once(app, rd, omb_app_now(app), &complaints, &alerts, &err))
+        return fail(r, &err);
+    return omb_reply_json(
+        r, 200,
+        json_pack("{s:I,s:I}", "complaints", (json_int_t)complaints, "alerts", (json_int_t)alerts));
+}
+
+/* ---- clocks ----------------------------------------------------------------------- */
+
+static int clock_filter(omb_req *r, omb_clock_filter *f, char *state, size_t cap, omb_err *err)
+{
+    query_args q = {0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    if (q.overflow)
+        return omb_fail(err, OMB_EINVAL, "too_many_parameters", NULL, "at most %d query parameters",
+                        QUERY_MAX);
+    return omb_q_clock_filter_parse(omb_req_app(r), &r->who, q.names, q.values, q.n, f, state, cap,
+                                    err);
+}
+
+static enum MHD_Result h_clocks(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    omb_clock_filter f;
+    char state[16];
+    if (clock_filter(r, &f, state, sizeof state, &err))
+        return fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = omb_q_clocks(omb_req_app(r), rd, &f, state, &out, &err);
+    return reply_query(r, rc, out, &err);
+}
+
+static enum MHD_Result h_compliance(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    omb_clock_filter f;
+    char state[16];
+    if (clock_filter(r, &f, state, sizeof state, &err))
+        return fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = omb_q_compliance(omb_req_app(r), rd, &f, &out, &err);
+    return reply_query(r, rc, out, &err);
 }
 
 /* ---- the platform's records ------------------------------------------------------ */
@@ -298,27 +376,6 @@ static enum MHD_Result h_cooperation_create(omb_req *r)
 static enum MHD_Result h_complaint_create(omb_req *r)
 {
     return write_with_body(r, omb_uc_create_complaint);
-}
-
-typedef struct query_args {
-    const char *names[QUERY_MAX];
-    const char *values[QUERY_MAX];
-    size_t n;
-    bool overflow;
-} query_args;
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    query_args *q = cls;
-    if (q->n == QUERY_MAX) {
-        q->overflow = true;
-        return MHD_NO;
-    }
-    q->names[q->n] = key;
-    q->values[q->n] = value ? value : "";
-    q->n++;
-    return MHD_YES;
 }
 
 static enum MHD_Result h_complaint_list(omb_req *r)
@@ -595,6 +652,9 @@ static const omb_route routes[] = {
     {"POST", "/v1/complaints/:no/attachments", h_attach, RT_STREAM | RT_QUERY, precheck_attach},
     {"GET", "/v1/attachments/:sha256", h_blob, 0, NULL},
     {"POST", "/v1/test/clock", h_test_clock, RT_PUBLIC | RT_BODY | RT_TEST, NULL},
+    {"POST", "/v1/test/sweep", h_test_sweep, RT_PUBLIC | RT_TEST, NULL},
+    {"GET", "/v1/clocks", h_clocks, RT_QUERY, NULL},
+    {"GET", "/v1/clocks/compliance", h_compliance, RT_QUERY, NULL},
 };
 
 const omb_route *omb_routes(size_t *count)

@@ -63,6 +63,9 @@ enum stmt_id {
     Q_ATTACH_LINK,
     Q_ATTACH_GET,
     Q_ATTACH_VISIBLE,
+    Q_CLOCK_PUT,
+    Q_CLOCKS_DUE,
+    Q_COMPLAINT_LOAD_ID,
     Q__COUNT
 };
 
@@ -147,6 +150,13 @@ static const char *const sql_text[Q__COUNT] = {
                          "JOIN complaint_parties cp ON cp.complaint_id = c.id AND "
                          "cp.received_at = c.received_at AND cp.party_id = ?2 "
                          "WHERE ca.sha256 = ?1 LIMIT 1",
+    [Q_CLOCK_PUT] = "INSERT OR REPLACE INTO clocks(complaint_id, kind, lead_party, owner, state, "
+                    "started_at, due_at, stopped_at, next_alert_at) "
+                    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+    [Q_CLOCKS_DUE] = "SELECT complaint_id, next_alert_at FROM clocks "
+                     "WHERE next_alert_at IS NOT NULL AND next_alert_at <= ?1 "
+                     "ORDER BY next_alert_at LIMIT ?2",
+    [Q_COMPLAINT_LOAD_ID] = "SELECT id, doc FROM complaints WHERE id = ?1",
 };
 
 typedef struct sq_store {
@@ -284,18 +294,18 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
                                                      "PRAGMA cache_size=-16000; "
                                                      "PRAGMA temp_store=MEMORY;",
                       err);
-    if (!rc && (flags & OMB_STORE_CREATE))
+    if (!rc && !(flags & OMB_STORE_CREATE)) {
+        /* Refuse a file that is not an ombud database. */
+        sqlite3_stmt *probe = stmt(s, Q_META_GET, err);
+        if (!probe)
+            rc = omb_fail(err, OMB_EIO, "not_initialised", NULL,
+                          "%s is not an ombud database (run `ombud init`)", dsn);
+    }
+    /* The writer brings the schema up to date: every statement is idempotent. */
+    if (!rc && !(flags & OMB_STORE_READONLY))
         rc = exec_sql(s, (const char *)omb_embed_schema_sql, err);
     if (!rc && (flags & OMB_STORE_READONLY))
         rc = exec_sql(s, "PRAGMA query_only=1;", err);
-    if (!rc) {
-        /* Refuse a file that is not an ombud database. */
-        sqlite3_stmt *st = stmt(s, Q_META_GET, err);
-        if (!st) {
-            rc = omb_fail(err, OMB_EIO, "not_initialised", NULL,
-                          "%s is not an ombud database (run `ombud init`)", dsn);
-        }
-    }
     if (rc) {
         sq_close(&s->base);
         return rc;
@@ -841,17 +851,14 @@ static int sq_complaint_save(omb_store *base, omb_complaint *c, char **doc_text,
     return rc;
 }
 
-static int sq_complaint_load(omb_store *base, const char *no, omb_complaint *out, omb_err *err)
+/* Loads the complaint that a bound Q_COMPLAINT_LOAD* statement finds. */
+static int load_complaint(sq_store *s, sqlite3_stmt *st, const char *what, omb_complaint *out,
+                          omb_err *err)
 {
-    sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_COMPLAINT_LOAD, err);
-    if (!st)
-        return OMB_EIO;
-    sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         int out_rc = rc == SQLITE_DONE
-                         ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no)
+                         ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", what)
                          : db_fail(s, err, "complaint");
         done(st);
         return out_rc;
@@ -862,10 +869,32 @@ static int sq_complaint_load(omb_store *base, const char *no, omb_complaint *out
                              (size_t)sqlite3_column_bytes(st, 1), 0, &jerr);
     done(st);
     if (!doc)
-        return omb_fail(err, OMB_EIO, "storage_error", NULL, "complaint %s: bad document", no);
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "complaint %s: bad document", what);
     rc = omb_complaint_from_doc(out, doc, err);
     out->id = id;
     return rc;
+}
+
+static int sq_complaint_load(omb_store *base, const char *no, omb_complaint *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_COMPLAINT_LOAD, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_text(st, 1, no, -1, SQLITE_STATIC);
+    return load_complaint(s, st, no, out, err);
+}
+
+static int sq_complaint_load_id(omb_store *base, int64_t id, omb_complaint *out, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_COMPLAINT_LOAD_ID, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    char what[32];
+    snprintf(what, sizeof what, "#%lld", (long long)id);
+    return load_complaint(s, st, what, out, err);
 }
 
 static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb_buf *out,
@@ -1184,6 +1213,171 @@ static int sq_attachment_visible(omb_store *base, const char *sha256, int64_t vi
     return fetch_one(s, st, read_attachment, out, err, "attachment");
 }
 
+/* ---- clocks ------------------------------------------------------------ */
+
+static void bind_ms_or_null(sqlite3_stmt *st, int i, omb_ms v)
+{
+    if (v)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int sq_clocks_save(omb_store *base, int64_t complaint_id, const omb_clock_row *rows,
+                          size_t n, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *st = stmt(s, Q_CLOCK_PUT, err);
+        if (!st)
+            return OMB_EIO;
+        const omb_clock_row *r = &rows[i];
+        sqlite3_bind_int64(st, 1, complaint_id);
+        sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
+        bind_id(st, 3, r->lead_party);
+        sqlite3_bind_text(st, 4, r->owner, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, r->state, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, r->started_at);
+        sqlite3_bind_int64(st, 7, r->due_at);
+        bind_ms_or_null(st, 8, r->stopped_at);
+        bind_ms_or_null(st, 9, r->next_alert_at);
+        int rc = exec_stmt(s, st, err, "clock");
+        if (rc)
+            return rc;
+    }
+    return OMB_OK;
+}
+
+static int sq_clocks_due(omb_store *base, omb_ms now, int limit, int (*cb)(void *, int64_t, omb_ms),
+                         void *ctx, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    sqlite3_stmt *st = stmt(s, Q_CLOCKS_DUE, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, limit);
+    int rc, out = OMB_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if ((out = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) != OMB_OK)
+            break;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        out = db_fail(s, err, "due clocks");
+    done(st);
+    return out;
+}
+
+/* The WHERE clause shared by clock listing and figures; binds ?1..?6. */
+static void clock_where(omb_buf *q, const omb_clock_filter *f)
+{
+    if (f->viewer_party)
+        omb_buf_puts(q, " JOIN complaints cm ON cm.id = k.complaint_id "
+                        "JOIN complaint_parties p ON p.complaint_id = k.complaint_id AND "
+                        "p.received_at = cm.received_at AND p.party_id = ?1");
+    else
+        omb_buf_puts(q, " JOIN complaints cm ON cm.id = k.complaint_id");
+    omb_buf_puts(q, " WHERE k.due_at >= ?2 AND k.due_at < ?3");
+    if (f->lead_party)
+        omb_buf_puts(q, " AND k.lead_party = ?4");
+    if (f->kind[0])
+        omb_buf_puts(q, " AND k.kind = ?5");
+    if (f->open_only)
+        omb_buf_puts(q, " AND k.stopped_at IS NULL AND k.state <> 'cancelled'");
+    if (f->open_only && f->breached_before)
+        omb_buf_puts(q, " AND k.due_at < ?6");
+}
+
+static void clock_bind(sqlite3_stmt *st, const omb_clock_filter *f)
+{
+    sqlite3_bind_int64(st, 1, f->viewer_party);
+    sqlite3_bind_int64(st, 2, f->due_from);
+    sqlite3_bind_int64(st, 3, f->due_to);
+    sqlite3_bind_int64(st, 4, f->lead_party);
+    sqlite3_bind_text(st, 5, f->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, f->breached_before);
+}
+
+static int sq_clocks_list(omb_store *base, const omb_clock_filter *f,
+                          int (*cb)(void *, const omb_clock_row *), void *ctx, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    omb_buf q = OMB_BUF_INIT(2048);
+    omb_buf_puts(&q, "SELECT k.complaint_id, cm.no, k.kind, k.lead_party, k.owner, k.state, "
+                     "k.started_at, k.due_at, k.stopped_at, k.next_alert_at FROM clocks k");
+    clock_where(&q, f);
+    omb_buf_puts(&q, " ORDER BY k.due_at, k.complaint_id, k.kind LIMIT ?7");
+    sqlite3_stmt *st = NULL;
+    int prc = sqlite3_prepare_v2(s->db, omb_buf_str(&q), -1, &st, NULL);
+    omb_buf_release(&q);
+    if (prc != SQLITE_OK)
+        return db_fail(s, err, "clocks");
+    clock_bind(st, f);
+    sqlite3_bind_int(st, 7, f->limit > 0 ? f->limit : -1);
+    int rc, out = OMB_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        omb_clock_row r;
+        memset(&r, 0, sizeof r);
+        r.complaint_id = sqlite3_column_int64(st, 0);
+        col_copy(st, 1, r.no, sizeof r.no);
+        col_copy(st, 2, r.kind, sizeof r.kind);
+        r.lead_party = sqlite3_column_int64(st, 3);
+        col_copy(st, 4, r.owner, sizeof r.owner);
+        col_copy(st, 5, r.state, sizeof r.state);
+        r.started_at = sqlite3_column_int64(st, 6);
+        r.due_at = sqlite3_column_int64(st, 7);
+        r.stopped_at = sqlite3_column_int64(st, 8);
+        r.next_alert_at = sqlite3_column_int64(st, 9);
+        if ((out = cb(ctx, &r)) != OMB_OK)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        out = db_fail(s, err, "clocks");
+    sqlite3_finalize(st);
+    return out;
+}
+
+static int sq_clocks_stats(omb_store *base, const omb_clock_filter *f, omb_ms now,
+                           int (*cb)(void *, const omb_clock_stats *), void *ctx, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    omb_buf q = OMB_BUF_INIT(2048);
+    /* ?8 is now: a clock still counting past its due time is breached. */
+    omb_buf_puts(&q, "SELECT k.kind, k.lead_party, count(*), "
+                     "sum(k.state = 'met'), sum(k.state = 'met_late'), "
+                     "sum(k.stopped_at IS NULL AND k.state <> 'cancelled' AND k.due_at <= ?8), "
+                     "sum(k.stopped_at IS NULL AND k.state <> 'cancelled' AND k.due_at > ?8), "
+                     "sum(k.state = 'cancelled') FROM clocks k");
+    clock_where(&q, f);
+    omb_buf_puts(&q, " AND k.owner = 'institution' GROUP BY k.kind, k.lead_party "
+                     "ORDER BY k.kind, k.lead_party");
+    sqlite3_stmt *st = NULL;
+    int prc = sqlite3_prepare_v2(s->db, omb_buf_str(&q), -1, &st, NULL);
+    omb_buf_release(&q);
+    if (prc != SQLITE_OK)
+        return db_fail(s, err, "clock figures");
+    clock_bind(st, f);
+    sqlite3_bind_int64(st, 8, now);
+    int rc, out = OMB_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        omb_clock_stats x;
+        memset(&x, 0, sizeof x);
+        col_copy(st, 0, x.kind, sizeof x.kind);
+        x.lead_party = sqlite3_column_int64(st, 1);
+        x.total = sqlite3_column_int64(st, 2);
+        x.met = sqlite3_column_int64(st, 3);
+        x.met_late = sqlite3_column_int64(st, 4);
+        x.breached = sqlite3_column_int64(st, 5);
+        x.counting = sqlite3_column_int64(st, 6);
+        x.cancelled = sqlite3_column_int64(st, 7);
+        if ((out = cb(ctx, &x)) != OMB_OK)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        out = db_fail(s, err, "clock figures");
+    sqlite3_finalize(st);
+    return out;
+}
+
 const omb_store_vtab omb_store_sqlite = {
     .version = OMB_STORE_VERSION,
     .name = "sqlite",
@@ -1227,4 +1421,9 @@ const omb_store_vtab omb_store_sqlite = {
     .idem_put = sq_idem_put,
     .attachment_link = sq_attachment_link,
     .attachment_visible = sq_attachment_visible,
+    .clocks_save = sq_clocks_save,
+    .clocks_due = sq_clocks_due,
+    .clocks_list = sq_clocks_list,
+    .clocks_stats = sq_clocks_stats,
+    .complaint_load_id = sq_complaint_load_id,
 };

@@ -73,6 +73,38 @@ typedef struct omb_attachment {
     char content_type[OMB_CODE_LEN * 4];
 } omb_attachment;
 
+/* One clock of one complaint, as the clocks projection keeps it. */
+typedef struct omb_clock_row {
+    int64_t complaint_id;
+    char no[OMB_NO_MAX]; /* filled by clocks_list */
+    char kind[24];
+    int64_t lead_party;
+    char owner[16]; /* institution, consumer */
+    char state[16]; /* as of the last write: running, paused, met, met_late, cancelled */
+    omb_ms started_at;
+    omb_ms due_at;
+    omb_ms stopped_at;    /* 0 while counting */
+    omb_ms next_alert_at; /* 0 for none */
+} omb_clock_row;
+
+/* Filters for listing clocks and for compliance figures. */
+typedef struct omb_clock_filter {
+    int64_t viewer_party;    /* only complaints this party is involved in; 0 = all */
+    int64_t lead_party;      /* 0 = any */
+    char kind[24];           /* "" = any */
+    omb_ms due_from, due_to; /* due_at in [from, to) */
+    int open_only;           /* 1: only clocks still counting */
+    omb_ms breached_before;  /* with open_only: only those due before this time (0 = any) */
+    int limit;
+} omb_clock_filter;
+
+/* Compliance counts for one (kind, lead party) over a due-time range. */
+typedef struct omb_clock_stats {
+    char kind[24];
+    int64_t lead_party;
+    int64_t total, met, met_late, breached, counting, cancelled;
+} omb_clock_stats;
+
 typedef struct omb_store_vtab {
     int version; /* OMB_STORE_VERSION */
     const char *name;
@@ -154,6 +186,21 @@ typedef struct omb_store_vtab {
     /* OMB_OK when the blob is linked to a complaint the party may see (0 = any). */
     int (*attachment_visible)(omb_store *s, const char *sha256, int64_t viewer_party,
                               omb_attachment *out, omb_err *err);
+
+    /* Clocks.  save replaces the rows of a complaint; due walks the clocks
+     * whose next alert is at or before `now`, earliest first, through the
+     * index (complaint ids may repeat); list and stats serve the API. */
+    int (*clocks_save)(omb_store *s, int64_t complaint_id, const omb_clock_row *rows, size_t n,
+                       omb_err *err);
+    int (*clocks_due)(omb_store *s, omb_ms now, int limit,
+                      int (*cb)(void *, int64_t complaint_id, omb_ms next_alert_at), void *ctx,
+                      omb_err *err);
+    int (*clocks_list)(omb_store *s, const omb_clock_filter *f,
+                       int (*cb)(void *, const omb_clock_row *), void *ctx, omb_err *err);
+    int (*clocks_stats)(omb_store *s, const omb_clock_filter *f, omb_ms now,
+                        int (*cb)(void *, const omb_clock_stats *), void *ctx, omb_err *err);
+    /* The document of a complaint by id (the sweeper), no visibility check. */
+    int (*complaint_load_id)(omb_store *s, int64_t id, omb_complaint *out, omb_err *err);
 } omb_store_vtab;
 
 /* The SQLite backend. */

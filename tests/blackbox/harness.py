@@ -689,6 +689,19 @@ ALLOWED = {
 }
 
 
+def timeless(doc):
+    """A complaint document (or a page of them) without what depends on the
+    moment of reading - the clocks' remaining_ms and late_ms - so that two
+    readings of the same state compare equal."""
+    if isinstance(doc, dict):
+        for item in doc.get("items", []) if "items" in doc else []:
+            timeless(item)
+        for c in doc.get("clocks", []):
+            c.pop("remaining_ms", None)
+            c.pop("late_ms", None)
+    return doc
+
+
 def wait_for(cond, timeout=10.0, step=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

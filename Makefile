@@ -99,7 +99,7 @@ test: deps
 	@scripts/test.sh build/asan
 
 bench: deps
-	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill
+	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill build/release/bench/clocks
 	@bench/run.sh build/release
 
 check:

@@ -94,5 +94,7 @@ if [ "$MILLION" -gt 0 ]; then
     grep -E 'VmRSS|VmHWM' /proc/$pid/status
     du -h "$work/million.db" | sed 's/^/database size: /'
     stop_server
+    echo "== clocks among $MILLION open complaints"
+    "$B/bench/clocks" "$work/million.db" "$work/att"
 fi
 exit 0

@@ -90,9 +90,8 @@ struct omb_job {
     unsigned char req_hash[32]; /* SHA-256 of method, path and body */
     /* results, valid when done() is called */
     int rc;
-    int status;     /* HTTP-neutral success status: 200 or 201 */
-    bool replayed;  /* answered from the idempotency record */
-    bool complaint; /* the result is a stored complaint document: show it as readers see it */
+    int status;    /* HTTP-neutral success status: 200 or 201 */
+    bool replayed; /* answered from the idempotency record */
     omb_err err;
     json_t *result;    /* owned; the body to send on success, or NULL when ... */
     char *result_text; /* owned; ... the body is already text (stored documents, replays) */
@@ -200,11 +199,15 @@ json_t *omb_q_taxonomy(omb_app *app);
 
 /* The clocks of a complaint at `now`, from the history kept in its document. */
 int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks *out, omb_err *err);
-/* Stores the complaint and its clocks: every write of a complaint goes through here. */
-int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **doc_text,
+/* Stores the complaint and its clocks: every write of a complaint goes
+ * through here.  When view_text is not NULL it receives the complaint as a
+ * reader sees it now (caller frees). */
+int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **view_text,
                            omb_err *err);
-/* The reader's view of a stored document: clocks at `now` added, internal history removed. */
-int omb_app_view(omb_app *app, const char *doc, size_t len, omb_ms now, omb_buf *out, omb_err *err);
+/* The reader's view of a stored document and its clock history: the
+ * document with its clocks at `now` added. */
+int omb_app_view(omb_app *app, const char *doc, size_t len, const char *history, size_t history_len,
+                 omb_ms now, omb_buf *out, omb_err *err);
 
 /* Starts the thread that raises warnings and escalations for due clocks. */
 int omb_sweeper_start(omb_app *app, omb_err *err);

@@ -42,60 +42,82 @@ static const char *stored_state(const omb_clock *c)
     return c->state == OMB_CLK_BREACHED ? "running" : omb_clock_state_name(c->state);
 }
 
-int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **doc_text,
+/* Appends doc (a stored document's text) to out with "clocks" put in before
+ * its closing brace, so a reader never pays for parsing the whole document. */
+static int splice(omb_buf *out, const char *doc, size_t len, const omb_clocks *cl, omb_ms now,
+                  omb_err *err)
+{
+    while (len && doc[len - 1] != '}')
+        len--;
+    if (len < 2)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored document is damaged");
+    json_t *arr = omb_clocks_to_json(cl, now);
+    char *text = json_dumps(arr, JSON_COMPACT);
+    json_decref(arr);
+    bool empty = len == 2; /* "{}" */
+    int rc = !text || omb_buf_append(out, doc, len - 1) || (!empty && omb_buf_putc(out, ',')) ||
+             omb_buf_puts(out, "\"clocks\":") || omb_buf_puts(out, text) || omb_buf_putc(out, '}');
+    free(text);
+    if (rc)
+        return omb_fail(err, OMB_ETOOBIG, "response_too_large", NULL, "the response is too large");
+    return OMB_OK;
+}
+
+int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **view_text,
                            omb_err *err)
 {
+    omb_ms now = omb_app_now(app);
     omb_clocks cl;
-    int rc = omb_app_clocks(app, c, omb_app_now(app), &cl, err);
+    int rc = omb_app_clocks(app, c, now, &cl, err);
+    char *doc = NULL;
     if (!rc)
-        rc = s->vt->complaint_save(s, c, doc_text, err);
+        rc = s->vt->complaint_save(s, c, view_text ? &doc : NULL, err);
     if (rc)
         return rc;
     omb_clock_row rows[OMB_CLOCK__COUNT];
     size_t n = 0;
     for (unsigned k = 0; k < OMB_CLOCK__COUNT; k++) {
-        const omb_clock *k_clock = &cl.clock[k];
-        if (!k_clock->active)
+        const omb_clock *clk = &cl.clock[k];
+        if (!clk->active)
             continue;
         omb_clock_row *r = &rows[n++];
         memset(r, 0, sizeof *r);
-        snprintf(r->kind, sizeof r->kind, "%s", omb_clock_kind_name(k_clock->kind));
+        snprintf(r->kind, sizeof r->kind, "%s", omb_clock_kind_name(clk->kind));
         r->lead_party = c->lead_party_id;
         snprintf(r->owner, sizeof r->owner, "%s",
                  app->clock_rules.rule[k].owner == OMB_OWNER_CONSUMER ? "consumer" : "institution");
-        snprintf(r->state, sizeof r->state, "%s", stored_state(k_clock));
-        r->started_at = k_clock->started_at;
-        r->due_at = k_clock->due_at;
-        r->stopped_at = k_clock->stopped_at;
-        r->next_alert_at = omb_clock_next_alert(k_clock, &app->clock_rules);
+        snprintf(r->state, sizeof r->state, "%s", stored_state(clk));
+        r->started_at = clk->started_at;
+        r->due_at = clk->due_at;
+        r->stopped_at = clk->stopped_at;
+        r->next_alert_at = omb_clock_next_alert(clk, &app->clock_rules);
     }
     rc = n ? s->vt->clocks_save(s, c->id, rows, n, err) : OMB_OK;
-    if (rc && doc_text) {
-        free(*doc_text);
-        *doc_text = NULL;
+    if (!rc && view_text) {
+        omb_buf view = OMB_BUF_INIT(16 << 20);
+        rc = splice(&view, doc, strlen(doc), &cl, now, err);
+        if (!rc)
+            *view_text = omb_buf_detach(&view, NULL);
+        omb_buf_release(&view);
     }
+    free(doc);
     return rc;
 }
 
-int omb_app_view(omb_app *app, const char *doc, size_t len, omb_ms now, omb_buf *out, omb_err *err)
+int omb_app_view(omb_app *app, const char *doc, size_t len, const char *history, size_t history_len,
+                 omb_ms now, omb_buf *out, omb_err *err)
 {
     json_error_t jerr;
-    json_t *d = json_loadb(doc, len, 0, &jerr);
-    if (!d)
-        return omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored document is damaged");
-    omb_clocks cl;
-    int rc = clocks_from_doc(app, d, now, &cl, err);
-    if (!rc) {
-        json_object_set_new(d, "clocks", omb_clocks_to_json(&cl, now));
-        json_object_del(d, "clock_events");
-        char *text = json_dumps(d, JSON_COMPACT);
-        if (!text || omb_buf_puts(out, text))
-            rc =
-                omb_fail(err, OMB_ETOOBIG, "response_too_large", NULL, "the response is too large");
-        free(text);
+    json_t *hist = json_loadb(history, history_len, 0, &jerr);
+    if (!json_is_array(hist)) {
+        json_decref(hist);
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored clock history is damaged");
     }
-    json_decref(d);
-    return rc;
+    json_t *holder = json_pack("{s:o}", "clock_events", hist);
+    omb_clocks cl;
+    int rc = clocks_from_doc(app, holder, now, &cl, err);
+    json_decref(holder);
+    return rc ? rc : splice(out, doc, len, &cl, now, err);
 }
 
 /* ---- GET /v1/clocks ------------------------------------------------------------------ */

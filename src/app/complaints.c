@@ -225,7 +225,6 @@ static int prepare(omb_job *job, omb_job_fn run, json_t *body, enum omb_action a
     job->run = run;
     job->input = in;
     job->input_free = input_free;
-    job->complaint = true;
     return OMB_OK;
 }
 

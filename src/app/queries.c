@@ -19,13 +19,15 @@ int omb_q_complaint(omb_app *app, omb_store *r, const omb_principal *who, const 
 {
     if (!omb_number_parse(no, NULL, NULL))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
-    omb_buf doc = OMB_BUF_INIT(16 << 20);
-    int rc = r->vt->complaint_doc(r, no, who->party_id, &doc, NULL, err);
+    omb_buf doc = OMB_BUF_INIT(16 << 20), history = OMB_BUF_INIT(16 << 20);
+    int rc = r->vt->complaint_doc(r, no, who->party_id, &doc, &history, NULL, err);
     if (!rc) {
         omb_buf_reset(out);
-        rc = omb_app_view(app, doc.data, doc.len, omb_app_now(app), out, err);
+        rc = omb_app_view(app, doc.data, doc.len, omb_buf_str(&history), history.len,
+                          omb_app_now(app), out, err);
     }
     omb_buf_release(&doc);
+    omb_buf_release(&history);
     return rc;
 }
 
@@ -47,7 +49,7 @@ int omb_q_timeline(omb_app *app, omb_store *r, const omb_principal *who, const c
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     omb_buf doc = OMB_BUF_INIT(16 << 20);
     int64_t id;
-    int rc = r->vt->complaint_doc(r, no, who->party_id, &doc, &id, err);
+    int rc = r->vt->complaint_doc(r, no, who->party_id, &doc, NULL, &id, err);
     omb_buf_release(&doc);
     if (rc)
         return rc;
@@ -283,7 +285,8 @@ typedef struct list_ctx {
     bool more;
 } list_ctx;
 
-static int list_row(void *p, int64_t id, omb_ms received, const char *doc, size_t len)
+static int list_row(void *p, int64_t id, omb_ms received, const char *doc, size_t len,
+                    const char *history, size_t history_len)
 {
     list_ctx *l = p;
     if (l->count == l->limit) {
@@ -292,7 +295,7 @@ static int list_row(void *p, int64_t id, omb_ms received, const char *doc, size_
     }
     if (l->count && omb_buf_putc(l->out, ','))
         return OMB_ETOOBIG;
-    int rc = omb_app_view(l->app, doc, len, l->now, l->out, l->err);
+    int rc = omb_app_view(l->app, doc, len, history, history_len, l->now, l->out, l->err);
     if (rc)
         return rc;
     l->count++;

@@ -51,7 +51,8 @@ typedef struct export_ctx {
     long rows;
 } export_ctx;
 
-static int export_row(void *p, int64_t id, omb_ms received, const char *doc, size_t len)
+static int export_row(void *p, int64_t id, omb_ms received, const char *doc, size_t len,
+                      const char *history, size_t history_len)
 {
     export_ctx *x = p;
     x->rows++;

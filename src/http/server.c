@@ -307,18 +307,6 @@ static enum MHD_Result reply_job(omb_req *r)
     omb_job *job = &r->job;
     if (job->rc)
         return omb_reply_error(r, &job->err);
-    if (job->result_text && job->complaint) {
-        omb_buf view = OMB_BUF_INIT(16 << 20);
-        omb_err err;
-        omb_err_clear(&err);
-        omb_app *app = r->http->app;
-        if (omb_app_view(app, job->result_text, strlen(job->result_text), omb_app_now(app), &view,
-                         &err)) {
-            omb_buf_release(&view);
-            return omb_reply_error(r, &err);
-        }
-        return omb_reply_buf(r, job->status, &view);
-    }
     if (job->result_text) {
         char *text = job->result_text;
         job->result_text = NULL;

@@ -81,7 +81,8 @@ CREATE TABLE IF NOT EXISTS complaints (
     lead_party    INTEGER,
     assignee      INTEGER,
     version       INTEGER NOT NULL,
-    doc           TEXT NOT NULL
+    doc           TEXT NOT NULL,
+    clock_history TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS complaints_received ON complaints(received_at, id);
 

@@ -119,16 +119,16 @@ static const char *const sql_text[Q__COUNT] = {
                    "ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
     [Q_COMPLAINT_INSERT] =
         "INSERT INTO complaints(no, state, grade, channel, business, cause, received_at, "
-        "updated_at, target_party, product, lead_party, assignee, version, doc) "
-        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+        "updated_at, target_party, product, lead_party, assignee, version, doc, clock_history) "
+        "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
     [Q_COMPLAINT_UPDATE] =
         "UPDATE complaints SET state=?2, grade=?3, channel=?4, business=?5, cause=?6, "
         "received_at=?7, updated_at=?8, target_party=?9, product=?10, lead_party=?11, "
-        "assignee=?12, version=?13, doc=?14 WHERE id = ?1",
+        "assignee=?12, version=?13, doc=?14, clock_history=?15 WHERE id = ?1",
     [Q_COMPLAINT_PARTY] = "INSERT OR IGNORE INTO complaint_parties(party_id, received_at, "
                           "complaint_id) VALUES (?1,?2,?3)",
-    [Q_COMPLAINT_LOAD] = "SELECT id, doc FROM complaints WHERE no = ?1",
-    [Q_COMPLAINT_DOC] = "SELECT id, received_at, doc FROM complaints WHERE no = ?1",
+    [Q_COMPLAINT_LOAD] = "SELECT id, doc, clock_history FROM complaints WHERE no = ?1",
+    [Q_COMPLAINT_DOC] = "SELECT id, received_at, doc, clock_history FROM complaints WHERE no = ?1",
     [Q_COMPLAINT_VISIBLE] = "SELECT 1 FROM complaint_parties WHERE party_id = ?1 AND "
                             "received_at = ?2 AND complaint_id = ?3",
     [Q_COMPLAINT_COUNT] = "SELECT count(*) FROM complaints",
@@ -156,7 +156,7 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_CLOCKS_DUE] = "SELECT complaint_id, next_alert_at FROM clocks "
                      "WHERE next_alert_at IS NOT NULL AND next_alert_at <= ?1 "
                      "ORDER BY next_alert_at LIMIT ?2",
-    [Q_COMPLAINT_LOAD_ID] = "SELECT id, doc FROM complaints WHERE id = ?1",
+    [Q_COMPLAINT_LOAD_ID] = "SELECT id, doc, clock_history FROM complaints WHERE id = ?1",
 };
 
 typedef struct sq_store {
@@ -256,6 +256,42 @@ static int exec_sql(sq_store *s, const char *sql, omb_err *err)
     return OMB_OK;
 }
 
+/* Columns added to tables after their first release, with their definition. */
+static const struct {
+    const char *table, *column, *definition;
+} added_columns[] = {
+    {"complaints", "clock_history", "TEXT NOT NULL DEFAULT '[]'"},
+};
+
+static int add_missing_columns(sq_store *s, omb_err *err)
+{
+    for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+                 added_columns[i].table);
+        sqlite3_stmt *st = NULL;
+        bool table = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+                     sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        if (!table)
+            continue; /* a new database: the schema creates the table whole */
+        snprintf(sql, sizeof sql, "SELECT %s FROM %s LIMIT 0", added_columns[i].column,
+                 added_columns[i].table);
+        st = NULL;
+        bool present = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
+        sqlite3_finalize(st);
+        if (present)
+            continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
+                 added_columns[i].column, added_columns[i].definition);
+        int rc = exec_sql(s, sql, err);
+        if (rc)
+            return rc;
+    }
+    return OMB_OK;
+}
+
 static void sq_close(omb_store *base)
 {
     sq_store *s = SQ(base);
@@ -301,7 +337,10 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
             rc = omb_fail(err, OMB_EIO, "not_initialised", NULL,
                           "%s is not an ombud database (run `ombud init`)", dsn);
     }
-    /* The writer brings the schema up to date: every statement is idempotent. */
+    /* The writer brings the schema up to date: every statement is idempotent,
+     * and columns added since a database was made are added to it. */
+    if (!rc && !(flags & OMB_STORE_READONLY))
+        rc = add_missing_columns(s, err);
     if (!rc && !(flags & OMB_STORE_READONLY))
         rc = exec_sql(s, (const char *)omb_embed_schema_sql, err);
     if (!rc && (flags & OMB_STORE_READONLY))
@@ -819,9 +858,17 @@ static int sq_complaint_save(omb_store *base, omb_complaint *c, char **doc_text,
     if (!st)
         return OMB_EIO;
     omb_complaint_sync_doc(c);
+    /* The clock history is stored beside the document, not inside it. */
+    json_t *history = json_incref(json_object_get(c->doc, "clock_events"));
+    json_object_del(c->doc, "clock_events");
     char *doc = json_dumps(c->doc, JSON_COMPACT);
-    if (!doc)
+    char *hist = history ? json_dumps(history, JSON_COMPACT) : NULL;
+    if (history)
+        json_object_set_new(c->doc, "clock_events", history);
+    if (!doc) {
+        free(hist);
         return omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot serialise complaint");
+    }
     if (insert)
         sqlite3_bind_text(st, 1, c->no, -1, SQLITE_STATIC);
     else
@@ -839,7 +886,9 @@ static int sq_complaint_save(omb_store *base, omb_complaint *c, char **doc_text,
     bind_id(st, 12, c->assignee_id);
     sqlite3_bind_int64(st, 13, c->version);
     sqlite3_bind_text(st, 14, doc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 15, hist ? hist : "[]", -1, SQLITE_STATIC);
     int rc = exec_stmt(s, st, err, "complaint");
+    free(hist);
     if (!rc && insert)
         c->id = last_id(s);
     if (!rc)
@@ -867,9 +916,15 @@ static int load_complaint(sq_store *s, sqlite3_stmt *st, const char *what, omb_c
     json_error_t jerr;
     json_t *doc = json_loadb((const char *)sqlite3_column_text(st, 1),
                              (size_t)sqlite3_column_bytes(st, 1), 0, &jerr);
+    json_t *history = json_loadb((const char *)sqlite3_column_text(st, 2),
+                                 (size_t)sqlite3_column_bytes(st, 2), 0, &jerr);
     done(st);
-    if (!doc)
+    if (!doc || !json_is_array(history)) {
+        json_decref(doc);
+        json_decref(history);
         return omb_fail(err, OMB_EIO, "storage_error", NULL, "complaint %s: bad document", what);
+    }
+    json_object_set_new(doc, "clock_events", history);
     rc = omb_complaint_from_doc(out, doc, err);
     out->id = id;
     return rc;
@@ -898,7 +953,7 @@ static int sq_complaint_load_id(omb_store *base, int64_t id, omb_complaint *out,
 }
 
 static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb_buf *out,
-                            int64_t *id_out, omb_err *err)
+                            omb_buf *history, int64_t *id_out, omb_err *err)
 {
     sq_store *s = SQ(base);
     sqlite3_stmt *st = stmt(s, Q_COMPLAINT_DOC, err);
@@ -918,6 +973,11 @@ static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb
     omb_buf_reset(out);
     int buf_rc =
         omb_buf_append(out, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+    if (!buf_rc && history) {
+        omb_buf_reset(history);
+        buf_rc = omb_buf_append(history, sqlite3_column_text(st, 3),
+                                (size_t)sqlite3_column_bytes(st, 3));
+    }
     done(st);
     if (buf_rc)
         return omb_fail(err, OMB_ETOOBIG, "too_large", NULL, "complaint document too large");
@@ -949,10 +1009,12 @@ static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
     const char *c_received = f->viewer_party ? "p.received_at" : "c.received_at";
     const char *c_id = f->viewer_party ? "p.complaint_id" : "c.id";
     if (f->viewer_party)
-        omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc FROM complaint_parties p "
+        omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc, c.clock_history "
+                         "FROM complaint_parties p "
                          "JOIN complaints c ON c.id = p.complaint_id WHERE p.party_id = ?1");
     else
-        omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc FROM complaints c WHERE ?1 IS NULL");
+        omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc, c.clock_history "
+                         "FROM complaints c WHERE ?1 IS NULL");
     if (f->states) {
         omb_buf_puts(&q, " AND c.state IN (");
         bool first = true;
@@ -1022,7 +1084,8 @@ static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
     int rc, out = OMB_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         out = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                 (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+                 (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                 (const char *)sqlite3_column_text(st, 3), (size_t)sqlite3_column_bytes(st, 3));
         if (out)
             break;
     }

@@ -54,9 +54,10 @@ typedef struct omb_complaint_filter {
     int limit;
 } omb_complaint_filter;
 
-/* A row of a complaint list: stable order is received_at DESC, id DESC. */
+/* A row of a complaint list: stable order is received_at DESC, id DESC.
+ * doc is the stored document; history its clock history (a JSON array). */
 typedef int (*omb_complaint_row_cb)(void *ctx, int64_t id, omb_ms received_at, const char *doc,
-                                    size_t doc_len);
+                                    size_t doc_len, const char *history, size_t history_len);
 typedef int (*omb_event_cb)(void *ctx, const omb_event *ev);
 
 typedef struct omb_idem {
@@ -160,14 +161,16 @@ typedef struct omb_store_vtab {
     /* Complaints.  next_number bumps the day's counter inside the transaction. */
     int (*complaint_next_seq)(omb_store *s, int32_t yyyymmdd, int64_t *seq, omb_err *err);
     /* Inserts (c->id == 0, sets it) or updates the projection, and the
-     * involved parties listed in c->doc "parties".  When doc_text is not
-     * NULL it receives the stored document as text (caller frees). */
+     * involved parties listed in c->doc "parties".  The document's
+     * "clock_events" are stored apart from it, so that readers parse only
+     * them.  When doc_text is not NULL it receives the stored document (without
+     * the history) as text (caller frees). */
     int (*complaint_save)(omb_store *s, omb_complaint *c, char **doc_text, omb_err *err);
     int (*complaint_load)(omb_store *s, const char *no, omb_complaint *out, omb_err *err);
-    /* The stored document of a complaint the party is involved in (0 = any):
-     * OMB_ENOTFOUND when absent or not visible to that party. */
-    int (*complaint_doc)(omb_store *s, const char *no, int64_t viewer_party, omb_buf *out,
-                         int64_t *id, omb_err *err);
+    /* The stored document and clock history of a complaint the party is
+     * involved in (0 = any): OMB_ENOTFOUND when absent or not visible to it. */
+    int (*complaint_doc)(omb_store *s, const char *no, int64_t viewer_party, omb_buf *doc,
+                         omb_buf *history, int64_t *id, omb_err *err);
     int (*complaint_list)(omb_store *s, const omb_complaint_filter *f, omb_complaint_row_cb cb,
                           void *ctx, omb_err *err);
     int (*complaint_count)(omb_store *s, int64_t *count, omb_err *err);

@@ -4,8 +4,10 @@
  */
 #include "app.h"
 #include "app/writer_internal.h"
+#include "app/log.h"
 #include "core/buf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -111,6 +113,75 @@ static int load_data(omb_app *app, omb_err *err)
     return rc;
 }
 
+/* Reads <party code>.tsv files of cfg.party_calendars, each a layer over the
+ * national calendar for the party of that code. */
+static int load_party_calendars(omb_app *app, omb_store *s, omb_err *err)
+{
+    const omb_config *cfg = &app->cfg;
+    if (!cfg->party_calendars[0])
+        return OMB_OK;
+    DIR *dir = opendir(cfg->party_calendars);
+    if (!dir)
+        return omb_fail(err, OMB_EIO, "bad_config", "party_calendars", "cannot open %s",
+                        cfg->party_calendars);
+    int rc = OMB_OK;
+    struct dirent *de;
+    while (!rc && (de = readdir(dir)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n <= 4 || strcmp(de->d_name + n - 4, ".tsv") != 0 || n - 4 >= OMB_CODE_LEN)
+            continue;
+        char code[OMB_CODE_LEN], path[OMB_PATH_MAX + 300];
+        snprintf(code, sizeof code, "%.*s", (int)(n - 4), de->d_name);
+        snprintf(path, sizeof path, "%s/%s", cfg->party_calendars, de->d_name);
+        omb_party p;
+        if (s->vt->party_by_code(s, code, &p, err) != OMB_OK) {
+            omb_log(OMB_LOG_WARN, "party_calendar_unused",
+                    json_pack("{s:s,s:s}", "file", path, "message", "no party has this code"));
+            omb_err_clear(err);
+            continue;
+        }
+        omb_buf base = OMB_BUF_INIT(16 << 20), layer = OMB_BUF_INIT(16 << 20);
+        const char *text[2];
+        size_t len[2];
+        rc = data_text(cfg->calendar, "calendar", omb_embed_calendar_tsv,
+                       omb_embed_calendar_tsv_len, &base, &text[0], &len[0], err);
+        if (!rc)
+            rc = read_data_file(path, "party_calendars", &layer, err);
+        text[1] = omb_buf_str(&layer);
+        len[1] = layer.len;
+        omb_calendar *cal = NULL;
+        if (!rc)
+            rc = omb_calendar_parse(&cal, text, len, 2, err);
+        omb_buf_release(&base);
+        omb_buf_release(&layer);
+        if (rc)
+            break;
+        app->party_calendars = omb_xrealloc(app->party_calendars, (app->n_party_calendars + 1) *
+                                                                      sizeof *app->party_calendars);
+        app->party_calendars[app->n_party_calendars].party_id = p.id;
+        app->party_calendars[app->n_party_calendars].calendar = cal;
+        app->n_party_calendars++;
+    }
+    closedir(dir);
+    return rc;
+}
+
+const omb_calendar *omb_app_calendar_for(const omb_app *app, int64_t lead_party)
+{
+    for (size_t i = 0; lead_party && i < app->n_party_calendars; i++)
+        if (app->party_calendars[i].party_id == lead_party)
+            return app->party_calendars[i].calendar;
+    return app->calendar;
+}
+
+static void free_calendars(omb_app *app)
+{
+    omb_calendar_free(app->calendar);
+    for (size_t i = 0; i < app->n_party_calendars; i++)
+        omb_calendar_free(app->party_calendars[i].calendar);
+    free(app->party_calendars);
+}
+
 int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err)
 {
     return omb_app_open_backend(out, cfg, create, &omb_store_sqlite, err);
@@ -138,12 +209,14 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     if (!rc)
         rc = app->backend->open(cfg->database, create ? OMB_STORE_CREATE : 0, &ws, err);
     if (!rc)
+        rc = load_party_calendars(app, ws, err);
+    if (!rc)
         rc = omb_writer_start(app, ws, &app->writer, err);
     if (rc) {
         if (ws)
             ws->vt->close(ws);
         omb_taxonomy_free(app->taxonomy);
-        omb_calendar_free(app->calendar);
+        free_calendars(app);
         free(app);
         return rc;
     }
@@ -171,7 +244,7 @@ void omb_app_close(omb_app *app)
     if (ws)
         ws->vt->close(ws);
     omb_taxonomy_free(app->taxonomy);
-    omb_calendar_free(app->calendar);
+    free_calendars(app);
     free(app);
 }
 

@@ -47,6 +47,12 @@ typedef struct omb_app {
     omb_grade_policy grade_policy;
     omb_clock_rules clock_rules;
     omb_calendar *calendar;
+    /* Parties with a calendar of their own (a layer over `calendar`). */
+    struct omb_party_calendar {
+        int64_t party_id;
+        omb_calendar *calendar;
+    } * party_calendars;
+    size_t n_party_calendars;
     omb_sweeper *sweeper; /* started by the server, NULL otherwise */
     omb_writer *writer;
     atomic_llong clock_offset_ms; /* test clock: added to the real time */
@@ -197,6 +203,8 @@ json_t *omb_q_taxonomy(omb_app *app);
 
 /* ---- clocks (clocks.c, sweeper.c) ------------------------------------------- */
 
+/* The calendar that counts the working days of a lead party. */
+const omb_calendar *omb_app_calendar_for(const omb_app *app, int64_t lead_party);
 /* The clocks of a complaint at `now`, from the history kept in its document. */
 int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks *out, omb_err *err);
 /* Stores the complaint and its clocks: every write of a complaint goes

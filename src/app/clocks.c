@@ -24,8 +24,8 @@ static int clocks_from_doc(omb_app *app, const json_t *doc, omb_ms now, omb_cloc
     omb_event small[64];
     omb_event *evs = n <= 64 ? small : omb_xcalloc(n, sizeof *evs);
     n = omb_clock_events_from_json(list, evs, n);
-    int rc = omb_clocks_compute(&app->clock_rules, app->calendar, OMB_TZ_SHANGHAI_MIN, evs, n, now,
-                                out, err);
+    const omb_calendar *cal = omb_app_calendar_for(app, omb_clock_events_lead_party(list));
+    int rc = omb_clocks_compute(&app->clock_rules, cal, OMB_TZ_SHANGHAI_MIN, evs, n, now, out, err);
     if (evs != small)
         free(evs);
     return rc;

@@ -28,6 +28,7 @@ static const struct {
     {"calendar", K_STR, offsetof(omb_config, calendar), OMB_PATH_MAX, 0, 0},
     {"calendar_extra", K_STR, offsetof(omb_config, calendar_extra), OMB_PATH_MAX, 0, 0},
     {"sweep_interval_ms", K_INT, offsetof(omb_config, sweep_interval_ms), 0, 100, 3600000},
+    {"party_calendars", K_STR, offsetof(omb_config, party_calendars), OMB_PATH_MAX, 0, 0},
     {"threads", K_INT, offsetof(omb_config, threads), 0, 0, 64},
     {"max_body", K_SIZE, offsetof(omb_config, max_body), 0, 1024, 64LL << 20},
     {"max_attachment", K_SIZE, offsetof(omb_config, max_attachment), 0, 1024, 1LL << 30},

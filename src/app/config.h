@@ -16,24 +16,25 @@
 typedef struct omb_config {
     char listen_host[64]; /* listen = 127.0.0.1:8080 */
     int listen_port;
-    char database[OMB_PATH_MAX];       /* database = var/ombud.db */
-    char attachments[OMB_PATH_MAX];    /* attachments = var/attachments */
-    char taxonomy[OMB_PATH_MAX];       /* taxonomy = (built in) */
-    char clock_rules[OMB_PATH_MAX];    /* clock_rules = (built in data/clocks.tsv) */
-    char calendar[OMB_PATH_MAX];       /* calendar = (built in data/calendar.tsv) */
-    char calendar_extra[OMB_PATH_MAX]; /* calendar_extra = a layer over the calendar */
-    int sweep_interval_ms;             /* how often the sweeper looks for due clocks */
-    int threads;                       /* HTTP worker threads (0 = number of cores + 1) */
-    size_t max_body;                   /* JSON body cap, bytes */
-    size_t max_attachment;             /* attachment cap, bytes */
-    int batch_max;                     /* requests per write transaction at most */
-    int page_default;                  /* list page size when none is asked */
-    int page_max;                      /* largest page size allowed */
-    int token_ttl_hours;               /* lifetime of tokens made by login */
-    bool access_log;                   /* one log line per request */
-    int log_level;                     /* 0 debug, 1 info, 2 warn, 3 error */
-    bool test_clock;                   /* allow the test-only clock endpoint */
-    int shutdown_grace_ms;             /* how long SIGTERM waits for requests in flight */
+    char database[OMB_PATH_MAX];        /* database = var/ombud.db */
+    char attachments[OMB_PATH_MAX];     /* attachments = var/attachments */
+    char taxonomy[OMB_PATH_MAX];        /* taxonomy = (built in) */
+    char clock_rules[OMB_PATH_MAX];     /* clock_rules = (built in data/clocks.tsv) */
+    char calendar[OMB_PATH_MAX];        /* calendar = (built in data/calendar.tsv) */
+    char calendar_extra[OMB_PATH_MAX];  /* calendar_extra = a layer over the calendar */
+    int sweep_interval_ms;              /* how often the sweeper looks for due clocks */
+    char party_calendars[OMB_PATH_MAX]; /* party_calendars = a directory of <party code>.tsv */
+    int threads;                        /* HTTP worker threads (0 = number of cores + 1) */
+    size_t max_body;                    /* JSON body cap, bytes */
+    size_t max_attachment;              /* attachment cap, bytes */
+    int batch_max;                      /* requests per write transaction at most */
+    int page_default;                   /* list page size when none is asked */
+    int page_max;                       /* largest page size allowed */
+    int token_ttl_hours;                /* lifetime of tokens made by login */
+    bool access_log;                    /* one log line per request */
+    int log_level;                      /* 0 debug, 1 info, 2 warn, 3 error */
+    bool test_clock;                    /* allow the test-only clock endpoint */
+    int shutdown_grace_ms;              /* how long SIGTERM waits for requests in flight */
 } omb_config;
 
 void omb_config_defaults(omb_config *c);

@@ -614,11 +614,11 @@ json_t *omb_clocks_to_json(const omb_clocks *cl, omb_ms now)
 /* The event types clocks read, and the payload members they read. */
 static const struct {
     const char *type;
-    const char *members[4];
+    const char *members[5];
 } relevant[] = {
-    {"received", {"grade", "received_at", "institution_received_at", NULL}},
+    {"received", {"grade", "received_at", "institution_received_at", "lead_party"}},
     {"imported", {NULL}},
-    {"accepted", {NULL}},
+    {"accepted", {"lead_party", NULL}},
     {"rejected", {NULL}},
     {"merged", {NULL}},
     {"withdrawn", {NULL}},
@@ -684,4 +684,18 @@ size_t omb_clock_events_from_json(const json_t *list, omb_event *evs, size_t cap
         ev->payload = json_array_get(e, 3);
     }
     return n;
+}
+
+int64_t omb_clock_events_lead_party(const json_t *list)
+{
+    int64_t lead = 0;
+    size_t i;
+    const json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        int64_t p = omb_json_int(json_array_get(e, 3), "lead_party", 0);
+        if (p)
+            lead = p;
+    }
+    return lead;
 }

@@ -156,6 +156,9 @@ int omb_clock_resume_check(const omb_clocks *clocks, enum omb_clock_kind kind, i
  * [seq, type, at_ms, {the payload members clocks read}].
  */
 bool omb_clock_event_relevant(const char *type);
+/* The lead party a clock history last names (received, accepted), 0 for none:
+ * its calendar counts the working days. */
+int64_t omb_clock_events_lead_party(const json_t *list);
 void omb_clock_events_append(json_t *list, const omb_event *ev);
 /* Rebuilds events from such a list into evs[0..cap); payloads are borrowed
  * from the list (do not release them).  Returns the number of events. */

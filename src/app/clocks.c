@@ -25,7 +25,8 @@ static int clocks_from_doc(omb_app *app, const json_t *doc, omb_ms now, omb_cloc
     omb_event *evs = n <= 64 ? small : omb_xcalloc(n, sizeof *evs);
     n = omb_clock_events_from_json(list, evs, n);
     const omb_calendar *cal = omb_app_calendar_for(app, omb_clock_events_lead_party(list));
-    int rc = omb_clocks_compute(&app->clock_rules, cal, OMB_TZ_SHANGHAI_MIN, evs, n, now, out, err);
+    int rc = omb_clocks_compute(&app->clock_rules, cal, app->cfg.utc_offset_minutes, evs, n, now,
+                                out, err);
     if (evs != small)
         free(evs);
     return rc;
@@ -184,10 +185,10 @@ int omb_q_clock_filter_parse(omb_app *app, const omb_principal *who, const char 
                 return bad(err, names[i], "must be open, breached or all");
             snprintf(state, state_cap, "%s", v);
         } else if (strcmp(names[i], "due_from") == 0) {
-            if (omb_time_parse(v, OMB_TZ_SHANGHAI_MIN, &f->due_from))
+            if (omb_time_parse(v, app->cfg.utc_offset_minutes, &f->due_from))
                 return bad(err, names[i], "must be an RFC 3339 time or a date");
         } else if (strcmp(names[i], "due_to") == 0) {
-            if (omb_time_parse(v, OMB_TZ_SHANGHAI_MIN, &f->due_to))
+            if (omb_time_parse(v, app->cfg.utc_offset_minutes, &f->due_to))
                 return bad(err, names[i], "must be an RFC 3339 time or a date");
         } else {
             if (parse_i64(v, 1, app->cfg.page_max, &num))

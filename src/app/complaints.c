@@ -67,7 +67,7 @@ static int check_create_body(omb_app *app, json_t *body, omb_err *err)
     omb_ms now = omb_app_now(app), received = now, inst = now;
     const char *recv = omb_json_str(body, "received_at", NULL);
     if (recv)
-        omb_time_parse(recv, OMB_TZ_SHANGHAI_MIN, &received);
+        omb_time_parse(recv, app->cfg.utc_offset_minutes, &received);
     if (received > now + 5 * 60 * 1000)
         return omb_fail(err, OMB_EFIELD, "invalid_value", "received_at",
                         "received_at is in the future");
@@ -75,7 +75,7 @@ static int check_create_body(omb_app *app, json_t *body, omb_err *err)
      * institution received it, which cannot be before the complaint was made. */
     const char *inst_text = omb_json_str(body, "institution_received_at", NULL);
     if (inst_text) {
-        omb_time_parse(inst_text, OMB_TZ_SHANGHAI_MIN, &inst);
+        omb_time_parse(inst_text, app->cfg.utc_offset_minutes, &inst);
         if (inst > now + 5 * 60 * 1000 || inst < received)
             return omb_fail(err, OMB_EFIELD, "invalid_value", "institution_received_at",
                             "institution_received_at must lie between received_at and now");
@@ -157,9 +157,9 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     omb_ms received = now;
     const char *recv = omb_json_str(body, "received_at", NULL);
     if (recv)
-        omb_time_parse(recv, OMB_TZ_SHANGHAI_MIN, &received);
+        omb_time_parse(recv, app->cfg.utc_offset_minutes, &received);
     int64_t seq;
-    int32_t day = omb_time_local_yyyymmdd(received, OMB_TZ_SHANGHAI_MIN);
+    int32_t day = omb_time_local_yyyymmdd(received, app->cfg.utc_offset_minutes);
     if ((rc = s->vt->complaint_next_seq(s, day, &seq, err)) != OMB_OK) {
         json_decref(parties);
         return rc;
@@ -235,7 +235,7 @@ int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *e
         rc = check_create_body(app, body, err);
     if (rc)
         return rc;
-    omb_fields_normalize(body, omb_complaint_create_fields);
+    omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
     return prepare(job, run_create, body, OMB_ACT_RECEIVE, NULL);
 }
 
@@ -250,7 +250,7 @@ int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char
         rc = check_create_body(app, body, err);
     if (rc)
         return rc;
-    omb_fields_normalize(body, omb_complaint_create_fields);
+    omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
     prepare(job, run_create, body, OMB_ACT_IMPORT, NULL);
     snprintf(((complaint_input *)job->input)->state, sizeof((complaint_input *)0)->state, "%s",
              state);
@@ -433,7 +433,7 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
     if (action == OMB_ACT_MERGE && !omb_number_parse(omb_json_str(body, "into", ""), NULL, NULL))
         return omb_fail(err, OMB_EFIELD, "invalid_value", "into",
                         "into must be a complaint number such as TS20261122000123");
-    omb_fields_normalize(body, info->fields);
+    omb_fields_normalize(body, info->fields, app->cfg.utc_offset_minutes);
     return prepare(job, run_action, body, action, no);
 }
 

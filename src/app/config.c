@@ -3,6 +3,7 @@
  * its bounds.  See config.h and docs/operations.md.
  */
 #include "config.h"
+#include "core/timeutil.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -29,6 +30,7 @@ static const struct {
     {"calendar_extra", K_STR, offsetof(omb_config, calendar_extra), OMB_PATH_MAX, 0, 0},
     {"sweep_interval_ms", K_INT, offsetof(omb_config, sweep_interval_ms), 0, 100, 3600000},
     {"party_calendars", K_STR, offsetof(omb_config, party_calendars), OMB_PATH_MAX, 0, 0},
+    {"utc_offset_minutes", K_INT, offsetof(omb_config, utc_offset_minutes), 0, -720, 840},
     {"threads", K_INT, offsetof(omb_config, threads), 0, 0, 64},
     {"max_body", K_SIZE, offsetof(omb_config, max_body), 0, 1024, 64LL << 20},
     {"max_attachment", K_SIZE, offsetof(omb_config, max_attachment), 0, 1024, 1LL << 30},
@@ -63,6 +65,7 @@ void omb_config_defaults(omb_config *c)
     c->test_clock = false;
     c->shutdown_grace_ms = 10000;
     c->sweep_interval_ms = 10000;
+    c->utc_offset_minutes = OMB_TZ_SHANGHAI_MIN;
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)

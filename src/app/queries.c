@@ -198,7 +198,7 @@ static int p_cause(omb_app *app, const char *v, omb_complaint_filter *f, omb_err
 static int p_from(omb_app *app, const char *v, omb_complaint_filter *f, omb_err *err,
                   const char *name)
 {
-    if (omb_time_parse(v, OMB_TZ_SHANGHAI_MIN, &f->received_from))
+    if (omb_time_parse(v, app->cfg.utc_offset_minutes, &f->received_from))
         return bad_param(err, name, "must be an RFC 3339 time or a date");
     f->has_from = true;
     return OMB_OK;
@@ -207,7 +207,7 @@ static int p_from(omb_app *app, const char *v, omb_complaint_filter *f, omb_err 
 static int p_to(omb_app *app, const char *v, omb_complaint_filter *f, omb_err *err,
                 const char *name)
 {
-    if (omb_time_parse(v, OMB_TZ_SHANGHAI_MIN, &f->received_to))
+    if (omb_time_parse(v, app->cfg.utc_offset_minutes, &f->received_to))
         return bad_param(err, name, "must be an RFC 3339 time or a date");
     f->has_to = true;
     return OMB_OK;

@@ -176,7 +176,7 @@ int64_t omb_json_int(const json_t *obj, const char *key, int64_t dflt)
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
-void omb_fields_normalize(json_t *obj, const omb_field_spec *specs)
+void omb_fields_normalize(json_t *obj, const omb_field_spec *specs, int tz_minutes)
 {
     for (const omb_field_spec *f = specs; f && f->name; f++) {
         json_t *v = json_object_get(obj, f->name);
@@ -189,15 +189,15 @@ void omb_fields_normalize(json_t *obj, const omb_field_spec *specs)
         if (f->type == OMB_F_TIME && json_is_string(v)) {
             omb_ms t;
             char text[32];
-            if (omb_time_parse(json_string_value(v), OMB_TZ_SHANGHAI_MIN, &t) == OMB_OK &&
+            if (omb_time_parse(json_string_value(v), tz_minutes, &t) == OMB_OK &&
                 omb_time_format(t, text, sizeof text) == OMB_OK)
                 json_object_set_new(obj, f->name, json_string(text));
         } else if (f->type == OMB_F_OBJECT) {
-            omb_fields_normalize(v, f->sub);
+            omb_fields_normalize(v, f->sub, tz_minutes);
         } else if (f->type == OMB_F_OBJECTS) {
             size_t i;
             json_t *item;
-            json_array_foreach(v, i, item) omb_fields_normalize(item, f->sub);
+            json_array_foreach(v, i, item) omb_fields_normalize(item, f->sub, tz_minutes);
         }
     }
 }

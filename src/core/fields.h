@@ -50,9 +50,10 @@ int omb_fields_check(const json_t *obj, const omb_field_spec *specs, const char 
 /*
  * Puts a checked object in its stored form: members that are null (the
  * same as absent) are removed and times are rewritten as UTC RFC 3339
- * ("2026-11-24" becomes "2026-11-23T16:00:00.000Z"), recursively.
+ * ("2026-11-24" at +08:00 becomes "2026-11-23T16:00:00.000Z"), recursively;
+ * a plain date is taken as local midnight at tz_minutes east of UTC.
  */
-void omb_fields_normalize(json_t *obj, const omb_field_spec *specs);
+void omb_fields_normalize(json_t *obj, const omb_field_spec *specs, int tz_minutes);
 
 /* Convenience accessors that return a default when the key is absent. */
 const char *omb_json_str(const json_t *obj, const char *key, const char *dflt);

@@ -241,7 +241,7 @@ static enum MHD_Result h_test_clock(omb_req *r)
     const char *now = omb_json_str(body, "now", NULL);
     json_t *adv = json_object_get(body, "advance_ms");
     omb_ms t;
-    if (now && omb_time_parse(now, OMB_TZ_SHANGHAI_MIN, &t) == OMB_OK) {
+    if (now && omb_time_parse(now, app->cfg.utc_offset_minutes, &t) == OMB_OK) {
         atomic_store(&app->clock_fixed_ms, t);
     } else if (json_is_integer(adv)) {
         omb_ms fixed = atomic_load(&app->clock_fixed_ms);

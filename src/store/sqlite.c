@@ -1346,8 +1346,9 @@ static void clock_where(omb_buf *q, const omb_clock_filter *f)
         omb_buf_puts(q, " AND k.kind = ?5");
     if (f->open_only)
         omb_buf_puts(q, " AND k.stopped_at IS NULL AND k.state <> 'cancelled'");
+    /* Breached as clock.c has it: due at or before now, and not paused. */
     if (f->open_only && f->breached_before)
-        omb_buf_puts(q, " AND k.due_at < ?6");
+        omb_buf_puts(q, " AND k.due_at <= ?6 AND k.state <> 'paused'");
 }
 
 static void clock_bind(sqlite3_stmt *st, const omb_clock_filter *f)
@@ -1404,11 +1405,14 @@ static int sq_clocks_stats(omb_store *base, const omb_clock_filter *f, omb_ms no
 {
     sq_store *s = SQ(base);
     omb_buf q = OMB_BUF_INIT(2048);
-    /* ?8 is now: a clock still counting past its due time is breached. */
+    /* ?8 is now: a clock still counting past its due time is breached, unless it is
+     * paused (its due time moves on while the pause lasts). */
     omb_buf_puts(&q, "SELECT k.kind, k.lead_party, count(*), "
                      "sum(k.state = 'met'), sum(k.state = 'met_late'), "
-                     "sum(k.stopped_at IS NULL AND k.state <> 'cancelled' AND k.due_at <= ?8), "
-                     "sum(k.stopped_at IS NULL AND k.state <> 'cancelled' AND k.due_at > ?8), "
+                     "sum(k.stopped_at IS NULL AND k.state NOT IN ('cancelled', 'paused') AND "
+                     "k.due_at <= ?8), "
+                     "sum(k.stopped_at IS NULL AND k.state <> 'cancelled' AND "
+                     "(k.state = 'paused' OR k.due_at > ?8)), "
                      "sum(k.state = 'cancelled') FROM clocks k");
     clock_where(&q, f);
     omb_buf_puts(&q, " AND k.owner = 'institution' GROUP BY k.kind, k.lead_party "

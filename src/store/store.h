@@ -95,7 +95,7 @@ typedef struct omb_clock_filter {
     char kind[24];           /* "" = any */
     omb_ms due_from, due_to; /* due_at in [from, to) */
     int open_only;           /* 1: only clocks still counting */
-    omb_ms breached_before;  /* with open_only: only those due before this time (0 = any) */
+    omb_ms breached_before;  /* with open_only: only those due by this time, not paused (0 = any) */
     int limit;
 } omb_clock_filter;
 

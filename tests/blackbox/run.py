@@ -32,6 +32,7 @@ MODULES = [
     "test_list",
     "test_idempotency",
     "test_integrity",
+    "test_clocks",
     "test_calendars",
     "test_bad_requests",
     "test_restart",

@@ -101,14 +101,16 @@ int omb_clock_rules_parse(omb_clock_rules *out, const char *text, size_t len, om
             continue;
         char *col[RULE_COLUMNS];
         int nc = 0;
-        for (char *p = line; nc < RULE_COLUMNS;) {
-            col[nc++] = p;
+        for (char *p = line;; nc++) { /* counts every column: extra ones are an error too */
+            if (nc < RULE_COLUMNS)
+                col[nc] = p;
             char *tab = strchr(p, '\t');
             if (!tab)
                 break;
             *tab = '\0';
             p = tab + 1;
         }
+        nc++;
         if (nc != RULE_COLUMNS)
             return omb_fail(err, OMB_EINVAL, "clock_rules_syntax", NULL,
                             "line %d: expected %d tab-separated columns", lineno, RULE_COLUMNS);
@@ -174,36 +176,32 @@ static omb_ms end_of_day(int64_t d, int tz)
     return (d + 1) * OMB_MS_PER_DAY - tz * 60000LL - 1;
 }
 
-/* The end of a limit of `amount` units started at `t`, before pauses. */
+/*
+ * The end of a limit of `amount` units started at `t`, lengthened by `paused` (the time
+ * spent in pauses): exact for hours.  For day limits the paused time lengthens the period
+ * first, rounded up to whole days, and only the last day of the lengthened period moves to
+ * the next working day when it is a rest day; moving the unpaused last day first would
+ * count the rest days after it on top of the pause.
+ */
 static omb_ms limit_end(const omb_calendar *cal, int tz, enum omb_clock_unit unit, int amount,
-                        omb_ms t)
+                        omb_ms t, omb_ms paused)
 {
+    int64_t last;
     switch (unit) {
     case OMB_UNIT_HOURS:
-        return t + (omb_ms)amount * OMB_MS_PER_HOUR;
+        return t + (omb_ms)amount * OMB_MS_PER_HOUR + paused;
     case OMB_UNIT_CALENDAR_DAYS:
-        return end_of_day(omb_calendar_next_workday(cal, local_day(t, tz) + amount), tz);
-    case OMB_UNIT_WORKING_DAYS:
-        return end_of_day(omb_calendar_add_workdays(cal, local_day(t, tz), amount), tz);
-    case OMB_UNIT_DECISION_DEADLINE:
+        last = local_day(t, tz) + amount;
         break;
-    }
-    return t;
-}
-
-/* Shifts a due time by paused time: exact for hours, whole days for day limits. */
-static omb_ms shift(const omb_calendar *cal, int tz, enum omb_clock_unit unit, omb_ms due,
-                    omb_ms paused)
-{
-    if (paused <= 0)
-        return due;
-    omb_ms t = due + paused;
-    if (unit == OMB_UNIT_HOURS)
+    case OMB_UNIT_WORKING_DAYS:
+        last = omb_calendar_add_workdays(cal, local_day(t, tz), amount);
+        break;
+    default:
         return t;
-    int64_t d = local_day(t, tz);
-    if (unit == OMB_UNIT_CALENDAR_DAYS || unit == OMB_UNIT_WORKING_DAYS)
-        d = omb_calendar_next_workday(cal, d);
-    return end_of_day(d, tz);
+    }
+    if (paused > 0)
+        last = local_day(end_of_day(last, tz) + paused, tz);
+    return end_of_day(omb_calendar_next_workday(cal, last), tz);
 }
 
 /* Length of the union of the pauses of c, clipped to [started_at, until]. */
@@ -265,10 +263,10 @@ static omb_ms due_of(const walk *w, omb_clock *c, omb_ms until, omb_ms fixed_due
 {
     if (c->unit == OMB_UNIT_DECISION_DEADLINE)
         return fixed_due;
-    c->amount = amount_in_force(w, c);
-    omb_ms base = limit_end(w->cal, w->tz, c->unit, c->amount, c->started_at);
+    if (!c->stopped_at) /* a stopped clock keeps the limit it stopped under (see stop()) */
+        c->amount = amount_in_force(w, c);
     c->paused_ms = paused_total(c, until);
-    return shift(w->cal, w->tz, c->unit, base, c->paused_ms);
+    return limit_end(w->cal, w->tz, c->unit, c->amount, c->started_at, c->paused_ms);
 }
 
 static void start(walk *w, enum omb_clock_kind k, omb_ms at)
@@ -295,6 +293,9 @@ static void stop(walk *w, enum omb_clock_kind k, omb_ms at, bool cancel)
     omb_clock *c = &w->out->clock[k];
     if (!counting(c))
         return;
+    /* The limit in force when the clock stops is final: a later change of grade does
+       not turn a clock met in time into a late one, or the other way round. */
+    c->amount = amount_in_force(w, c);
     c->stopped_at = at;
     /* Close open pauses at the stop. */
     for (int i = 0; i < c->n_pauses; i++)
@@ -400,6 +401,7 @@ static void step_effects(walk *w, const omb_event *ev)
         /* A decision meets whichever decision clock was counting; the notice
          * that follows is due when that clock was due. */
         if (effects[i].meets & BIT(OMB_CLOCK_DECISION)) {
+            w->decision_due_at_stop = 0; /* none counting: see omb_clocks_compute() */
             for (int k = OMB_CLOCK_DECISION; k <= OMB_CLOCK_REVIEW_DECISION;
                  k += OMB_CLOCK_REVIEW_DECISION - OMB_CLOCK_DECISION) {
                 omb_clock *c = &w->out->clock[k];
@@ -451,12 +453,33 @@ int omb_clocks_compute(const omb_clock_rules *rules, const omb_calendar *cal, in
         if (rc)
             return rc;
         bool decides = strcmp(ev->type, "decided") == 0;
-        step_effects(&w, ev);
+        /* What happened with the consumer counts from when it happened, not when it
+         * was recorded: the notice given at notified_at, the review applied for at
+         * applied_at (never later than the record, never before the clock began). */
+        omb_event when = *ev;
+        const char *said = strcmp(ev->type, "notified") == 0
+                               ? omb_json_str(ev->payload, "notified_at", NULL)
+                           : strcmp(ev->type, "review_requested") == 0
+                               ? omb_json_str(ev->payload, "applied_at", NULL)
+                               : NULL;
+        omb_ms t;
+        if (said && omb_time_parse(said, tz_minutes, &t) == OMB_OK && t < ev->at)
+            when.at = t;
+        if (said) {
+            /* Not before the clock this event stops started. */
+            enum omb_clock_kind stops =
+                strcmp(ev->type, "notified") == 0 ? OMB_CLOCK_NOTICE : OMB_CLOCK_REVIEW_WINDOW;
+            if (out->clock[stops].active && when.at < out->clock[stops].started_at)
+                when.at = out->clock[stops].started_at;
+        }
+        step_effects(&w, &when);
+        /* A decision with no decision clock counting (after mediation): its notice is
+           due by the decision rule counted from the decision. */
         if (decides)
             notice_due = w.decision_due_at_stop
                              ? w.decision_due_at_stop
-                             : limit_end(cal, tz_minutes, OMB_UNIT_CALENDAR_DAYS,
-                                         rules->rule[OMB_CLOCK_DECISION].amount, ev->at);
+                             : limit_end(cal, tz_minutes, rules->rule[OMB_CLOCK_DECISION].unit,
+                                         rules->rule[OMB_CLOCK_DECISION].amount, ev->at, 0);
     }
     for (unsigned k = 0; k < OMB_CLOCK__COUNT; k++) {
         omb_clock *c = &out->clock[k];
@@ -536,6 +559,9 @@ int omb_clock_pause_check(const omb_clocks *clocks, enum omb_clock_kind kind, om
     if (!counting(c))
         return omb_fail(err, OMB_ECONFLICT, "clock_stopped", "clock",
                         "the %s clock is not counting", kind_names[kind]);
+    if (c->state == OMB_CLK_BREACHED)
+        return omb_fail(err, OMB_ECONFLICT, "clock_breached", "clock",
+                        "the %s clock is already due; a pause cannot cure it", kind_names[kind]);
     if (c->n_pauses == OMB_PAUSES_MAX)
         return omb_fail(err, OMB_ECONFLICT, "too_many_pauses", "clock",
                         "the %s clock has been paused %d times already", kind_names[kind],
@@ -589,7 +615,8 @@ json_t *omb_clocks_to_json(const omb_clocks *cl, omb_ms now)
         omb_ms late = c->state == OMB_CLK_BREACHED   ? now - c->due_at
                       : c->state == OMB_CLK_MET_LATE ? c->stopped_at - c->due_at
                                                      : 0;
-        json_object_set_new(o, "late_ms", late > 0 ? json_integer(late) : json_null());
+        bool late_state = c->state == OMB_CLK_BREACHED || c->state == OMB_CLK_MET_LATE;
+        json_object_set_new(o, "late_ms", late_state ? json_integer(late) : json_null());
         json_object_set_new(o, "paused_ms", json_integer(c->paused_ms));
         json_object_set_new(
             o, "limit", json_pack("{s:i,s:s}", "amount", c->amount, "unit", unit_names[c->unit]));
@@ -623,8 +650,8 @@ static const struct {
     {"merged", {NULL}},
     {"withdrawn", {NULL}},
     {"decided", {NULL}},
-    {"notified", {NULL}},
-    {"review_requested", {NULL}},
+    {"notified", {"notified_at", NULL}},
+    {"review_requested", {"applied_at", NULL}},
     {"mediation_referred", {NULL}},
     {"closed", {NULL}},
     {"reopened", {NULL}},

@@ -145,7 +145,9 @@ omb_ms omb_clock_next_alert(const omb_clock *c, const omb_clock_rules *rules);
 int omb_clock_extension_check(const omb_clocks *clocks, const omb_clock_rules *rules, int to_amount,
                               enum omb_role role, bool consumer_notified, omb_ms now, omb_err *err);
 
-/* Checks a pause (the clock must be counting) or a resume (the pause must be open). */
+/* Checks a pause (the clock must be counting and not yet due: ECONFLICT clock_stopped,
+ * clock_breached, too_many_pauses) or a resume (the pause must be open: ECONFLICT
+ * pause_not_open, EFIELD invalid_value for a pause this run of the clock does not have). */
 int omb_clock_pause_check(const omb_clocks *clocks, enum omb_clock_kind kind, omb_err *err);
 int omb_clock_resume_check(const omb_clocks *clocks, enum omb_clock_kind kind, int64_t pause_id,
                            omb_err *err);

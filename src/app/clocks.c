@@ -52,13 +52,10 @@ static int splice(omb_buf *out, const char *doc, size_t len, const omb_clocks *c
         len--;
     if (len < 2)
         return omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored document is damaged");
-    json_t *arr = omb_clocks_to_json(cl, now);
-    char *text = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
     bool empty = len == 2; /* "{}" */
-    int rc = !text || omb_buf_append(out, doc, len - 1) || (!empty && omb_buf_putc(out, ',')) ||
-             omb_buf_puts(out, "\"clocks\":") || omb_buf_puts(out, text) || omb_buf_putc(out, '}');
-    free(text);
+    int rc = omb_buf_append(out, doc, len - 1) || (!empty && omb_buf_putc(out, ',')) ||
+             omb_buf_puts(out, "\"clocks\":") || omb_clocks_to_text(cl, now, out) ||
+             omb_buf_putc(out, '}');
     if (rc)
         return omb_fail(err, OMB_ETOOBIG, "response_too_large", NULL, "the response is too large");
     return OMB_OK;

@@ -7,6 +7,7 @@
  * have their own step.  Due times are computed from the facts collected,
  * never stored and counted down.
  */
+#include "buf.h"
 #include "clock.h"
 
 #include <stdio.h>
@@ -585,55 +586,82 @@ int omb_clock_resume_check(const omb_clocks *clocks, enum omb_clock_kind kind, i
 
 /* ---- the reader's view ----------------------------------------------------------------- */
 
-static json_t *time_or_null(omb_ms t)
+static int put_time(omb_buf *b, const char *key, omb_ms t)
 {
-    char s[32];
-    if (!t)
-        return json_null();
-    omb_time_format(t, s, sizeof s);
-    return json_string(s);
+    char text[40];
+    if (!t || omb_time_format(t, text, sizeof text) != OMB_OK)
+        return omb_buf_printf(b, ",\"%s\":null", key);
+    return omb_buf_printf(b, ",\"%s\":\"%s\"", key, text);
+}
+
+static int put_ms(omb_buf *b, const char *key, bool set, omb_ms v)
+{
+    if (!set)
+        return omb_buf_printf(b, ",\"%s\":null", key);
+    return omb_buf_printf(b, ",\"%s\":%lld", key, (long long)v);
+}
+
+/* A pause reason as a JSON-safe word (reason codes are identifiers). */
+static void safe_word(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *in && n + 1 < cap; in++) {
+        char c = *in;
+        bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+        out[n++] = ok ? c : '_';
+    }
+    out[n] = '\0';
+}
+
+int omb_clocks_to_text(const omb_clocks *cl, omb_ms now, omb_buf *b)
+{
+    int rc = omb_buf_putc(b, '[');
+    bool first = true;
+    for (unsigned k = 0; !rc && k < OMB_CLOCK__COUNT; k++) {
+        const omb_clock *c = &cl->clock[k];
+        if (!c->active)
+            continue;
+        bool counting_now = c->state == OMB_CLK_RUNNING || c->state == OMB_CLK_PAUSED;
+        bool late_state = c->state == OMB_CLK_BREACHED || c->state == OMB_CLK_MET_LATE;
+        omb_ms late = c->state == OMB_CLK_BREACHED   ? now - c->due_at
+                      : c->state == OMB_CLK_MET_LATE ? c->stopped_at - c->due_at
+                                                     : 0;
+        rc = omb_buf_printf(b, "%s{\"kind\":\"%s\",\"state\":\"%s\"", first ? "" : ",",
+                            kind_names[k], state_names[c->state]);
+        first = false;
+        rc = rc || put_time(b, "started_at", c->started_at) || put_time(b, "due_at", c->due_at) ||
+             put_time(b, "warn_at", c->warn_at) || put_time(b, "stopped_at", c->stopped_at) ||
+             put_ms(b, "remaining_ms", counting_now, c->due_at > now ? c->due_at - now : 0) ||
+             put_ms(b, "late_ms", late_state, late) || put_ms(b, "paused_ms", true, c->paused_ms);
+        rc = rc || omb_buf_printf(b,
+                                  ",\"limit\":{\"amount\":%d,\"unit\":\"%s\"},\"extension\":%d,"
+                                  "\"run\":%d,\"warned\":%s,\"escalated\":%s,\"pauses\":[",
+                                  c->amount, unit_names[c->unit], c->extension, c->runs,
+                                  c->warned ? "true" : "false", c->escalated ? "true" : "false");
+        for (int i = 0; !rc && i < c->n_pauses; i++) {
+            char reason[sizeof c->pauses[i].reason];
+            safe_word(c->pauses[i].reason, reason, sizeof reason);
+            rc = omb_buf_printf(b, "%s{\"id\":%lld,\"reason\":\"%s\"", i ? "," : "",
+                                (long long)c->pauses[i].id, reason) ||
+                 put_time(b, "from", c->pauses[i].from) || put_time(b, "to", c->pauses[i].to) ||
+                 omb_buf_putc(b, '}');
+        }
+        rc = rc || omb_buf_puts(b, "]}");
+    }
+    return rc ? rc : omb_buf_putc(b, ']');
 }
 
 json_t *omb_clocks_to_json(const omb_clocks *cl, omb_ms now)
 {
-    json_t *arr = json_array();
-    for (unsigned k = 0; k < OMB_CLOCK__COUNT; k++) {
-        const omb_clock *c = &cl->clock[k];
-        if (!c->active)
-            continue;
-        json_t *o = json_object();
-        json_object_set_new(o, "kind", json_string(kind_names[k]));
-        json_object_set_new(o, "state", json_string(state_names[c->state]));
-        json_object_set_new(o, "started_at", time_or_null(c->started_at));
-        json_object_set_new(o, "due_at", time_or_null(c->due_at));
-        json_object_set_new(o, "warn_at", time_or_null(c->warn_at));
-        json_object_set_new(o, "stopped_at", time_or_null(c->stopped_at));
-        bool counting_now = c->state == OMB_CLK_RUNNING || c->state == OMB_CLK_PAUSED;
-        json_object_set_new(o, "remaining_ms",
-                            counting_now ? json_integer(c->due_at > now ? c->due_at - now : 0)
-                                         : json_null());
-        omb_ms late = c->state == OMB_CLK_BREACHED   ? now - c->due_at
-                      : c->state == OMB_CLK_MET_LATE ? c->stopped_at - c->due_at
-                                                     : 0;
-        bool late_state = c->state == OMB_CLK_BREACHED || c->state == OMB_CLK_MET_LATE;
-        json_object_set_new(o, "late_ms", late_state ? json_integer(late) : json_null());
-        json_object_set_new(o, "paused_ms", json_integer(c->paused_ms));
-        json_object_set_new(
-            o, "limit", json_pack("{s:i,s:s}", "amount", c->amount, "unit", unit_names[c->unit]));
-        json_object_set_new(o, "extension", json_integer(c->extension));
-        json_object_set_new(o, "run", json_integer(c->runs));
-        json_object_set_new(o, "warned", json_boolean(c->warned));
-        json_object_set_new(o, "escalated", json_boolean(c->escalated));
-        json_t *ps = json_array();
-        for (int i = 0; i < c->n_pauses; i++)
-            json_array_append_new(
-                ps, json_pack("{s:I,s:s,s:o,s:o}", "id", (json_int_t)c->pauses[i].id, "reason",
-                              c->pauses[i].reason, "from", time_or_null(c->pauses[i].from), "to",
-                              time_or_null(c->pauses[i].to)));
-        json_object_set_new(o, "pauses", ps);
-        json_array_append_new(arr, o);
+    omb_buf b = OMB_BUF_INIT(1 << 20);
+    json_t *arr = NULL;
+    if (omb_clocks_to_text(cl, now, &b) == OMB_OK) {
+        json_error_t jerr;
+        arr = json_loadb(b.data, b.len, 0, &jerr);
     }
-    return arr;
+    omb_buf_release(&b);
+    return arr ? arr : json_array();
 }
 
 /* ---- the clock history inside a document -------------------------------------------- */

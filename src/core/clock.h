@@ -21,6 +21,7 @@
 #ifndef OMB_CLOCK_H
 #define OMB_CLOCK_H
 
+#include "buf.h"
 #include "calendar.h"
 #include "complaint.h"
 #include "err.h"
@@ -166,7 +167,9 @@ void omb_clock_events_append(json_t *list, const omb_event *ev);
  * from the list (do not release them).  Returns the number of events. */
 size_t omb_clock_events_from_json(const json_t *list, omb_event *evs, size_t cap);
 
-/* The JSON view of the clocks at now: [{kind, state, started_at, due_at, ...}]. */
+/* The JSON view of the clocks at now: [{kind, state, started_at, due_at, ...}],
+ * as text appended to b (what readers get) or as a JSON value. */
+int omb_clocks_to_text(const omb_clocks *c, omb_ms now, omb_buf *b);
 json_t *omb_clocks_to_json(const omb_clocks *c, omb_ms now);
 
 #endif

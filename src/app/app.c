@@ -140,19 +140,34 @@ static int load_party_calendars(omb_app *app, omb_store *s, omb_err *err)
             omb_err_clear(err);
             continue;
         }
-        omb_buf base = OMB_BUF_INIT(16 << 20), layer = OMB_BUF_INIT(16 << 20);
-        const char *text[2];
-        size_t len[2];
+        /* The national calendar, the operator's extra layer, then the party's. */
+        omb_buf base = OMB_BUF_INIT(16 << 20), extra = OMB_BUF_INIT(16 << 20),
+                layer = OMB_BUF_INIT(16 << 20);
+        const char *text[3];
+        size_t len[3], n_layers = 0;
         rc = data_text(cfg->calendar, "calendar", omb_embed_calendar_tsv,
                        omb_embed_calendar_tsv_len, &base, &text[0], &len[0], err);
+        n_layers = 1;
+        if (!rc && cfg->calendar_extra[0]) {
+            rc = read_data_file(cfg->calendar_extra, "calendar_extra", &extra, err);
+            text[n_layers] = omb_buf_str(&extra);
+            len[n_layers++] = extra.len;
+        }
         if (!rc)
             rc = read_data_file(path, "party_calendars", &layer, err);
-        text[1] = omb_buf_str(&layer);
-        len[1] = layer.len;
+        text[n_layers] = omb_buf_str(&layer);
+        len[n_layers++] = layer.len;
         omb_calendar *cal = NULL;
-        if (!rc)
-            rc = omb_calendar_parse(&cal, text, len, 2, err);
+        if (!rc) {
+            rc = omb_calendar_parse(&cal, text, len, n_layers, err);
+            if (rc) {
+                char msg[OMB_ERR_MSG_MAX];
+                snprintf(msg, sizeof msg, "%s", err->message);
+                omb_fail(err, rc, err->code, "party_calendars", "%s: %s", path, msg);
+            }
+        }
         omb_buf_release(&base);
+        omb_buf_release(&extra);
         omb_buf_release(&layer);
         if (rc)
             break;

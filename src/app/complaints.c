@@ -331,7 +331,10 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
     case OMB_ACT_RESUME: {
         /* Clock actions name their clock explicitly in the event. */
         if (!json_object_get(payload, "clock"))
-            json_object_set_new(payload, "clock", json_string("decision"));
+            /* In review the counting decision clock is the review's. */
+            json_object_set_new(
+                payload, "clock",
+                json_string(c->state == OMB_ST_REVIEW ? "review_decision" : "decision"));
         enum omb_clock_kind kind = OMB_CLOCK_DECISION;
         omb_clock_kind_parse(omb_json_str(payload, "clock", "decision"), &kind);
         omb_ms now = omb_app_now(app);

@@ -56,7 +56,7 @@ static int alert(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c, con
     if (action == OMB_ACT_CLOCK_ESCALATION)
         json_object_set_new(p, "late_ms", json_integer(now - k->due_at));
     else
-        json_object_set_new(p, "remaining_ms", json_integer(k->due_at - now));
+        json_object_set_new(p, "remaining_ms", json_integer(k->due_at > now ? k->due_at - now : 0));
     json_object_set_new(p, "to", addressees(c));
     omb_event ev;
     omb_event_init(&ev, omb_action_get(action)->event_type, now, 0, 0, p);

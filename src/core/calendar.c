@@ -13,6 +13,7 @@
  * count.
  */
 #include "calendar.h"
+#include "tsv.h"
 #include "buf.h"
 #include "timeutil.h"
 #include "utf8.h"
@@ -109,31 +110,6 @@ static int64_t weekdays(int64_t x)
 
 /* ---- parsing ---------------------------------------------------------------- */
 
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t')
-            return false;
-    return true;
-}
-
-/* Splits line (NUL-terminated, writable) at tabs; returns the column count. */
-static size_t split_tabs(char *line, char **cols, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    for (;;) {
-        if (n < max)
-            cols[n] = p;
-        n++;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            return n;
-        *tab = '\0';
-        p = tab + 1;
-    }
-}
-
 static bool digits(const char *s, size_t n, int *out)
 {
     int v = 0;
@@ -186,7 +162,7 @@ static int parse_line(char *line, size_t len, size_t layer, size_t nlayers, size
     if (!omb_utf8_valid(line, len))
         return omb_fail(err, OMB_EINVAL, "calendar_syntax", NULL, "%s: invalid UTF-8", at);
     char *cols[NCOLS];
-    size_t ncols = split_tabs(line, cols, NCOLS);
+    size_t ncols = omb_tsv_split(line, cols, NCOLS);
     if (ncols != NCOLS)
         return omb_fail(err, OMB_EINVAL, "calendar_syntax", NULL,
                         "%s: expected 3 tab-separated columns (date, holiday|workday, name or "
@@ -220,7 +196,7 @@ static int parse_line(char *line, size_t len, size_t layer, size_t nlayers, size
         return omb_fail(err, OMB_EINVAL, "calendar_kind", NULL,
                         "%s: \"%.40s\" is neither holiday nor workday", at, cols[1]);
     size_t nn = strlen(cols[2]);
-    if (nn == 0 || blank(cols[2], nn))
+    if (nn == 0 || omb_tsv_blank(cols[2], nn))
         return omb_fail(err, OMB_EINVAL, "calendar_syntax", NULL, "%s: the name of %s is empty", at,
                         cols[0]);
     if (nn > OMB_CALENDAR_NAME_MAX)
@@ -299,7 +275,7 @@ static int parse_layer(omb_calendar *c, size_t layer, size_t nlayers, const char
         if (n && p[n - 1] == '\r')
             n--;
         p[n] = '\0';
-        if (n && p[0] != '#' && !blank(p, n)) {
+        if (n && p[0] != '#' && !omb_tsv_blank(p, n)) {
             int rc = parse_line(p, n, layer, nlayers, lineno, dates, years, err);
             if (rc)
                 return rc;

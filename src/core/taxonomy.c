@@ -8,6 +8,7 @@
  * (kind, code) serves the binary search.
  */
 #include "taxonomy.h"
+#include "tsv.h"
 #include "buf.h"
 #include "utf8.h"
 
@@ -57,31 +58,6 @@ static bool code_ok(const char *s)
     return true;
 }
 
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t')
-            return false;
-    return true;
-}
-
-/* Splits line (NUL-terminated, writable) at tabs; returns the column count. */
-static size_t split_tabs(char *line, char **cols, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    for (;;) {
-        if (n < max)
-            cols[n] = p;
-        n++;
-        char *tab = strchr(p, '\t');
-        if (!tab)
-            return n;
-        *tab = '\0';
-        p = tab + 1;
-    }
-}
-
 /* Checks one non-comment line and appends it to *pend. */
 static int parse_line(char *line, size_t len, size_t lineno, pending **pend, size_t *np,
                       size_t *alloc, omb_err *err)
@@ -90,7 +66,7 @@ static int parse_line(char *line, size_t len, size_t lineno, pending **pend, siz
         return omb_fail(err, OMB_EINVAL, "taxonomy_encoding", NULL, "line %zu: invalid UTF-8",
                         lineno);
     char *cols[NCOLS];
-    size_t ncols = split_tabs(line, cols, NCOLS);
+    size_t ncols = omb_tsv_split(line, cols, NCOLS);
     if (ncols != NCOLS)
         return omb_fail(
             err, OMB_EINVAL, "taxonomy_syntax", NULL,
@@ -107,7 +83,7 @@ static int parse_line(char *line, size_t len, size_t lineno, pending **pend, siz
                         lineno, cols[1], OMB_TAXONOMY_CODE_MAX);
     for (int c = 2; c < NCOLS; c++) {
         size_t n = strlen(cols[c]);
-        if (n == 0 || blank(cols[c], n))
+        if (n == 0 || omb_tsv_blank(cols[c], n))
             return omb_fail(err, OMB_EINVAL, "taxonomy_syntax", NULL,
                             "line %zu: the %s label of %s is empty", lineno, c == 2 ? "zh" : "en",
                             cols[1]);
@@ -211,7 +187,7 @@ int omb_taxonomy_parse(omb_taxonomy **out, const char *text, size_t len, omb_err
         if (n && p[n - 1] == '\r')
             n--;
         p[n] = '\0';
-        if (n && p[0] != '#' && !blank(p, n)) {
+        if (n && p[0] != '#' && !omb_tsv_blank(p, n)) {
             rc = parse_line(p, n, lineno, &pend, &np, &alloc, err);
             if (rc)
                 goto fail;

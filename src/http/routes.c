@@ -292,7 +292,8 @@ static int clock_filter(omb_req *r, omb_clock_filter *f, char *state, size_t cap
                                     err);
 }
 
-static enum MHD_Result h_clocks(omb_req *r)
+/* GET /v1/clocks and GET /v1/clocks/compliance share their filters. */
+static enum MHD_Result clock_query(omb_req *r, bool figures)
 {
     omb_err err;
     omb_err_clear(&err);
@@ -302,22 +303,19 @@ static enum MHD_Result h_clocks(omb_req *r)
         return fail(r, &err);
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
-    int rc = omb_q_clocks(omb_req_app(r), rd, &f, state, &out, &err);
+    int rc = figures ? omb_q_compliance(omb_req_app(r), rd, &f, &out, &err)
+                     : omb_q_clocks(omb_req_app(r), rd, &f, state, &out, &err);
     return reply_query(r, rc, out, &err);
+}
+
+static enum MHD_Result h_clocks(omb_req *r)
+{
+    return clock_query(r, false);
 }
 
 static enum MHD_Result h_compliance(omb_req *r)
 {
-    omb_err err;
-    omb_err_clear(&err);
-    omb_clock_filter f;
-    char state[16];
-    if (clock_filter(r, &f, state, sizeof state, &err))
-        return fail(r, &err);
-    READER_OR_FAIL(r, rd, err);
-    json_t *out = NULL;
-    int rc = omb_q_compliance(omb_req_app(r), rd, &f, &out, &err);
-    return reply_query(r, rc, out, &err);
+    return clock_query(r, true);
 }
 
 /* ---- the platform's records ------------------------------------------------------ */

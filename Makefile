@@ -22,7 +22,7 @@ else
 endif
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libpcre2-8
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wvla
@@ -46,7 +46,8 @@ GEN_SRCS  := $(B)/gen/embedded_data.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/embedded_data.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
-EMBEDDED  := data/taxonomy.tsv data/calendar.tsv src/store/schema.sql data/clocks.tsv
+EMBEDDED  := data/taxonomy.tsv data/calendar.tsv src/store/schema.sql data/clocks.tsv \
+             data/routing.tsv
 
 .PHONY: all run test bench check deps clean format unit blackbox
 

@@ -22,7 +22,7 @@ else
 endif
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libpcre2-8
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libpcre2-8 libcurl
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Wformat=2 -Wvla

@@ -138,6 +138,7 @@ json_t *omb_user_json(const omb_user *u)
     json_t *o = json_pack("{s:I,s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)u->id, "party",
                           (json_int_t)u->party_id, "username", u->username, "display_name",
                           u->display_name, "role", omb_role_name(u->role), "active", u->active);
+    json_object_set_new(o, "on_duty", json_boolean(u->on_duty));
     json_t *skills = json_array();
     char buf[OMB_NAME_LEN];
     snprintf(buf, sizeof buf, "%s", u->skills);
@@ -206,8 +207,8 @@ static int need_operator_admin(const omb_principal *who, omb_err *err)
 }
 
 /* Appends an audit event about a non-complaint subject. */
-static int audit(omb_app *app, omb_store *s, omb_job *job, const char *type, const char *kind,
-                 int64_t id, json_t *payload)
+int omb_app_audit(omb_app *app, omb_store *s, omb_job *job, const char *type, const char *kind,
+                  int64_t id, json_t *payload)
 {
     omb_event ev;
     omb_event_init(&ev, type, omb_app_now(app), job->who.user_id, job->who.party_id, payload);
@@ -238,7 +239,7 @@ static int run_party(omb_app *app, omb_store *s, omb_job *job)
     if (rc)
         return conflict_as(&job->err, rc, "code", "a party with this code");
     job->result = omb_party_json(&p);
-    return audit(app, s, job, "party_created", "party", p.id, json_deep_copy(job->result));
+    return omb_app_audit(app, s, job, "party_created", "party", p.id, json_deep_copy(job->result));
 }
 
 int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err)
@@ -300,13 +301,14 @@ static int run_user(omb_app *app, omb_store *s, omb_job *job)
         len += (size_t)n;
     }
     u.active = true;
+    u.on_duty = true;
     snprintf(u.password_hash, sizeof u.password_hash, "%s", in->password_hash);
     u.created_at = omb_app_now(app);
     rc = s->vt->user_insert(s, &u, &job->err);
     if (rc)
         return conflict_as(&job->err, rc, "username", "a user with this username");
     job->result = omb_user_json(&u);
-    return audit(app, s, job, "user_created", "user", u.id, json_deep_copy(job->result));
+    return omb_app_audit(app, s, job, "user_created", "user", u.id, json_deep_copy(job->result));
 }
 
 int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
@@ -361,7 +363,8 @@ static int run_product(omb_app *app, omb_store *s, omb_job *job)
     if (rc)
         return conflict_as(&job->err, rc, "code", "a product with this code");
     job->result = omb_product_json(&p);
-    return audit(app, s, job, "product_created", "product", p.id, json_deep_copy(job->result));
+    return omb_app_audit(app, s, job, "product_created", "product", p.id,
+                         json_deep_copy(job->result));
 }
 
 int omb_uc_create_product(omb_app *app, omb_job *job, json_t *body, omb_err *err)
@@ -418,8 +421,8 @@ static int run_cooperation(omb_app *app, omb_store *s, omb_job *job)
         return conflict_as(err, rc, "code",
                            "a cooperation with this code, or one for this product,");
     job->result = omb_cooperation_json(&c);
-    return audit(app, s, job, "cooperation_created", "cooperation", c.id,
-                 json_deep_copy(job->result));
+    return omb_app_audit(app, s, job, "cooperation_created", "cooperation", c.id,
+                         json_deep_copy(job->result));
 }
 
 int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err *err)
@@ -494,8 +497,8 @@ static int run_token(omb_app *app, omb_store *s, omb_job *job)
         json_pack("{s:s,s:s,s:o}", "token", token, "expires_at", exp, "user", omb_user_json(&u));
     job->who.user_id = job->who.user_id ? job->who.user_id : u.id;
     job->who.party_id = job->who.party_id ? job->who.party_id : u.party_id;
-    return audit(app, s, job, "token_issued", "user", u.id,
-                 json_pack("{s:s,s:s}", "label", in->label, "expires_at", exp));
+    return omb_app_audit(app, s, job, "token_issued", "user", u.id,
+                         json_pack("{s:s,s:s}", "label", in->label, "expires_at", exp));
 }
 
 int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const char *label,
@@ -561,7 +564,7 @@ static int run_revoke(omb_app *app, omb_store *s, omb_job *job)
     if (rc)
         return rc;
     job->result = json_pack("{s:b}", "revoked", 1);
-    return audit(app, s, job, "token_revoked", "user", job->who.user_id, NULL);
+    return omb_app_audit(app, s, job, "token_revoked", "user", job->who.user_id, NULL);
 }
 
 /* The token caches are dropped after COMMIT, not inside the transaction: a

@@ -3,6 +3,7 @@
  * connections and where attachment blobs live.  See app.h.
  */
 #include "app.h"
+#include "core/routing.h"
 #include "app/writer_internal.h"
 #include "app/log.h"
 #include "core/buf.h"
@@ -21,6 +22,8 @@ extern const size_t omb_embed_taxonomy_tsv_len;
 extern const unsigned char omb_embed_clocks_tsv[];
 extern const size_t omb_embed_clocks_tsv_len;
 extern const unsigned char omb_embed_calendar_tsv[];
+extern const unsigned char omb_embed_routing_tsv[];
+extern const size_t omb_embed_routing_tsv_len;
 extern const size_t omb_embed_calendar_tsv_len;
 
 /* mkdir -p for the directory part of a path (or the whole path when dir). */
@@ -108,6 +111,12 @@ static int load_data(omb_app *app, omb_err *err)
     }
     if (!rc)
         rc = omb_calendar_parse(&app->calendar, text, len, layers, err);
+    omb_buf_reset(&b1);
+    if (!rc)
+        rc = data_text(cfg->routing, "routing", omb_embed_routing_tsv, omb_embed_routing_tsv_len,
+                       &b1, &text[0], &len[0], err);
+    if (!rc)
+        rc = omb_routing_parse(&app->routing, text[0], len[0], err);
     omb_buf_release(&b1);
     omb_buf_release(&b2);
     return rc;
@@ -197,6 +206,17 @@ static void free_calendars(omb_app *app)
     free(app->party_calendars);
 }
 
+/* Everything open() loaded; the writer must be stopped. */
+static void free_data(omb_app *app)
+{
+    omb_taxonomy_free(app->taxonomy);
+    free_calendars(app);
+    omb_routing_free(app->routing);
+    omb_hub_free(app->hub);
+    omb_app_free_hooks(app);
+    sodium_memzero(&app->keys, sizeof app->keys);
+}
+
 int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err)
 {
     return omb_app_open_backend(out, cfg, create, &omb_store_sqlite, err);
@@ -226,12 +246,15 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     if (!rc)
         rc = load_party_calendars(app, ws, err);
     if (!rc)
+        rc = omb_keys_open(app, ws, err);
+    app->hub = omb_hub_new();
+    app->hooks_stale = true;
+    if (!rc)
         rc = omb_writer_start(app, ws, &app->writer, err);
     if (rc) {
         if (ws)
             ws->vt->close(ws);
-        omb_taxonomy_free(app->taxonomy);
-        free_calendars(app);
+        free_data(app);
         free(app);
         return rc;
     }
@@ -258,8 +281,7 @@ void omb_app_close(omb_app *app)
     omb_writer_free(app->writer);
     if (ws)
         ws->vt->close(ws);
-    omb_taxonomy_free(app->taxonomy);
-    free_calendars(app);
+    free_data(app);
     free(app);
 }
 

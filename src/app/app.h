@@ -29,6 +29,22 @@
 
 typedef struct omb_writer omb_writer;
 typedef struct omb_sweeper omb_sweeper;
+typedef struct omb_deliverer omb_deliverer;
+typedef struct omb_hub omb_hub;
+typedef struct omb_routing omb_routing;
+
+/* Keys derived from the key file (pii.c). */
+typedef struct omb_keys {
+    unsigned char pii[32];     /* seals the complainant's personal data */
+    unsigned char blind[32];   /* blind indexes */
+    unsigned char webhook[32]; /* seals webhook secrets */
+} omb_keys;
+
+/* The webhooks the writer fans events out to (writer thread only). */
+typedef struct omb_hook {
+    int64_t id, party_id;
+    json_t *events; /* array of types, "*" for all */
+} omb_hook;
 
 /* Who is asking: the user behind a token. */
 typedef struct omb_principal {
@@ -55,6 +71,14 @@ typedef struct omb_app {
     size_t n_party_calendars;
     omb_sweeper *sweeper; /* started by the server, NULL otherwise */
     omb_writer *writer;
+    omb_keys keys;
+    omb_routing *routing;
+    omb_deliverer *deliverer; /* started by the server, NULL otherwise */
+    omb_hub *hub;             /* live event streams; always present */
+    /* writer thread only: the active webhooks, reloaded when hooks_stale */
+    omb_hook *hooks;
+    size_t n_hooks;
+    bool hooks_stale;
     atomic_llong clock_offset_ms; /* test clock: added to the real time */
     atomic_llong clock_fixed_ms;  /* test clock: when non-zero, the time */
     atomic_llong auth_generation; /* bumped when a token is revoked: drops cached tokens */
@@ -104,6 +128,9 @@ struct omb_job {
     /* optional: called on the writer thread once COMMIT has made a successful
      * job durable, before done(); for effects outside the database */
     void (*committed)(omb_app *app, omb_job *job);
+    /* live-stream messages to publish once committed: [[text, [party...]], ...] */
+    json_t *feed;
+    bool outbox_added; /* webhook deliveries were queued */
     /* completion: called from the writer thread after COMMIT (or failure) */
     void (*done)(omb_job *job);
     void *done_ctx;
@@ -235,6 +262,121 @@ int omb_q_clocks(omb_app *app, omb_store *r, const omb_clock_filter *f, const ch
                  json_t **out, omb_err *err);
 int omb_q_compliance(omb_app *app, omb_store *r, const omb_clock_filter *f, json_t **out,
                      omb_err *err);
+
+/* ---- personal data (pii.c) ---------------------------------------------------- */
+
+typedef struct omb_pii_blind_set {
+    bool has_phone, has_id_number;
+    unsigned char phone[OMB_BLIND_LEN], id_number[OMB_BLIND_LEN];
+} omb_pii_blind_set;
+
+/* Reads the key file (creating it for a database that has none yet). */
+int omb_keys_open(omb_app *app, omb_store *ws, omb_err *err);
+/* The blind index of a phone or identity number ("phone", "id_number"). */
+int omb_pii_blind(const omb_app *app, const char *kind, const char *value,
+                  unsigned char out[OMB_BLIND_LEN], omb_err *err);
+/* Replaces the complainant's name, phone and identity number with masked
+ * values and a sealed box of the originals; fills their blind indexes. */
+int omb_pii_seal(const omb_app *app, json_t *complainant, omb_pii_blind_set *blind, omb_err *err);
+/* The complainant's personal data in clear: {name, phone, id_number, customer_ref}. */
+int omb_pii_open(const omb_app *app, const json_t *complainant, json_t **out, omb_err *err);
+/* Webhook secrets at rest. */
+int omb_secret_seal(const omb_app *app, const char *plain, char *out, size_t cap);
+int omb_secret_open(const omb_app *app, const char *sealed, char *out, size_t cap);
+
+/* ---- multi-party linkage (linkage.c, tasks.c, webhooks.c, deliver.c, hub.c) --------- */
+
+/* Records an event of ombud itself (actor 0) on c, loaded inside the job's
+ * transaction: folds it and appends it with omb_app_append_event. */
+int omb_app_system_event(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c,
+                         enum omb_action action, json_t *payload, omb_ms now);
+/* A time as RFC 3339 text, or JSON null for 0. */
+json_t *omb_time_json(omb_ms t);
+
+/* Appends a complaint event and everything that follows from it in the same
+ * transaction: the outbox rows of the webhooks that want it, and the entry
+ * the live streams will get once the job has committed. */
+int omb_app_append_event(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                         omb_event *ev, omb_err *err);
+/* Routes a new complaint (run_create): the dispatch event's payload. */
+int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, json_t **payload,
+                     omb_err *err);
+/* The least-loaded agent of a party on duty with the skill (0 when none). */
+int omb_app_pick_agent(omb_app *app, omb_store *s, int64_t party, const char *queue,
+                       const char *business, const char *cause, int64_t *user_id, omb_err *err);
+/* Checks the party rule of an action for the principal on complaint c. */
+int omb_app_party_check(const omb_complaint *c, const omb_principal *who, enum omb_action action,
+                        const json_t *body, omb_err *err);
+/* Checks of linkage actions that need the database; fill derived fields into payload. */
+int omb_app_linkage_refs(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                         enum omb_action action, json_t *payload);
+/* The tasks projection rows of a complaint from its document. */
+int omb_app_save_tasks(omb_app *app, omb_store *s, const omb_complaint *c, omb_err *err);
+/* Records overdue tasks and unacknowledged transfers (the sweeper, inside its job). */
+int omb_app_sweep_tasks(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c, omb_ms now,
+                        int *alerts);
+/* The settlement of a decision with compensation (payload["settlement"]),
+ * and its rows once the decision event is stored. */
+int omb_app_settlement(omb_app *app, omb_store *s, const omb_complaint *c, json_t *payload,
+                       omb_err *err);
+int omb_app_save_settlement(omb_app *app, omb_store *s, const omb_complaint *c, const omb_event *ev,
+                            omb_err *err);
+void omb_app_free_hooks(omb_app *app);
+
+/* Use cases. */
+int omb_uc_reveal(omb_app *app, omb_job *job, const char *no, const char *purpose, omb_err *err);
+int omb_uc_set_duty(omb_app *app, omb_job *job, int64_t user_id, json_t *body, omb_err *err);
+int omb_uc_create_webhook(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+int omb_uc_webhook_active(omb_app *app, omb_job *job, int64_t id, bool active, omb_err *err);
+int omb_q_tasks(omb_app *app, omb_store *r, const omb_principal *who, const char *const *names,
+                const char *const *values, size_t n, json_t **out, omb_err *err);
+int omb_q_webhooks(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
+                   omb_err *err);
+int omb_q_webhook(omb_app *app, omb_store *r, const omb_principal *who, int64_t id, json_t **out,
+                  omb_err *err);
+int omb_q_deliveries(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,
+                     const char *const *names, const char *const *values, size_t n, json_t **out,
+                     omb_err *err);
+int omb_q_settlements(omb_app *app, omb_store *r, const omb_principal *who,
+                      const char *const *names, const char *const *values, size_t n, json_t **out,
+                      omb_err *err);
+int omb_q_repeat(omb_app *app, omb_store *r, const omb_principal *who, const char *const *names,
+                 const char *const *values, size_t n, json_t **out, omb_err *err);
+
+/* Webhook deliveries: a thread that sends the outbox in order per complaint. */
+omb_ms omb_wall_now(void); /* real time, whatever the test clock says */
+int omb_deliverer_start(omb_app *app, omb_err *err);
+void omb_deliverer_poke(omb_app *app);
+void omb_deliverer_stop(omb_app *app);
+/* X-Ombud-Signature for a body at unix time t: "t=<t>,v1=<hex HMAC-SHA-256(secret, t.body)>". */
+void omb_webhook_signature(const char *secret, long long t, const char *body, size_t len, char *out,
+                           size_t cap);
+
+/* Live streams of events per party (hub.c). */
+typedef struct omb_sub omb_sub;
+omb_hub *omb_hub_new(void);
+void omb_hub_free(omb_hub *h);
+/* A subscription to a party's events (0 = every party); wake is called
+ * (from any thread) when there is something to read. */
+omb_sub *omb_hub_subscribe(omb_hub *h, int64_t party, void (*wake)(void *), void *wake_ctx);
+void omb_hub_unsubscribe(omb_hub *h, omb_sub *sub);
+/* Moves what is queued for sub into out (SSE text); returns false when the
+ * subscriber fell too far behind and must reconnect. */
+bool omb_hub_take(omb_hub *h, omb_sub *sub, omb_buf *out);
+/* Publishes an SSE message to the subscribers of the listed parties. */
+void omb_hub_publish(omb_hub *h, const int64_t *parties, size_t n, const char *text, size_t len);
+/* Ends every stream (shutdown): take() answers false from now on. */
+void omb_hub_close(omb_hub *h);
+/* The SSE message of a complaint event ("id: ...\nevent: ...\ndata: {...}\n\n"). */
+void omb_feed_format(const omb_feed_row *f, omb_buf *out);
+/* Whether anyone subscribes now (the writer builds messages only then). */
+bool omb_hub_listening(omb_hub *h);
+/* Wakes every subscriber (keep-alive, shutdown). */
+void omb_hub_wake_all(omb_hub *h);
+
+/* Appends an audit event about a non-complaint subject ("user", 7). */
+int omb_app_audit(omb_app *app, omb_store *s, omb_job *job, const char *type, const char *kind,
+                  int64_t id, json_t *payload);
 
 /* JSON views of the model. */
 json_t *omb_party_json(const omb_party *p);

@@ -91,6 +91,8 @@ int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **
         r->next_alert_at = omb_clock_next_alert(clk, &app->clock_rules);
     }
     rc = n ? s->vt->clocks_save(s, c->id, rows, n, err) : OMB_OK;
+    if (!rc)
+        rc = omb_app_save_tasks(app, s, c, err);
     if (!rc && view_text) {
         omb_buf view = OMB_BUF_INIT(16 << 20);
         rc = splice(&view, doc, strlen(doc), &cl, now, err);

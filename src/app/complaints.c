@@ -23,7 +23,8 @@ typedef struct complaint_input {
     json_t *body;
     char no[OMB_NO_MAX];
     enum omb_action action;
-    char state[24]; /* imports: the historical state */
+    char state[24];          /* imports: the historical state */
+    omb_pii_blind_set blind; /* creation: blind indexes of the complainant */
 } complaint_input;
 
 static void input_free(void *p)
@@ -100,6 +101,32 @@ static bool has_party(const json_t *parties, int64_t id)
     json_t *p;
     json_array_foreach(parties, i, p) if (omb_json_int(p, "party", 0) == id) return true;
     return false;
+}
+
+#define REPEATS_MAX 5
+
+static int add_repeat(void *ctx, int64_t id, const char *no)
+{
+    json_t *list = ctx;
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v) if (strcmp(json_string_value(v), no) == 0) return OMB_OK;
+    if (json_array_size(list) < REPEATS_MAX)
+        json_array_append_new(list, json_string(no));
+    return OMB_OK;
+}
+
+/* The numbers of earlier complaints involving `party` by the same phone or identity number. */
+static int find_repeats(omb_store *s, int64_t party, const omb_pii_blind_set *b, json_t *out,
+                        omb_err *err)
+{
+    int rc = OMB_OK;
+    if (b->has_id_number)
+        rc = s->vt->pii_index_find(s, "id_number", b->id_number, party, REPEATS_MAX, add_repeat,
+                                   out, err);
+    if (!rc && b->has_phone)
+        rc = s->vt->pii_index_find(s, "phone", b->phone, party, REPEATS_MAX, add_repeat, out, err);
+    return rc;
 }
 
 static int run_create(omb_app *app, omb_store *s, omb_job *job)
@@ -181,35 +208,76 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     json_object_set_new(payload, "parties", parties);
     if (!json_object_get(payload, "complainants"))
         json_object_set_new(payload, "complainants", json_integer(1));
+    /* A complainant seen before by the same institution (by blind index) makes
+     * a repeat complaint.  Only the count is kept: the earlier complaints'
+     * numbers may belong to parties this one does not involve. */
+    json_t *repeat_of = json_array();
+    if ((rc = find_repeats(s, target, &in->blind, repeat_of, err)) != OMB_OK) {
+        json_decref(repeat_of);
+        json_decref(payload);
+        return rc;
+    }
+    json_t *graded = body;
+    if (json_array_size(repeat_of)) {
+        json_object_set_new(payload, "repeats",
+                            json_integer((json_int_t)json_array_size(repeat_of)));
+        graded = json_deep_copy(body);
+        json_t *signals = json_object_get(graded, "signals");
+        if (!json_is_array(signals)) {
+            signals = json_array();
+            json_object_set_new(graded, "signals", signals);
+        }
+        json_array_append_new(signals, json_string("repeat"));
+    }
+    json_decref(repeat_of);
     enum omb_grade g;
     json_t *reasons = json_array();
-    omb_grade_evaluate(&app->grade_policy, body, &g, reasons, NULL);
+    omb_grade_evaluate(&app->grade_policy, graded, &g, reasons, NULL);
+    if (graded != body)
+        json_decref(graded);
     json_object_set_new(payload, "grade", json_string(omb_grade_name(g)));
     json_object_set_new(payload, "grade_reasons", reasons);
     if (in->action == OMB_ACT_IMPORT)
         json_object_set_new(payload, "state", json_string(in->state));
 
-    omb_event ev;
-    omb_event_init(&ev, omb_action_get(in->action)->event_type, now, job->who.user_id,
+    /* The creation event, then (for a new complaint) the dispatch decision. */
+    omb_event ev[2];
+    size_t n_ev = 1;
+    omb_event_init(&ev[0], omb_action_get(in->action)->event_type, now, job->who.user_id,
                    job->who.party_id, payload);
-    ev.seq = 1;
+    ev[0].seq = 1;
     omb_complaint c;
     omb_complaint_init(&c);
-    rc = omb_fold_apply(&c, &ev, err);
+    rc = omb_fold_apply(&c, &ev[0], err);
+    if (!rc && in->action == OMB_ACT_RECEIVE) {
+        json_t *route = NULL;
+        rc = omb_app_dispatch(app, s, &c, &route, err);
+        if (!rc) {
+            omb_event_init(&ev[1], omb_action_get(OMB_ACT_DISPATCH)->event_type, now, 0, 0, route);
+            ev[1].seq = 2;
+            n_ev = 2;
+            rc = omb_fold_apply(&c, &ev[1], err);
+        }
+    }
     char *text = NULL;
     if (!rc)
         rc = omb_app_save_complaint(app, s, &c, &text, err);
-    if (!rc) {
-        ev.complaint_id = c.id;
-        rc = s->vt->event_append(s, &ev, err);
+    for (size_t i = 0; !rc && i < n_ev; i++) {
+        ev[i].complaint_id = c.id;
+        rc = omb_app_append_event(app, s, job, &c, &ev[i], err);
     }
+    if (!rc && in->blind.has_phone)
+        rc = s->vt->pii_index_put(s, "phone", in->blind.phone, c.id, err);
+    if (!rc && in->blind.has_id_number)
+        rc = s->vt->pii_index_put(s, "id_number", in->blind.id_number, c.id, err);
     if (!rc) {
         job->result_text = text;
         job->status = 201;
     } else {
         free(text);
     }
-    omb_event_release(&ev);
+    for (size_t i = 0; i < n_ev; i++)
+        omb_event_release(&ev[i]);
     omb_complaint_release(&c);
     return rc;
 }
@@ -236,7 +304,9 @@ int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *e
     if (rc)
         return rc;
     omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
-    return prepare(job, run_create, body, OMB_ACT_RECEIVE, NULL);
+    prepare(job, run_create, body, OMB_ACT_RECEIVE, NULL);
+    complaint_input *in = job->input;
+    return omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
 }
 
 int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char *state,
@@ -252,9 +322,9 @@ int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char
         return rc;
     omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
     prepare(job, run_create, body, OMB_ACT_IMPORT, NULL);
-    snprintf(((complaint_input *)job->input)->state, sizeof((complaint_input *)0)->state, "%s",
-             state);
-    return OMB_OK;
+    complaint_input *in = job->input;
+    snprintf(in->state, sizeof in->state, "%s", state);
+    return omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
 }
 
 /* ---- actions -------------------------------------------------------------- */
@@ -287,7 +357,14 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
                             "lead_party must be a party involved in the complaint");
         if (!lead)
             json_object_set_new(payload, "lead_party", json_integer(c->lead_party_id));
-        return OMB_OK;
+        if (lead && lead != c->lead_party_id) {
+            /* The new lead's agent by load and skill; none on duty leaves it unassigned. */
+            int64_t agent = 0;
+            rc = omb_app_pick_agent(app, s, lead, omb_json_str(c->doc, "queue", "general"),
+                                    c->business, c->cause, &agent, err);
+            json_object_set_new(payload, "assignee", agent ? json_integer(agent) : json_null());
+        }
+        return rc;
     }
     case OMB_ACT_MERGE: {
         const char *into = omb_json_str(payload, "into", "");
@@ -379,7 +456,13 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
     rc = omb_lifecycle_check(c.state, in->action, job->who.role, job->who.user_id,
                              c.first_decider_id, &to, err);
     if (!rc)
+        rc = omb_app_party_check(&c, &job->who, in->action, payload, err);
+    if (!rc)
         rc = action_refs(app, s, job, &c, in->action, payload);
+    if (!rc)
+        rc = omb_app_linkage_refs(app, s, job, &c, in->action, payload);
+    if (!rc && in->action == OMB_ACT_DECIDE)
+        rc = omb_app_settlement(app, s, &c, payload, err);
     if (rc) {
         json_decref(payload);
         omb_complaint_release(&c);
@@ -395,7 +478,9 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
     if (!rc)
         rc = omb_app_save_complaint(app, s, &c, &text, err);
     if (!rc)
-        rc = s->vt->event_append(s, &ev, err);
+        rc = omb_app_append_event(app, s, job, &c, &ev, err);
+    if (!rc && in->action == OMB_ACT_DECIDE)
+        rc = omb_app_save_settlement(app, s, &c, &ev, err);
     if (!rc && in->action == OMB_ACT_ATTACH) {
         omb_attachment a = {0};
         snprintf(a.sha256, sizeof a.sha256, "%s", omb_json_str(payload, "sha256", ""));

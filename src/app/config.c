@@ -42,6 +42,15 @@ static const struct {
     {"log_level", K_LEVEL, offsetof(omb_config, log_level), 0, 0, 0},
     {"test_clock", K_BOOL, offsetof(omb_config, test_clock), 0, 0, 0},
     {"shutdown_grace_ms", K_INT, offsetof(omb_config, shutdown_grace_ms), 0, 0, 600000},
+    {"key_file", K_STR, offsetof(omb_config, key_file), OMB_PATH_MAX, 0, 0},
+    {"routing", K_STR, offsetof(omb_config, routing), OMB_PATH_MAX, 0, 0},
+    {"task_days", K_INT, offsetof(omb_config, task_days), 0, 1, 30},
+    {"transfer_ack_hours", K_INT, offsetof(omb_config, transfer_ack_hours), 0, 1, 24 * 30},
+    {"webhook_timeout_ms", K_INT, offsetof(omb_config, webhook_timeout_ms), 0, 100, 120000},
+    {"webhook_backoff_ms", K_INT, offsetof(omb_config, webhook_backoff_ms), 0, 10, 3600000},
+    {"webhook_backoff_max_ms", K_INT, offsetof(omb_config, webhook_backoff_max_ms), 0, 10,
+     86400000},
+    {"webhook_allow_private", K_BOOL, offsetof(omb_config, webhook_allow_private), 0, 0, 0},
 };
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
@@ -66,6 +75,12 @@ void omb_config_defaults(omb_config *c)
     c->shutdown_grace_ms = 10000;
     c->sweep_interval_ms = 10000;
     c->utc_offset_minutes = OMB_TZ_SHANGHAI_MIN;
+    c->task_days = 3;
+    c->transfer_ack_hours = 24;
+    c->webhook_timeout_ms = 5000;
+    c->webhook_backoff_ms = 1000;
+    c->webhook_backoff_max_ms = 600000;
+    c->webhook_allow_private = true;
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)

@@ -24,18 +24,26 @@ typedef struct omb_config {
     char calendar_extra[OMB_PATH_MAX];  /* calendar_extra = a layer over the calendar */
     int sweep_interval_ms;              /* how often the sweeper looks for due clocks */
     char party_calendars[OMB_PATH_MAX]; /* party_calendars = a directory of <party code>.tsv */
-    int utc_offset_minutes; /* local time of day limits, dates, numbers (Asia/Shanghai: 480) */
-    int threads;            /* HTTP worker threads (0 = number of cores + 1) */
-    size_t max_body;        /* JSON body cap, bytes */
-    size_t max_attachment;  /* attachment cap, bytes */
-    int batch_max;          /* requests per write transaction at most */
-    int page_default;       /* list page size when none is asked */
-    int page_max;           /* largest page size allowed */
-    int token_ttl_hours;    /* lifetime of tokens made by login */
-    bool access_log;        /* one log line per request */
-    int log_level;          /* 0 debug, 1 info, 2 warn, 3 error */
-    bool test_clock;        /* allow the test-only clock endpoint */
-    int shutdown_grace_ms;  /* how long SIGTERM waits for requests in flight */
+    int utc_offset_minutes;      /* local time of day limits, dates, numbers (Asia/Shanghai: 480) */
+    int threads;                 /* HTTP worker threads (0 = number of cores + 1) */
+    size_t max_body;             /* JSON body cap, bytes */
+    size_t max_attachment;       /* attachment cap, bytes */
+    int batch_max;               /* requests per write transaction at most */
+    int page_default;            /* list page size when none is asked */
+    int page_max;                /* largest page size allowed */
+    int token_ttl_hours;         /* lifetime of tokens made by login */
+    bool access_log;             /* one log line per request */
+    int log_level;               /* 0 debug, 1 info, 2 warn, 3 error */
+    bool test_clock;             /* allow the test-only clock endpoint */
+    int shutdown_grace_ms;       /* how long SIGTERM waits for requests in flight */
+    char key_file[OMB_PATH_MAX]; /* key_file = <database>.key: seals personal data */
+    char routing[OMB_PATH_MAX];  /* routing = (built in data/routing.tsv) */
+    int task_days;               /* working days a party has to answer a task */
+    int transfer_ack_hours;      /* hours a party has to acknowledge a transfer */
+    int webhook_timeout_ms;      /* one delivery attempt at most */
+    int webhook_backoff_ms;      /* first retry delay; doubles up to webhook_backoff_max_ms */
+    int webhook_backoff_max_ms;
+    bool webhook_allow_private; /* deliver to loopback and private addresses (tests, on-site) */
 } omb_config;
 
 void omb_config_defaults(omb_config *c);

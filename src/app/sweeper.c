@@ -8,7 +8,8 @@
  * records a clock_warning when a clock has used its warning share and a
  * clock_escalated when it is breached, each at most once per run of the
  * clock: the fold remembers which alerts a run already has, and the writer
- * runs one job at a time.
+ * runs one job at a time.  Party tasks and transfers are looked at the same
+ * way through the tasks projection (tasks.c).
  */
 #include "app.h"
 #include "log.h"
@@ -58,15 +59,7 @@ static int alert(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c, con
     else
         json_object_set_new(p, "remaining_ms", json_integer(k->due_at > now ? k->due_at - now : 0));
     json_object_set_new(p, "to", addressees(c));
-    omb_event ev;
-    omb_event_init(&ev, omb_action_get(action)->event_type, now, 0, 0, p);
-    ev.complaint_id = c->id;
-    ev.seq = c->version + 1;
-    int rc = omb_fold_apply(c, &ev, &job->err);
-    if (!rc)
-        rc = s->vt->event_append(s, &ev, &job->err);
-    omb_event_release(&ev);
-    return rc;
+    return omb_app_system_event(app, s, job, c, action, p, now);
 }
 
 typedef struct sweep_input {
@@ -98,7 +91,12 @@ static int run_sweep(omb_app *app, omb_store *s, omb_job *job)
             in->alerts += !rc;
         }
     }
-    /* Saving also moves each clock's next alert time on. */
+    if (!rc) {
+        int task_alerts = 0;
+        rc = omb_app_sweep_tasks(app, s, job, &c, now, &task_alerts);
+        in->alerts += task_alerts;
+    }
+    /* Saving also moves each clock's (and task's) next alert time on. */
     if (!rc)
         rc = omb_app_save_complaint(app, s, &c, NULL, &job->err);
     omb_complaint_release(&c);
@@ -130,6 +128,8 @@ int omb_sweep_once(omb_app *app, omb_store *reader, omb_ms now, long *complaints
     for (int round = 0; round < SWEEP_ROUNDS_MAX; round++) {
         due_ids d = {{0}, 0};
         int rc = reader->vt->clocks_due(reader, now, SWEEP_BATCH, collect, &d, err);
+        if (!rc && d.n < SWEEP_BATCH)
+            rc = reader->vt->tasks_due(reader, now, SWEEP_BATCH - (int)d.n, collect, &d, err);
         if (rc)
             return rc;
         /* Nothing due, or the same complaints again: a job could not move them on. */

@@ -48,6 +48,8 @@ void omb_job_release(omb_job *job)
     job->result = NULL;
     free(job->result_text);
     job->result_text = NULL;
+    json_decref(job->feed);
+    job->feed = NULL;
 }
 
 json_t *omb_job_result(const omb_job *job)
@@ -119,16 +121,42 @@ static void run_job(omb_writer *w, omb_job *job)
         job->result = NULL;
         free(job->result_text);
         job->result_text = NULL;
+        json_decref(job->feed);
+        job->feed = NULL;
+        job->outbox_added = false;
         s->vt->rollback_to(s);
     } else if (s->vt->release(s, &job->err) != OMB_OK) {
         job->rc = job->err.rc ? job->err.rc : OMB_EIO;
     }
 }
 
+/* Hands a committed job's events to the live streams. */
+static void publish_feed(omb_app *app, omb_job *job)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(job->feed, i, m)
+    {
+        const char *text = json_string_value(json_array_get(m, 0));
+        const json_t *list = json_array_get(m, 1);
+        int64_t parties[OMB_MEMBERS_MAX * 2];
+        size_t n = 0, k;
+        json_t *p;
+        json_array_foreach(list, k, p) if (n < sizeof parties / sizeof parties[0]) parties[n++] =
+            json_integer_value(p);
+        if (text)
+            omb_hub_publish(app->hub, parties, n, text, strlen(text));
+    }
+    json_decref(job->feed);
+    job->feed = NULL;
+}
+
 static void fail_batch(omb_job *batch, const omb_err *why)
 {
     for (omb_job *j = batch; j; j = j->next) {
         if (j->rc == OMB_OK) {
+            json_decref(j->feed);
+            j->feed = NULL;
             json_decref(j->result);
             j->result = NULL;
             free(j->result_text);
@@ -182,9 +210,17 @@ static void *writer_main(void *arg)
                 omb_log(OMB_LOG_ERROR, "commit_failed",
                         json_pack("{s:s,s:I}", "message", err.message, "jobs", (json_int_t)n));
             } else {
-                for (omb_job *j = batch; j; j = j->next)
-                    if (j->rc == OMB_OK && j->committed)
+                bool outbox = false;
+                for (omb_job *j = batch; j; j = j->next) {
+                    if (j->rc != OMB_OK)
+                        continue;
+                    if (j->committed)
                         j->committed(w->app, j);
+                    publish_feed(w->app, j);
+                    outbox |= j->outbox_added;
+                }
+                if (outbox)
+                    omb_deliverer_poke(w->app);
             }
         }
         pthread_mutex_lock(&w->lock);

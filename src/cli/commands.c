@@ -44,8 +44,9 @@ int cmd_serve(cli_args *a)
         omb_app_close(app);
         return 1;
     }
-    if (omb_sweeper_start(app, &err) != OMB_OK) {
+    if (omb_sweeper_start(app, &err) != OMB_OK || omb_deliverer_start(app, &err) != OMB_OK) {
         cli_report(&err);
+        omb_sweeper_stop(app);
         omb_http_stop(http, 0);
         omb_app_close(app);
         return 1;
@@ -61,6 +62,7 @@ int cmd_serve(cli_args *a)
     sigwait(&set, &sig);
     omb_log(OMB_LOG_INFO, "server_stopping", json_pack("{s:i}", "signal", sig));
     omb_sweeper_stop(app);
+    omb_deliverer_stop(app);
     omb_http_stop(http, app->cfg.shutdown_grace_ms);
     omb_app_close(app);
     omb_log(OMB_LOG_INFO, "server_stopped", NULL);

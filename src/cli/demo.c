@@ -183,6 +183,21 @@ static const demo_user *user_named(const char *username)
     return NULL;
 }
 
+/* The demo's index of a party id, or -1. */
+static int party_index(const demo *d, int64_t id)
+{
+    for (int k = 0; k < N_PARTIES; k++)
+        if (d->party_ids[k] == id)
+            return k;
+    return -1;
+}
+
+/* The username prefix of the handlers of party index k. */
+static const char *index_prefix(int k)
+{
+    return k == P_BANK ? "bank" : k == P_LENDER ? "lender" : "platform";
+}
+
 /* The handlers of a party by the demo's target names. */
 static const char *party_prefix(const char *target)
 {
@@ -283,7 +298,6 @@ static void drive(demo *d, char **f, long i, omb_ms now)
     const char *prefix = party_prefix(target);
     char agent[40], supervisor[40];
     snprintf(agent, sizeof agent, "%s.%s", prefix, i % 2 ? "agent2" : "agent");
-    snprintf(supervisor, sizeof supervisor, "%s.supervisor", prefix);
     omb_ms t = now - (omb_ms)days_ago(state, i) * OMB_MS_PER_DAY - (i % 17) * OMB_MS_PER_HOUR;
     char when[32];
     omb_time_format(t, when, sizeof when);
@@ -327,7 +341,28 @@ static void drive(demo *d, char **f, long i, omb_ms now)
     d->complaints++;
     char no[OMB_NO_MAX];
     snprintf(no, sizeof no, "%s", json_string_value(json_object_get(c, "no")));
+    /* Dispatch chose the lead party: its people handle the complaint. */
+    int lead = party_index(d, json_integer_value(json_object_get(c, "lead_party")));
     json_decref(c);
+    if (lead < 0)
+        return;
+    /* Now and then the lead hands the complaint on and the other party takes it. */
+    if (i % 13 == 5 && strcmp(state, "received") != 0) {
+        int to = lead == P_PLATFORM ? P_BANK : P_PLATFORM;
+        set_clock(d, t + OMB_MS_PER_HOUR);
+        snprintf(agent, sizeof agent, "%s.agent", index_prefix(lead));
+        if (act(d, agent, no, OMB_ACT_TRANSFER,
+                json_pack("{s:I,s:s}", "to_party", (json_int_t)d->party_ids[to], "reason",
+                          "经初步核实，问题主要由对方机构负责，转其牵头处理"))) {
+            set_clock(d, t + 2 * OMB_MS_PER_HOUR);
+            snprintf(agent, sizeof agent, "%s.agent", index_prefix(to));
+            if (act(d, agent, no, OMB_ACT_ACK_TRANSFER, NULL))
+                lead = to;
+        }
+    }
+    prefix = index_prefix(lead);
+    snprintf(agent, sizeof agent, "%s.%s", prefix, i % 2 ? "agent2" : "agent");
+    snprintf(supervisor, sizeof supervisor, "%s.supervisor", prefix);
 
     set_clock(d, t + 3 * OMB_MS_PER_HOUR);
     if (strcmp(state, "rejected") == 0) {
@@ -356,6 +391,25 @@ static void drive(demo *d, char **f, long i, omb_ms now)
     set_clock(d, t + 2 * OMB_MS_PER_DAY);
     act(d, agent, no, OMB_ACT_NOTE,
         json_pack("{s:s}", "text", "已致电消费者了解诉求，并向合作机构调取材料"));
+    /* Party tasks (协办): the lead asks a partner for records; most are answered. */
+    if (i % 3 == 0) {
+        int partner = lead == P_PLATFORM ? P_LENDER : P_PLATFORM;
+        bool logs = partner == P_PLATFORM;
+        act(d, agent, no, OMB_ACT_REQUEST_TASK,
+            json_pack("{s:I,s:s,s:s}", "to_party", (json_int_t)d->party_ids[partner], "kind",
+                      "information", "request",
+                      logs ? "请提供该笔借款的APP操作日志、扣款流水及短信发送记录"
+                           : "请提供获客环节的营销话术、通话录音及催收记录"));
+        if (i % 4 != 0) {
+            char who[40];
+            snprintf(who, sizeof who, "%s.agent", index_prefix(partner));
+            set_clock(d, t + 3 * OMB_MS_PER_DAY);
+            act(d, who, no, OMB_ACT_ANSWER_TASK,
+                json_pack("{s:i,s:s}", "task", 1, "answer",
+                          logs ? "已导出操作日志与扣款流水，扣款时间与合同约定一致"
+                               : "已调取通话录音三段，未发现不当催收用语"));
+        }
+    }
     if (!state_reaches(state, "decided"))
         return;
     long long comp = strtoll(f[14], NULL, 10);

@@ -205,6 +205,12 @@ static omb_ms limit_end(const omb_calendar *cal, int tz, enum omb_clock_unit uni
     return end_of_day(omb_calendar_next_workday(cal, last), tz);
 }
 
+omb_ms omb_clock_limit_end(const omb_calendar *cal, int tz_minutes, enum omb_clock_unit unit,
+                           int amount, omb_ms t)
+{
+    return limit_end(cal, tz_minutes, unit, amount, t, 0);
+}
+
 /* Length of the union of the pauses of c, clipped to [started_at, until]. */
 static omb_ms paused_total(const omb_clock *c, omb_ms until)
 {
@@ -690,6 +696,9 @@ static const struct {
     {"resumed", {"clock", "pause", NULL}},
     {"clock_warning", {"clock", "run", NULL}},
     {"clock_escalated", {"clock", "run", NULL}},
+    /* the lead party's calendar counts working days */
+    {"dispatched", {"lead_party", NULL}},
+    {"transfer_acknowledged", {"lead_party", NULL}},
 };
 
 static int relevant_index(const char *type)

@@ -130,6 +130,12 @@ int omb_clocks_compute(const omb_clock_rules *rules, const omb_calendar *cal, in
                        const omb_event *events, size_t n, omb_ms now, omb_clocks *out,
                        omb_err *err);
 
+/* The end of a limit of `amount` hours, calendar days or working days
+ * started at t, counted as every clock counts (other limits use it: party
+ * tasks, transfers). */
+omb_ms omb_clock_limit_end(const omb_calendar *cal, int tz_minutes, enum omb_clock_unit unit,
+                           int amount, omb_ms t);
+
 /* The next moment the sweeper must look at a clock, or 0 for never:
  * the warning time, then the due time, while it runs unpaused. */
 omb_ms omb_clock_next_alert(const omb_clock *c, const omb_clock_rules *rules);

@@ -7,6 +7,7 @@
  */
 #include "clock.h"
 #include "complaint.h"
+#include "fold_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -122,8 +123,6 @@ static int scalars_from(omb_complaint *c, const json_t *p, omb_err *err)
 
 /* ---- appliers: what each event copies into the complaint ---------------- */
 
-typedef int (*applier)(omb_complaint *c, const omb_event *ev, omb_err *err);
-
 static int apply_created(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
     int rc = scalars_from(c, ev->payload, err);
@@ -131,6 +130,8 @@ static int apply_created(omb_complaint *c, const omb_event *ev, omb_err *err)
         return rc;
     json_t *doc = json_deep_copy(ev->payload);
     json_object_del(doc, "state");
+    /* The sealed personal data stays in the creation event alone. */
+    json_object_del(json_object_get(doc, "complainant"), "sealed");
     if (strcmp(ev->type, "imported") == 0) {
         const char *st = omb_json_str(ev->payload, "state", "received");
         if (omb_state_parse(st, &c->state) != OMB_OK)
@@ -145,7 +146,7 @@ static int apply_created(omb_complaint *c, const omb_event *ev, omb_err *err)
 }
 
 /* Stores the payload (with time and author) under doc[key]. */
-static void keep_record(omb_complaint *c, const omb_event *ev, const char *key)
+void omb_fold_keep_record(omb_complaint *c, const omb_event *ev, const char *key)
 {
     char at[32];
     omb_time_format(ev->at, at, sizeof at);
@@ -160,14 +161,17 @@ static int apply_accepted(omb_complaint *c, const omb_event *ev, omb_err *err)
     int64_t lead = omb_json_int(ev->payload, "lead_party", 0);
     if (lead)
         c->lead_party_id = lead;
-    keep_record(c, ev, "acceptance");
+    /* Handing the lead to another party hands the complaint to one of its agents. */
+    if (json_object_get(ev->payload, "assignee"))
+        c->assignee_id = omb_json_int(ev->payload, "assignee", 0);
+    omb_fold_keep_record(c, ev, "acceptance");
     return OMB_OK;
 }
 
 #define RECORD_APPLIER(fn, key)                                                                    \
     static int fn(omb_complaint *c, const omb_event *ev, omb_err *err)                             \
     {                                                                                              \
-        keep_record(c, ev, key);                                                                   \
+        omb_fold_keep_record(c, ev, key);                                                          \
         return OMB_OK;                                                                             \
     }
 
@@ -183,14 +187,14 @@ static int apply_decided(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
     if (!c->first_decider_id)
         c->first_decider_id = ev->actor_user_id;
-    keep_record(c, ev, "decision");
+    omb_fold_keep_record(c, ev, "decision");
     json_object_set_new(c->doc, "decisions",
                         json_integer(omb_json_int(c->doc, "decisions", 0) + 1));
     json_object_set_new(c->doc, "first_decider", json_integer(c->first_decider_id));
     return OMB_OK;
 }
 
-static void add_party(omb_complaint *c, int64_t party, const char *role)
+void omb_fold_add_party(omb_complaint *c, int64_t party, const char *role)
 {
     json_t *parties = json_object_get(c->doc, "parties");
     if (!json_is_array(parties)) {
@@ -207,14 +211,14 @@ static void add_party(omb_complaint *c, int64_t party, const char *role)
 
 static int apply_mediation(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
-    keep_record(c, ev, "mediation");
-    add_party(c, omb_json_int(ev->payload, "mediator_party", 0), "mediator");
+    omb_fold_keep_record(c, ev, "mediation");
+    omb_fold_add_party(c, omb_json_int(ev->payload, "mediator_party", 0), "mediator");
     return OMB_OK;
 }
 
 static int apply_reopened(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
-    keep_record(c, ev, "reopening");
+    omb_fold_keep_record(c, ev, "reopening");
     json_object_set_new(c->doc, "reopened", json_integer(omb_json_int(c->doc, "reopened", 0) + 1));
     return OMB_OK;
 }
@@ -308,6 +312,16 @@ static const applier appliers[OMB_ACT__COUNT] = {
     [OMB_ACT_CLASSIFY] = apply_classified,
     [OMB_ACT_NOTE] = apply_note,
     [OMB_ACT_ATTACH] = apply_attachment,
+    [OMB_ACT_DISPATCH] = omb_fold_dispatched,
+    [OMB_ACT_TRANSFER] = omb_fold_transferred,
+    [OMB_ACT_ACK_TRANSFER] = omb_fold_transfer_acknowledged,
+    [OMB_ACT_DECLINE_TRANSFER] = omb_fold_transfer_declined,
+    [OMB_ACT_TRANSFER_ESCALATION] = omb_fold_transfer_escalated,
+    [OMB_ACT_REQUEST_TASK] = omb_fold_task_requested,
+    [OMB_ACT_ANSWER_TASK] = omb_fold_task_answered,
+    [OMB_ACT_CANCEL_TASK] = omb_fold_task_cancelled,
+    [OMB_ACT_TASK_OVERDUE] = omb_fold_task_overdue,
+    [OMB_ACT_PII_READ] = omb_fold_pii_read,
 };
 
 /* Where the lifecycle table sends `state` on `action`, ignoring roles. */

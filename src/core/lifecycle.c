@@ -184,6 +184,37 @@ static const omb_field_spec f_callback[] = {
     {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
 };
+static const omb_field_spec f_transfer[] = {
+    {"to_party", OMB_F_INT, true, 1, INT64_MAX, NULL, NULL, 0},
+    {"reason", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
+    {"department", OMB_F_STRING, false, 0, 64, NULL, NULL, 0},
+    {"queue", OMB_F_STRING, false, 0, 64, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const omb_field_spec f_ack_transfer[] = {
+    {"assignee", OMB_F_INT, false, 1, INT64_MAX, NULL, NULL, 0},
+    {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const char *const task_kinds[] = {"information", "action", NULL};
+static const omb_field_spec f_request_task[] = {
+    {"to_party", OMB_F_INT, true, 1, INT64_MAX, NULL, NULL, 0},
+    {"kind", OMB_F_ENUM, true, 0, 0, task_kinds, NULL, 0},
+    {"request", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
+    {"due_days", OMB_F_INT, false, 1, 30, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const omb_field_spec f_answer_task[] = {
+    {"task", OMB_F_INT, true, 1, 1000, NULL, NULL, 0},
+    {"answer", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
+    {"attachments", OMB_F_STRINGS, false, 64, 64, NULL, NULL, 10},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+static const omb_field_spec f_cancel_task[] = {
+    {"task", OMB_F_INT, true, 1, 1000, NULL, NULL, 0},
+    {"reason", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
 static const omb_field_spec f_note[] = {
     {"text", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
@@ -216,52 +247,94 @@ static const omb_action_info actions[OMB_ACT__COUNT] = {
                                NULL},
     [OMB_ACT_CLOCK_ESCALATION] = {OMB_ACT_CLOCK_ESCALATION, "clock_escalation", "clock_escalated",
                                   "超时升级", NULL},
+    [OMB_ACT_DISPATCH] = {OMB_ACT_DISPATCH, "dispatch", "dispatched", "自动分派", NULL},
+    [OMB_ACT_TRANSFER] = {OMB_ACT_TRANSFER, "transfer", "transferred", "转办", f_transfer},
+    [OMB_ACT_ACK_TRANSFER] = {OMB_ACT_ACK_TRANSFER, "acknowledge_transfer", "transfer_acknowledged",
+                              "确认接收转办", f_ack_transfer},
+    [OMB_ACT_DECLINE_TRANSFER] = {OMB_ACT_DECLINE_TRANSFER, "decline_transfer", "transfer_declined",
+                                  "退回转办", f_reason},
+    [OMB_ACT_TRANSFER_ESCALATION] = {OMB_ACT_TRANSFER_ESCALATION, "transfer_escalation",
+                                     "transfer_escalated", "转办超时升级", NULL},
+    [OMB_ACT_REQUEST_TASK] = {OMB_ACT_REQUEST_TASK, "request_task", "task_requested", "发起协办",
+                              f_request_task},
+    [OMB_ACT_ANSWER_TASK] = {OMB_ACT_ANSWER_TASK, "answer_task", "task_answered", "协办答复",
+                             f_answer_task},
+    [OMB_ACT_CANCEL_TASK] = {OMB_ACT_CANCEL_TASK, "cancel_task", "task_cancelled", "撤销协办",
+                             f_cancel_task},
+    [OMB_ACT_TASK_OVERDUE] = {OMB_ACT_TASK_OVERDUE, "task_overdue", "task_overdue", "协办超时",
+                              NULL},
+    [OMB_ACT_PII_READ] = {OMB_ACT_PII_READ, "pii_read", "pii_read", "查看个人信息", NULL},
 };
 
 /* ---- who may do what, from where ---------------------------------------- */
 
-#define R(r)     OMB_ROLEBIT(OMB_ROLE_##r)
-#define S(s)     OMB_STBIT(OMB_ST_##s)
-#define HANDLERS (R(AGENT) | R(SUPERVISOR))
+#define R(r)            OMB_ROLEBIT(OMB_ROLE_##r)
+#define S(s)            OMB_STBIT(OMB_ST_##s)
+#define HANDLERS        (R(AGENT) | R(SUPERVISOR))
+#define BEFORE_DECISION (S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING))
 
 static const omb_transition table[] = {
     /* action            from                                  to                     roles */
-    {OMB_ACT_RECEIVE, 0, OMB_ST_RECEIVED, HANDLERS | R(REGULATOR), OMB_RULE_NONE},
-    {OMB_ACT_IMPORT, 0, OMB_TO_SAME, HANDLERS | R(ADMIN), OMB_RULE_NONE},
-    {OMB_ACT_ACCEPT, S(RECEIVED), OMB_ST_ACCEPTED, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_REJECT, S(RECEIVED), OMB_ST_REJECTED, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_MERGE, S(RECEIVED) | S(ACCEPTED), OMB_ST_MERGED, HANDLERS, OMB_RULE_API},
+    {OMB_ACT_RECEIVE, 0, OMB_ST_RECEIVED, HANDLERS | R(REGULATOR), OMB_RULE_NONE, OMB_PARTY_LEAD},
+    {OMB_ACT_IMPORT, 0, OMB_TO_SAME, HANDLERS | R(ADMIN), OMB_RULE_NONE, OMB_PARTY_LEAD},
+    {OMB_ACT_ACCEPT, S(RECEIVED), OMB_ST_ACCEPTED, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_REJECT, S(RECEIVED), OMB_ST_REJECTED, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_MERGE, S(RECEIVED) | S(ACCEPTED), OMB_ST_MERGED, HANDLERS, OMB_RULE_API,
+     OMB_PARTY_LEAD},
     {OMB_ACT_WITHDRAW, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING), OMB_ST_WITHDRAWN, HANDLERS,
-     OMB_RULE_API},
-    {OMB_ACT_INVESTIGATE, S(ACCEPTED), OMB_ST_INVESTIGATING, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_DECIDE, S(INVESTIGATING), OMB_ST_DECIDED, HANDLERS, OMB_RULE_API},
+     OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_INVESTIGATE, S(ACCEPTED), OMB_ST_INVESTIGATING, HANDLERS, OMB_RULE_API,
+     OMB_PARTY_LEAD},
+    {OMB_ACT_DECIDE, S(INVESTIGATING), OMB_ST_DECIDED, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
     {OMB_ACT_DECIDE, S(REVIEW), OMB_ST_DECIDED, R(SUPERVISOR) | R(COMPLIANCE),
-     OMB_RULE_API | OMB_RULE_NOT_FIRST_DECIDER},
-    {OMB_ACT_DECIDE, S(MEDIATION), OMB_ST_DECIDED, R(MEDIATOR) | R(SUPERVISOR), OMB_RULE_API},
-    {OMB_ACT_NOTIFY, S(DECIDED), OMB_ST_NOTIFIED, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_REVIEW, S(NOTIFIED), OMB_ST_REVIEW, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_MEDIATE, S(NOTIFIED), OMB_ST_MEDIATION, HANDLERS | R(COMPLIANCE), OMB_RULE_API},
-    {OMB_ACT_CLOSE, S(NOTIFIED), OMB_ST_CLOSED, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_CLOSE, S(MEDIATION), OMB_ST_CLOSED, R(MEDIATOR) | R(SUPERVISOR), OMB_RULE_API},
-    {OMB_ACT_REOPEN, S(CLOSED), OMB_ST_INVESTIGATING, R(SUPERVISOR) | R(COMPLIANCE), OMB_RULE_API},
-    {OMB_ACT_ASSIGN, OMB_ST_OPEN, OMB_TO_SAME, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_CLASSIFY, OMB_ST_OPEN, OMB_TO_SAME, HANDLERS | R(COMPLIANCE), OMB_RULE_API},
-    {OMB_ACT_NOTE, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR), OMB_RULE_API},
-    {OMB_ACT_ATTACH, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR),
-     OMB_RULE_NONE},
+     OMB_RULE_API | OMB_RULE_NOT_FIRST_DECIDER, OMB_PARTY_LEAD},
+    {OMB_ACT_DECIDE, S(MEDIATION), OMB_ST_DECIDED, R(MEDIATOR) | R(SUPERVISOR), OMB_RULE_API,
+     OMB_PARTY_LEAD_OR_MEDIATOR},
+    {OMB_ACT_NOTIFY, S(DECIDED), OMB_ST_NOTIFIED, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_REVIEW, S(NOTIFIED), OMB_ST_REVIEW, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_MEDIATE, S(NOTIFIED), OMB_ST_MEDIATION, HANDLERS | R(COMPLIANCE), OMB_RULE_API,
+     OMB_PARTY_LEAD},
+    {OMB_ACT_CLOSE, S(NOTIFIED), OMB_ST_CLOSED, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_CLOSE, S(MEDIATION), OMB_ST_CLOSED, R(MEDIATOR) | R(SUPERVISOR), OMB_RULE_API,
+     OMB_PARTY_LEAD_OR_MEDIATOR},
+    {OMB_ACT_REOPEN, S(CLOSED), OMB_ST_INVESTIGATING, R(SUPERVISOR) | R(COMPLIANCE), OMB_RULE_API,
+     OMB_PARTY_LEAD},
+    {OMB_ACT_ASSIGN, OMB_ST_OPEN, OMB_TO_SAME, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_CLASSIFY, OMB_ST_OPEN, OMB_TO_SAME, HANDLERS | R(COMPLIANCE), OMB_RULE_API,
+     OMB_PARTY_LEAD},
+    {OMB_ACT_NOTE, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR), OMB_RULE_API,
+     OMB_PARTY_INVOLVED},
+    {OMB_ACT_ATTACH, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR), OMB_RULE_NONE,
+     OMB_PARTY_INVOLVED},
     {OMB_ACT_EXTEND, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING), OMB_TO_SAME, HANDLERS,
-     OMB_RULE_API},
+     OMB_RULE_API, OMB_PARTY_LEAD},
     {OMB_ACT_PAUSE, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING) | S(REVIEW), OMB_TO_SAME, HANDLERS,
-     OMB_RULE_API},
+     OMB_RULE_API, OMB_PARTY_LEAD},
     {OMB_ACT_RESUME, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING) | S(REVIEW), OMB_TO_SAME,
-     HANDLERS, OMB_RULE_API},
-    {OMB_ACT_CALLBACK, S(CLOSED), OMB_TO_SAME, HANDLERS, OMB_RULE_API},
-    {OMB_ACT_CLOCK_WARNING, OMB_ST_OPEN | S(CLOSED), OMB_TO_SAME, 0, OMB_RULE_SYSTEM},
-    {OMB_ACT_CLOCK_ESCALATION, OMB_ST_OPEN | S(CLOSED), OMB_TO_SAME, 0, OMB_RULE_SYSTEM},
+     HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_CALLBACK, S(CLOSED), OMB_TO_SAME, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_CLOCK_WARNING, OMB_ST_OPEN | S(CLOSED), OMB_TO_SAME, 0, OMB_RULE_SYSTEM,
+     OMB_PARTY_LEAD},
+    {OMB_ACT_CLOCK_ESCALATION, OMB_ST_OPEN | S(CLOSED), OMB_TO_SAME, 0, OMB_RULE_SYSTEM,
+     OMB_PARTY_LEAD},
+    {OMB_ACT_DISPATCH, BEFORE_DECISION, OMB_TO_SAME, 0, OMB_RULE_SYSTEM, OMB_PARTY_LEAD},
+    {OMB_ACT_TRANSFER, BEFORE_DECISION, OMB_TO_SAME, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_ACK_TRANSFER, BEFORE_DECISION, OMB_TO_SAME, HANDLERS, OMB_RULE_API,
+     OMB_PARTY_TRANSFER_TO},
+    {OMB_ACT_DECLINE_TRANSFER, BEFORE_DECISION, OMB_TO_SAME, HANDLERS, OMB_RULE_API,
+     OMB_PARTY_TRANSFER_TO},
+    {OMB_ACT_TRANSFER_ESCALATION, OMB_ST_ANY, OMB_TO_SAME, 0, OMB_RULE_SYSTEM, OMB_PARTY_LEAD},
+    {OMB_ACT_REQUEST_TASK, OMB_ST_OPEN, OMB_TO_SAME, HANDLERS, OMB_RULE_API, OMB_PARTY_LEAD},
+    {OMB_ACT_ANSWER_TASK, OMB_ST_ANY, OMB_TO_SAME, HANDLERS, OMB_RULE_API, OMB_PARTY_TASK_TO},
+    {OMB_ACT_CANCEL_TASK, OMB_ST_ANY, OMB_TO_SAME, HANDLERS, OMB_RULE_API, OMB_PARTY_TASK_FROM},
+    {OMB_ACT_TASK_OVERDUE, OMB_ST_ANY, OMB_TO_SAME, 0, OMB_RULE_SYSTEM, OMB_PARTY_LEAD},
+    {OMB_ACT_PII_READ, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(MEDIATOR), OMB_RULE_NONE,
+     OMB_PARTY_LEAD_OR_MEDIATOR},
 };
 
 #undef R
 #undef S
+#undef BEFORE_DECISION
 
 const omb_transition *omb_transitions(size_t *count)
 {
@@ -332,6 +405,29 @@ int omb_lifecycle_check(enum omb_state state, enum omb_action action, enum omb_r
     return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", NULL,
                     "role %s may not %s a complaint in state %s", omb_role_name(role), info->name,
                     omb_state_name(state));
+}
+
+enum omb_party_rule omb_lifecycle_party(enum omb_state state, enum omb_action action,
+                                        enum omb_role role)
+{
+    for (size_t i = 0; i < COUNT(table); i++)
+        if (table[i].action == action && (table[i].from & OMB_STBIT(state)) &&
+            (unsigned)role < OMB_ROLE__COUNT && (table[i].roles & OMB_ROLEBIT(role)))
+            return table[i].party;
+    return OMB_PARTY_LEAD;
+}
+
+const char *omb_party_rule_name(enum omb_party_rule rule)
+{
+    static const char *const names[OMB_PARTY__COUNT] = {
+        [OMB_PARTY_LEAD] = "lead",
+        [OMB_PARTY_INVOLVED] = "involved",
+        [OMB_PARTY_LEAD_OR_MEDIATOR] = "lead_or_mediator",
+        [OMB_PARTY_TASK_TO] = "task_to",
+        [OMB_PARTY_TASK_FROM] = "task_from",
+        [OMB_PARTY_TRANSFER_TO] = "transfer_to",
+    };
+    return (unsigned)rule < OMB_PARTY__COUNT ? names[rule] : "unknown";
 }
 
 int omb_lifecycle_check_create(enum omb_action action, enum omb_role role, omb_err *err)

@@ -75,6 +75,16 @@ enum omb_action {
     OMB_ACT_CALLBACK,         /* closed: the callback and the consumer's satisfaction */
     OMB_ACT_CLOCK_WARNING,    /* the system: a clock has used its warning share */
     OMB_ACT_CLOCK_ESCALATION, /* the system: a clock is breached */
+    OMB_ACT_DISPATCH,         /* the system: lead party, department, queue, agent by rule */
+    OMB_ACT_TRANSFER,         /* hand the complaint to another party (转办) */
+    OMB_ACT_ACK_TRANSFER,     /* the receiving party takes the transfer: it leads now */
+    OMB_ACT_DECLINE_TRANSFER, /* the receiving party sends it back */
+    OMB_ACT_TRANSFER_ESCALATION, /* the system: a transfer was not acknowledged in time */
+    OMB_ACT_REQUEST_TASK,        /* the lead asks a partner for information or action (协办) */
+    OMB_ACT_ANSWER_TASK,         /* the partner answers the task */
+    OMB_ACT_CANCEL_TASK,         /* the party that asked withdraws the task */
+    OMB_ACT_TASK_OVERDUE,        /* the system: a task was not answered in time */
+    OMB_ACT_PII_READ,            /* a user read the complainant's personal data unmasked */
     OMB_ACT__COUNT
 };
 
@@ -88,12 +98,25 @@ enum omb_rule_flags {
 
 #define OMB_TO_SAME (-1) /* the action does not change the state */
 
+/* Which of the parties involved in a complaint may take an action: the
+ * party rule of a transition, checked by the app against the complaint. */
+enum omb_party_rule {
+    OMB_PARTY_LEAD,             /* the lead party (牵头方); the default */
+    OMB_PARTY_INVOLVED,         /* any party involved */
+    OMB_PARTY_LEAD_OR_MEDIATOR, /* the lead party or the mediator it was referred to */
+    OMB_PARTY_TASK_TO,          /* the party the task is addressed to */
+    OMB_PARTY_TASK_FROM,        /* the party that asked for the task */
+    OMB_PARTY_TRANSFER_TO,      /* the party a pending transfer is addressed to */
+    OMB_PARTY__COUNT
+};
+
 typedef struct omb_transition {
     enum omb_action action;
     uint32_t from;  /* OMB_STBIT mask of states it may be taken from */
     int to;         /* enum omb_state, or OMB_TO_SAME */
     uint32_t roles; /* OMB_ROLEBIT mask of roles that may take it */
     unsigned flags; /* enum omb_rule_flags */
+    enum omb_party_rule party;
 } omb_transition;
 
 typedef struct omb_action_info {
@@ -134,6 +157,12 @@ const omb_transition *omb_transitions(size_t *count);
 int omb_lifecycle_check(enum omb_state state, enum omb_action action, enum omb_role role,
                         int64_t actor_user_id, int64_t first_decider_id, enum omb_state *to,
                         omb_err *err);
+
+/* The party rule of the row that lets `role` take `action` in `state`
+ * (OMB_PARTY_LEAD when no row does: omb_lifecycle_check refuses it anyway). */
+enum omb_party_rule omb_lifecycle_party(enum omb_state state, enum omb_action action,
+                                        enum omb_role role);
+const char *omb_party_rule_name(enum omb_party_rule rule);
 
 /* Whether `role` may create a complaint through `action` (RECEIVE or IMPORT). */
 int omb_lifecycle_check_create(enum omb_action action, enum omb_role role, omb_err *err);

@@ -40,6 +40,7 @@ typedef struct omb_user {
     enum omb_role role;
     char skills[OMB_NAME_LEN]; /* comma-separated business or cause codes */
     bool active;
+    bool on_duty;                     /* takes new complaints from dispatch */
     char password_hash[OMB_HASH_LEN]; /* empty when the user has no password */
     omb_ms created_at;
 } omb_user;

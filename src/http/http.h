@@ -110,6 +110,11 @@ int omb_req_json(omb_req *r, json_t **out, omb_err *err);
 /* Hands r->job to the writer and suspends the connection. */
 enum MHD_Result omb_req_submit(omb_req *r);
 
+/* Wakes every event stream now and then so idle ones send a keep-alive (sse.c). */
+typedef struct omb_sse_ticker omb_sse_ticker;
+omb_sse_ticker *omb_sse_ticker_start(omb_app *app);
+void omb_sse_ticker_stop(omb_sse_ticker *t);
+
 /* The route table (routes.c). */
 const omb_route *omb_routes(size_t *count);
 

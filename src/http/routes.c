@@ -11,6 +11,7 @@
 #include "app/version.h"
 #include "core/utf8.h"
 #include "http.h"
+#include "routes_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@
 
 /* ---- shared steps ------------------------------------------------------------- */
 
-static enum MHD_Result fail(omb_req *r, const omb_err *err)
+enum MHD_Result rt_fail(omb_req *r, const omb_err *err)
 {
     return omb_reply_error(r, err);
 }
@@ -46,7 +47,7 @@ static int idempotency_key(omb_req *r, const char **out, omb_err *err)
     return OMB_OK;
 }
 
-static int write_prelude(omb_req *r, const char *extra, omb_err *err)
+int rt_write_prelude(omb_req *r, const char *extra, omb_err *err)
 {
     omb_job_init(&r->job, NULL, NULL, &r->who);
     const char *key;
@@ -68,39 +69,31 @@ static int write_prelude(omb_req *r, const char *extra, omb_err *err)
     return OMB_OK;
 }
 
-typedef int (*body_use_case)(omb_app *app, omb_job *job, json_t *body, omb_err *err);
-
 /* The common shape of a write with a JSON body. */
-static enum MHD_Result write_with_body(omb_req *r, body_use_case uc)
+enum MHD_Result rt_write_with_body(omb_req *r, body_use_case uc)
 {
     omb_err err;
     omb_err_clear(&err);
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
-        rc = write_prelude(r, NULL, &err);
+        rc = rt_write_prelude(r, NULL, &err);
     if (!rc)
         rc = uc(omb_req_app(r), &r->job, body, &err);
     json_decref(body);
     if (rc)
-        return fail(r, &err);
+        return rt_fail(r, &err);
     return omb_req_submit(r);
 }
 
-static enum MHD_Result reply_query(omb_req *r, int rc, json_t *out, const omb_err *err)
+enum MHD_Result rt_reply_query(omb_req *r, int rc, json_t *out, const omb_err *err)
 {
     if (rc)
-        return fail(r, err);
+        return rt_fail(r, err);
     return omb_reply_json(r, 200, out);
 }
 
-/* The reader connection of this thread, or a reply saying why not. */
-#define READER_OR_FAIL(r, rd, err)                                                                 \
-    omb_store *rd = omb_req_reader(r, &err);                                                       \
-    if (!rd)                                                                                       \
-        return fail(r, &err);
-
-static int parse_id(const char *s, int64_t *out)
+int rt_parse_id(const char *s, int64_t *out)
 {
     char *end;
     errno = 0;
@@ -111,42 +104,31 @@ static int parse_id(const char *s, int64_t *out)
     return OMB_OK;
 }
 
-typedef int (*get_by_id)(omb_app *, omb_store *, const omb_principal *, int64_t, json_t **,
-                         omb_err *);
-typedef int (*get_list)(omb_app *, omb_store *, const omb_principal *, json_t **, omb_err *);
-
-static enum MHD_Result one_by_id(omb_req *r, get_by_id q)
+enum MHD_Result rt_one_by_id(omb_req *r, get_by_id q)
 {
     omb_err err;
     omb_err_clear(&err);
     int64_t id;
-    if (parse_id(r->params[0], &id))
+    if (rt_parse_id(r->params[0], &id))
         return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such record");
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
     int rc = q(omb_req_app(r), rd, &r->who, id, &out, &err);
-    return reply_query(r, rc, out, &err);
+    return rt_reply_query(r, rc, out, &err);
 }
 
-static enum MHD_Result all_of(omb_req *r, get_list q)
+enum MHD_Result rt_all_of(omb_req *r, get_list q)
 {
     omb_err err;
     omb_err_clear(&err);
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
     int rc = q(omb_req_app(r), rd, &r->who, &out, &err);
-    return reply_query(r, rc, out, &err);
+    return rt_reply_query(r, rc, out, &err);
 }
 
-typedef struct query_args {
-    const char *names[QUERY_MAX];
-    const char *values[QUERY_MAX];
-    size_t n;
-    bool overflow;
-} query_args;
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+enum MHD_Result rt_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
 {
     query_args *q = cls;
     if (q->n == QUERY_MAX) {
@@ -206,7 +188,7 @@ static enum MHD_Result h_login(omb_req *r)
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
-        rc = write_prelude(r, NULL, &err);
+        rc = rt_write_prelude(r, NULL, &err);
     r->job.idem_key[0] = '\0'; /* a login is never replayed: it would hand out a token again */
     omb_store *rd = rc ? NULL : omb_req_reader(r, &err);
     if (!rc && !rd)
@@ -215,7 +197,7 @@ static enum MHD_Result h_login(omb_req *r)
         rc = omb_uc_login(omb_req_app(r), rd, &r->job, body, &err);
     json_decref(body);
     if (rc)
-        return fail(r, &err);
+        return rt_fail(r, &err);
     return omb_req_submit(r);
 }
 
@@ -225,7 +207,7 @@ static enum MHD_Result h_logout(omb_req *r)
     omb_err_clear(&err);
     omb_job_init(&r->job, NULL, NULL, &r->who);
     if (omb_uc_revoke_token(omb_req_app(r), &r->job, &err))
-        return fail(r, &err);
+        return rt_fail(r, &err);
     return omb_req_submit(r);
 }
 
@@ -236,7 +218,7 @@ static enum MHD_Result h_test_clock(omb_req *r)
     omb_err_clear(&err);
     json_t *body = NULL;
     if (omb_req_json(r, &body, &err))
-        return fail(r, &err);
+        return rt_fail(r, &err);
     omb_app *app = omb_req_app(r);
     const char *now = omb_json_str(body, "now", NULL);
     json_t *adv = json_object_get(body, "advance_ms");
@@ -273,7 +255,7 @@ static enum MHD_Result h_test_sweep(omb_req *r)
     omb_app *app = omb_req_app(r);
     long complaints = 0, alerts = 0;
     if (omb_sweep_once(app, rd, omb_app_now(app), &complaints, &alerts, &err))
-        return fail(r, &err);
+        return rt_fail(r, &err);
     return omb_reply_json(
         r, 200,
         json_pack("{s:I,s:I}", "complaints", (json_int_t)complaints, "alerts", (json_int_t)alerts));
@@ -284,7 +266,7 @@ static enum MHD_Result h_test_sweep(omb_req *r)
 static int clock_filter(omb_req *r, omb_clock_filter *f, char *state, size_t cap, omb_err *err)
 {
     query_args q = {0};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, rt_collect_arg, &q);
     if (q.overflow)
         return omb_fail(err, OMB_EINVAL, "too_many_parameters", NULL, "at most %d query parameters",
                         QUERY_MAX);
@@ -300,12 +282,12 @@ static enum MHD_Result clock_query(omb_req *r, bool figures)
     omb_clock_filter f;
     char state[16];
     if (clock_filter(r, &f, state, sizeof state, &err))
-        return fail(r, &err);
+        return rt_fail(r, &err);
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
     int rc = figures ? omb_q_compliance(omb_req_app(r), rd, &f, &out, &err)
                      : omb_q_clocks(omb_req_app(r), rd, &f, state, &out, &err);
-    return reply_query(r, rc, out, &err);
+    return rt_reply_query(r, rc, out, &err);
 }
 
 static enum MHD_Result h_clocks(omb_req *r)
@@ -322,58 +304,58 @@ static enum MHD_Result h_compliance(omb_req *r)
 
 static enum MHD_Result h_parties(omb_req *r)
 {
-    return all_of(r, omb_q_parties);
+    return rt_all_of(r, omb_q_parties);
 }
 static enum MHD_Result h_party(omb_req *r)
 {
-    return one_by_id(r, omb_q_party);
+    return rt_one_by_id(r, omb_q_party);
 }
 static enum MHD_Result h_party_create(omb_req *r)
 {
-    return write_with_body(r, omb_uc_create_party);
+    return rt_write_with_body(r, omb_uc_create_party);
 }
 static enum MHD_Result h_users(omb_req *r)
 {
-    return all_of(r, omb_q_users);
+    return rt_all_of(r, omb_q_users);
 }
 static enum MHD_Result h_user(omb_req *r)
 {
-    return one_by_id(r, omb_q_user);
+    return rt_one_by_id(r, omb_q_user);
 }
 static enum MHD_Result h_user_create(omb_req *r)
 {
-    return write_with_body(r, omb_uc_create_user);
+    return rt_write_with_body(r, omb_uc_create_user);
 }
 static enum MHD_Result h_products(omb_req *r)
 {
-    return all_of(r, omb_q_products);
+    return rt_all_of(r, omb_q_products);
 }
 static enum MHD_Result h_product(omb_req *r)
 {
-    return one_by_id(r, omb_q_product);
+    return rt_one_by_id(r, omb_q_product);
 }
 static enum MHD_Result h_product_create(omb_req *r)
 {
-    return write_with_body(r, omb_uc_create_product);
+    return rt_write_with_body(r, omb_uc_create_product);
 }
 static enum MHD_Result h_cooperations(omb_req *r)
 {
-    return all_of(r, omb_q_cooperations);
+    return rt_all_of(r, omb_q_cooperations);
 }
 static enum MHD_Result h_cooperation(omb_req *r)
 {
-    return one_by_id(r, omb_q_cooperation);
+    return rt_one_by_id(r, omb_q_cooperation);
 }
 static enum MHD_Result h_cooperation_create(omb_req *r)
 {
-    return write_with_body(r, omb_uc_create_cooperation);
+    return rt_write_with_body(r, omb_uc_create_cooperation);
 }
 
 /* ---- complaints ----------------------------------------------------------------- */
 
 static enum MHD_Result h_complaint_create(omb_req *r)
 {
-    return write_with_body(r, omb_uc_create_complaint);
+    return rt_write_with_body(r, omb_uc_create_complaint);
 }
 
 static enum MHD_Result h_complaint_list(omb_req *r)
@@ -381,20 +363,20 @@ static enum MHD_Result h_complaint_list(omb_req *r)
     omb_err err;
     omb_err_clear(&err);
     query_args q = {0};
-    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, rt_collect_arg, &q);
     if (q.overflow)
         return omb_reply_fail(r, OMB_EINVAL, "too_many_parameters", NULL,
                               "at most %d query parameters", QUERY_MAX);
     omb_complaint_filter f;
     omb_app *app = omb_req_app(r);
     if (omb_q_filter_parse(app, &r->who, q.names, q.values, q.n, &f, &err))
-        return fail(r, &err);
+        return rt_fail(r, &err);
     READER_OR_FAIL(r, rd, err);
     omb_buf out = OMB_BUF_INIT(32 << 20);
     int rc = omb_q_list(app, rd, &f, &out, &err);
     if (rc) {
         omb_buf_release(&out);
-        return fail(r, &err);
+        return rt_fail(r, &err);
     }
     return omb_reply_buf(r, 200, &out);
 }
@@ -408,7 +390,7 @@ static enum MHD_Result h_complaint_get(omb_req *r)
     int rc = omb_q_complaint(omb_req_app(r), rd, &r->who, r->params[0], &out, &err);
     if (rc) {
         omb_buf_release(&out);
-        return fail(r, &err);
+        return rt_fail(r, &err);
     }
     return omb_reply_buf(r, 200, &out);
 }
@@ -420,7 +402,7 @@ static enum MHD_Result h_timeline(omb_req *r)
     READER_OR_FAIL(r, rd, err);
     json_t *out = NULL;
     int rc = omb_q_timeline(omb_req_app(r), rd, &r->who, r->params[0], &out, &err);
-    return reply_query(r, rc, out, &err);
+    return rt_reply_query(r, rc, out, &err);
 }
 
 static enum MHD_Result run_action(omb_req *r, enum omb_action action)
@@ -430,12 +412,12 @@ static enum MHD_Result run_action(omb_req *r, enum omb_action action)
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
-        rc = write_prelude(r, NULL, &err);
+        rc = rt_write_prelude(r, NULL, &err);
     if (!rc)
         rc = omb_uc_complaint_action(omb_req_app(r), &r->job, r->params[0], action, body, &err);
     json_decref(body);
     if (rc)
-        return fail(r, &err);
+        return rt_fail(r, &err);
     return omb_req_submit(r);
 }
 
@@ -548,14 +530,14 @@ static enum MHD_Result h_attach(omb_req *r)
     char sha[65], extra[1024];
     upload_digest(r, sha);
     snprintf(extra, sizeof extra, "%s\n%s\n%s", sha, name, ct);
-    int rc = write_prelude(r, extra, &err);
+    int rc = rt_write_prelude(r, extra, &err);
     if (!rc)
         rc = store_upload(r, sha, &err);
     if (!rc)
         rc = omb_uc_attach(omb_req_app(r), &r->job, r->params[0], sha, (int64_t)r->upload_size,
                            name, ct, &err);
     if (rc)
-        return fail(r, &err);
+        return rt_fail(r, &err);
     return omb_req_submit(r);
 }
 
@@ -568,7 +550,7 @@ static enum MHD_Result h_attachments(omb_req *r)
     int rc = omb_q_complaint(omb_req_app(r), rd, &r->who, r->params[0], &doc, &err);
     if (rc) {
         omb_buf_release(&doc);
-        return fail(r, &err);
+        return rt_fail(r, &err);
     }
     json_error_t jerr;
     json_t *d = json_loadb(doc.data, doc.len, 0, &jerr);
@@ -591,7 +573,7 @@ static enum MHD_Result h_blob(omb_req *r)
     int rc =
         omb_q_attachment(omb_req_app(r), rd, &r->who, r->params[0], &a, path, sizeof path, &err);
     if (rc)
-        return fail(r, &err);
+        return rt_fail(r, &err);
     int fd = open(path, O_RDONLY);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
@@ -653,6 +635,18 @@ static const omb_route routes[] = {
     {"POST", "/v1/test/sweep", h_test_sweep, RT_PUBLIC | RT_TEST, NULL},
     {"GET", "/v1/clocks", h_clocks, RT_QUERY, NULL},
     {"GET", "/v1/clocks/compliance", h_compliance, RT_QUERY, NULL},
+    {"GET", "/v1/complaints/:no/complainant", rt_reveal, RT_QUERY, NULL},
+    {"GET", "/v1/tasks", rt_tasks, RT_QUERY, NULL},
+    {"POST", "/v1/users/:id/duty", rt_user_duty, RT_BODY, NULL},
+    {"GET", "/v1/webhooks", rt_webhooks, 0, NULL},
+    {"POST", "/v1/webhooks", rt_webhook_create, RT_BODY, NULL},
+    {"GET", "/v1/webhooks/:id", rt_webhook, 0, NULL},
+    {"DELETE", "/v1/webhooks/:id", rt_webhook_delete, 0, NULL},
+    {"POST", "/v1/webhooks/:id/enable", rt_webhook_enable, 0, NULL},
+    {"GET", "/v1/webhooks/:id/deliveries", rt_deliveries, RT_QUERY, NULL},
+    {"GET", "/v1/settlements", rt_settlements, RT_QUERY, NULL},
+    {"GET", "/v1/complainants/complaints", rt_repeat, RT_QUERY, NULL},
+    {"GET", "/v1/stream", rt_stream, RT_QUERY, NULL},
 };
 
 const omb_route *omb_routes(size_t *count)

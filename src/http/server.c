@@ -28,6 +28,7 @@ struct omb_http {
     pthread_mutex_t readers_lock;
     omb_store *readers[READERS_MAX];
     int n_readers;
+    omb_sse_ticker *ticker;
 };
 
 static __thread omb_store *tl_reader;
@@ -516,6 +517,7 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : app->cfg.listen_port;
+    h->ticker = omb_sse_ticker_start(app);
     *out = h;
     return OMB_OK;
 }
@@ -532,6 +534,9 @@ void omb_http_stop(omb_http *h, int grace_ms)
     MHD_socket listen = MHD_quiesce_daemon(h->daemon);
     if (listen != MHD_INVALID_SOCKET)
         close(listen);
+    /* Event streams end at once; other requests get the grace period. */
+    omb_sse_ticker_stop(h->ticker);
+    omb_hub_close(h->app->hub);
     /* Let requests in flight finish, then make sure the writer is empty. */
     for (int waited = 0; atomic_load(&h->in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);

@@ -6,7 +6,7 @@
  * statement is prepared once per connection from the table below and reset
  * after use.  All SQL of ombud lives in this directory.
  */
-#include "store.h"
+#include "sqlite_int.h"
 
 #include "core/buf.h"
 
@@ -86,13 +86,13 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_USER_INSERT] = "INSERT INTO users(party_id, username, display_name, role, skills, active, "
                       "password_hash, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
     [Q_USER_GET] = "SELECT id, party_id, username, display_name, role, skills, active, "
-                   "password_hash, created_at FROM users WHERE id = ?1",
+                   "password_hash, created_at, on_duty FROM users WHERE id = ?1",
     [Q_USER_BY_NAME] = "SELECT id, party_id, username, display_name, role, skills, active, "
-                       "password_hash, created_at FROM users WHERE username = ?1",
+                       "password_hash, created_at, on_duty FROM users WHERE username = ?1",
     [Q_USER_LIST] = "SELECT id, party_id, username, display_name, role, skills, active, "
-                    "password_hash, created_at FROM users WHERE party_id = ?1 ORDER BY id",
+                    "password_hash, created_at, on_duty FROM users WHERE party_id = ?1 ORDER BY id",
     [Q_USER_LIST_ALL] = "SELECT id, party_id, username, display_name, role, skills, active, "
-                        "password_hash, created_at FROM users ORDER BY id",
+                        "password_hash, created_at, on_duty FROM users ORDER BY id",
     [Q_PRODUCT_INSERT] = "INSERT INTO products(code, name, business, created_at) "
                          "VALUES (?1,?2,?3,?4)",
     [Q_PRODUCT_GET] = "SELECT id, code, name, business, created_at FROM products WHERE id = ?1",
@@ -110,10 +110,11 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_COOP_LIST] = "SELECT id, code, name, product_id, created_at FROM cooperations ORDER BY id",
     [Q_TOKEN_INSERT] = "INSERT INTO tokens(hash, user_id, label, created_at, expires_at) "
                        "VALUES (?1,?2,?3,?4,?5)",
-    [Q_TOKEN_LOOKUP] = "SELECT u.id, u.party_id, u.username, u.display_name, u.role, u.skills, "
-                       "u.active, u.password_hash, u.created_at, t.expires_at FROM tokens t "
-                       "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
-                       "t.revoked_at IS NULL AND t.expires_at > ?2 AND u.active = 1",
+    [Q_TOKEN_LOOKUP] =
+        "SELECT u.id, u.party_id, u.username, u.display_name, u.role, u.skills, "
+        "u.active, u.password_hash, u.created_at, u.on_duty, t.expires_at FROM tokens t "
+        "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
+        "t.revoked_at IS NULL AND t.expires_at > ?2 AND u.active = 1",
     [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
     [Q_DAY_NEXT] = "INSERT INTO day_counters(day, n) VALUES (?1, 1) "
                    "ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
@@ -159,18 +160,9 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_COMPLAINT_LOAD_ID] = "SELECT id, doc, clock_history FROM complaints WHERE id = ?1",
 };
 
-typedef struct sq_store {
-    omb_store base;
-    sqlite3 *db;
-    sqlite3_stmt *stmts[Q__COUNT];
-} sq_store;
+_Static_assert(Q__COUNT <= SQ_CORE_SLOTS, "raise SQ_CORE_SLOTS");
 
-static sq_store *SQ(omb_store *s)
-{
-    return (sq_store *)s;
-}
-
-static int db_fail(sq_store *s, omb_err *err, const char *what)
+int sq_db_fail(sq_store *s, omb_err *err, const char *what)
 {
     int code = sqlite3_extended_errcode(s->db);
     int primary = code & 0xff;
@@ -182,28 +174,30 @@ static int db_fail(sq_store *s, omb_err *err, const char *what)
     return omb_fail(err, OMB_EIO, "storage_error", NULL, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
+sqlite3_stmt *sq_prepared(sq_store *s, sqlite3_stmt **slot, const char *sql, omb_err *err)
+{
+    if (!*slot &&
+        sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+        sq_db_fail(s, err, "prepare");
+        *slot = NULL;
+        return NULL;
+    }
+    return *slot;
+}
+
 /* The prepared statement for id, reset and ready for binding. */
 static sqlite3_stmt *stmt(sq_store *s, enum stmt_id id, omb_err *err)
 {
-    sqlite3_stmt *st = s->stmts[id];
-    if (!st) {
-        if (sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
-            SQLITE_OK) {
-            db_fail(s, err, "prepare");
-            return NULL;
-        }
-        s->stmts[id] = st;
-    }
-    return st;
+    return sq_prepared(s, &s->stmts[id], sql_text[id], err);
 }
 
-static void done(sqlite3_stmt *st)
+void sq_done(sqlite3_stmt *st)
 {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v && *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
@@ -211,7 +205,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-static void bind_id(sqlite3_stmt *st, int i, int64_t v)
+void sq_bind_id(sqlite3_stmt *st, int i, int64_t v)
 {
     if (v)
         sqlite3_bind_int64(st, i, v);
@@ -219,18 +213,18 @@ static void bind_id(sqlite3_stmt *st, int i, int64_t v)
         sqlite3_bind_null(st, i);
 }
 
-static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t cap)
+void sq_col_copy(sqlite3_stmt *st, int i, char *dst, size_t cap)
 {
     const char *v = (const char *)sqlite3_column_text(st, i);
     snprintf(dst, cap, "%s", v ? v : "");
 }
 
 /* Runs a statement that returns no rows.  Resets it either way. */
-static int exec_stmt(sq_store *s, sqlite3_stmt *st, omb_err *err, const char *what)
+int sq_exec_stmt(sq_store *s, sqlite3_stmt *st, omb_err *err, const char *what)
 {
     int rc = sqlite3_step(st);
-    int out = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OMB_OK : db_fail(s, err, what);
-    done(st);
+    int out = (rc == SQLITE_DONE || rc == SQLITE_ROW) ? OMB_OK : sq_db_fail(s, err, what);
+    sq_done(st);
     return out;
 }
 
@@ -240,7 +234,7 @@ static int simple(omb_store *base, enum stmt_id id, omb_err *err, const char *wh
     sqlite3_stmt *st = stmt(s, id, err);
     if (!st)
         return err ? err->rc : OMB_EIO;
-    return exec_stmt(s, st, err, what);
+    return sq_exec_stmt(s, st, err, what);
 }
 
 /* ---- open / close ------------------------------------------------------ */
@@ -261,6 +255,7 @@ static const struct {
     const char *table, *column, *definition;
 } added_columns[] = {
     {"complaints", "clock_history", "TEXT NOT NULL DEFAULT '[]'"},
+    {"users", "on_duty", "INTEGER NOT NULL DEFAULT 1"},
 };
 
 static int add_missing_columns(sq_store *s, omb_err *err)
@@ -297,8 +292,10 @@ static void sq_close(omb_store *base)
     sq_store *s = SQ(base);
     if (!s)
         return;
-    for (int i = 0; i < Q__COUNT; i++)
+    for (int i = 0; i < SQ_CORE_SLOTS; i++)
         sqlite3_finalize(s->stmts[i]);
+    for (int i = 0; i < SQ_MORE_SLOTS; i++)
+        sqlite3_finalize(s->more[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -401,9 +398,9 @@ static int sq_meta_get(omb_store *base, const char *key, omb_buf *out, omb_err *
     } else if (rc == SQLITE_DONE) {
         out_rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no meta key %s", key);
     } else {
-        out_rc = db_fail(s, err, "meta_get");
+        out_rc = sq_db_fail(s, err, "meta_get");
     }
-    done(st);
+    sq_done(st);
     return out_rc;
 }
 
@@ -415,16 +412,14 @@ static int sq_meta_set(omb_store *base, const char *key, const char *value, omb_
         return OMB_EIO;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    return exec_stmt(s, st, err, "meta_set");
+    return sq_exec_stmt(s, st, err, "meta_set");
 }
 
 /* ---- generic single-row fetch ------------------------------------------- */
 
-typedef void (*row_reader)(sqlite3_stmt *st, void *out);
-
 /* Steps a bound statement expecting at most one row. */
-static int fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, omb_err *err,
-                     const char *what)
+int sq_fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, omb_err *err,
+                 const char *what)
 {
     int rc = sqlite3_step(st);
     int out_rc = OMB_OK;
@@ -433,14 +428,14 @@ static int fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, 
     else if (rc == SQLITE_DONE)
         out_rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "%s not found", what);
     else
-        out_rc = db_fail(s, err, what);
-    done(st);
+        out_rc = sq_db_fail(s, err, what);
+    sq_done(st);
     return out_rc;
 }
 
 /* Steps a bound statement over all rows, calling read then cb for each. */
-static int fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
-                     int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what)
+int sq_fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
+                 int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what)
 {
     int rc, out_rc = OMB_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -449,12 +444,12 @@ static int fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        out_rc = db_fail(s, err, what);
-    done(st);
+        out_rc = sq_db_fail(s, err, what);
+    sq_done(st);
     return out_rc;
 }
 
-static int64_t last_id(sq_store *s)
+int64_t sq_last_id(sq_store *s)
 {
     return sqlite3_last_insert_rowid(s->db);
 }
@@ -468,7 +463,7 @@ static int fetch_by_int(omb_store *base, enum stmt_id q, int64_t key, row_reader
     if (!st)
         return OMB_EIO;
     sqlite3_bind_int64(st, 1, key);
-    return fetch_one(s, st, read, out, err, what);
+    return sq_fetch_one(s, st, read, out, err, what);
 }
 
 /* The one row of statement q for a text key. */
@@ -480,7 +475,7 @@ static int fetch_by_text(omb_store *base, enum stmt_id q, const char *key, row_r
     if (!st)
         return OMB_EIO;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    return fetch_one(s, st, read, out, err, what);
+    return sq_fetch_one(s, st, read, out, err, what);
 }
 
 /* Every row of statement q (no parameters), each read into row and given to cb. */
@@ -491,7 +486,7 @@ static int list_rows(omb_store *base, enum stmt_id q, row_reader read, void *row
     sqlite3_stmt *st = stmt(s, q, err);
     if (!st)
         return OMB_EIO;
-    return fetch_all(s, st, read, row, cb, ctx, err, what);
+    return sq_fetch_all(s, st, read, row, cb, ctx, err, what);
 }
 
 /* ---- parties ----------------------------------------------------------- */
@@ -500,9 +495,9 @@ static void read_party(sqlite3_stmt *st, void *out)
 {
     omb_party *p = out;
     p->id = sqlite3_column_int64(st, 0);
-    col_copy(st, 1, p->code, sizeof p->code);
-    col_copy(st, 2, p->name, sizeof p->name);
-    col_copy(st, 3, p->kind, sizeof p->kind);
+    sq_col_copy(st, 1, p->code, sizeof p->code);
+    sq_col_copy(st, 2, p->name, sizeof p->name);
+    sq_col_copy(st, 3, p->kind, sizeof p->kind);
     p->created_at = sqlite3_column_int64(st, 4);
 }
 
@@ -512,13 +507,13 @@ static int sq_party_insert(omb_store *base, omb_party *p, omb_err *err)
     sqlite3_stmt *st = stmt(s, Q_PARTY_INSERT, err);
     if (!st)
         return OMB_EIO;
-    bind_text(st, 1, p->code);
-    bind_text(st, 2, p->name);
-    bind_text(st, 3, p->kind);
+    sq_bind_text(st, 1, p->code);
+    sq_bind_text(st, 2, p->name);
+    sq_bind_text(st, 3, p->kind);
     sqlite3_bind_int64(st, 4, p->created_at);
-    int rc = exec_stmt(s, st, err, "party");
+    int rc = sq_exec_stmt(s, st, err, "party");
     if (!rc)
-        p->id = last_id(s);
+        p->id = sq_last_id(s);
     return rc;
 }
 
@@ -547,15 +542,16 @@ static void read_user(sqlite3_stmt *st, void *out)
     omb_user *u = out;
     u->id = sqlite3_column_int64(st, 0);
     u->party_id = sqlite3_column_int64(st, 1);
-    col_copy(st, 2, u->username, sizeof u->username);
-    col_copy(st, 3, u->display_name, sizeof u->display_name);
+    sq_col_copy(st, 2, u->username, sizeof u->username);
+    sq_col_copy(st, 3, u->display_name, sizeof u->display_name);
     const char *role = (const char *)sqlite3_column_text(st, 4);
     if (!role || omb_role_parse(role, &u->role) != OMB_OK)
         u->role = OMB_ROLE_AUDITOR; /* unknown roles get the least power */
-    col_copy(st, 5, u->skills, sizeof u->skills);
+    sq_col_copy(st, 5, u->skills, sizeof u->skills);
     u->active = sqlite3_column_int(st, 6) != 0;
-    col_copy(st, 7, u->password_hash, sizeof u->password_hash);
+    sq_col_copy(st, 7, u->password_hash, sizeof u->password_hash);
     u->created_at = sqlite3_column_int64(st, 8);
+    u->on_duty = sqlite3_column_int(st, 9) != 0;
 }
 
 static int sq_user_insert(omb_store *base, omb_user *u, omb_err *err)
@@ -565,16 +561,16 @@ static int sq_user_insert(omb_store *base, omb_user *u, omb_err *err)
     if (!st)
         return OMB_EIO;
     sqlite3_bind_int64(st, 1, u->party_id);
-    bind_text(st, 2, u->username);
-    bind_text(st, 3, u->display_name);
-    bind_text(st, 4, omb_role_name(u->role));
+    sq_bind_text(st, 2, u->username);
+    sq_bind_text(st, 3, u->display_name);
+    sq_bind_text(st, 4, omb_role_name(u->role));
     sqlite3_bind_text(st, 5, u->skills, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 6, u->active ? 1 : 0);
     sqlite3_bind_text(st, 7, u->password_hash, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, u->created_at);
-    int rc = exec_stmt(s, st, err, "user");
+    int rc = sq_exec_stmt(s, st, err, "user");
     if (!rc)
-        u->id = last_id(s);
+        u->id = sq_last_id(s);
     return rc;
 }
 
@@ -598,7 +594,8 @@ static int sq_user_list(omb_store *base, int64_t party_id, int (*cb)(void *, con
     if (party_id)
         sqlite3_bind_int64(st, 1, party_id);
     omb_user row;
-    return fetch_all(s, st, read_user, &row, (int (*)(void *, const void *))cb, ctx, err, "users");
+    return sq_fetch_all(s, st, read_user, &row, (int (*)(void *, const void *))cb, ctx, err,
+                        "users");
 }
 
 /* ---- products ---------------------------------------------------------- */
@@ -607,9 +604,9 @@ static void read_product(sqlite3_stmt *st, void *out)
 {
     omb_product *p = out;
     p->id = sqlite3_column_int64(st, 0);
-    col_copy(st, 1, p->code, sizeof p->code);
-    col_copy(st, 2, p->name, sizeof p->name);
-    col_copy(st, 3, p->business, sizeof p->business);
+    sq_col_copy(st, 1, p->code, sizeof p->code);
+    sq_col_copy(st, 2, p->name, sizeof p->name);
+    sq_col_copy(st, 3, p->business, sizeof p->business);
     p->created_at = sqlite3_column_int64(st, 4);
 }
 
@@ -619,13 +616,13 @@ static int sq_product_insert(omb_store *base, omb_product *p, omb_err *err)
     sqlite3_stmt *st = stmt(s, Q_PRODUCT_INSERT, err);
     if (!st)
         return OMB_EIO;
-    bind_text(st, 1, p->code);
-    bind_text(st, 2, p->name);
-    bind_text(st, 3, p->business);
+    sq_bind_text(st, 1, p->code);
+    sq_bind_text(st, 2, p->name);
+    sq_bind_text(st, 3, p->business);
     sqlite3_bind_int64(st, 4, p->created_at);
-    int rc = exec_stmt(s, st, err, "product");
+    int rc = sq_exec_stmt(s, st, err, "product");
     if (!rc)
-        p->id = last_id(s);
+        p->id = sq_last_id(s);
     return rc;
 }
 
@@ -649,8 +646,8 @@ static void read_coop(sqlite3_stmt *st, void *out)
     omb_cooperation *c = out;
     memset(c, 0, sizeof *c);
     c->id = sqlite3_column_int64(st, 0);
-    col_copy(st, 1, c->code, sizeof c->code);
-    col_copy(st, 2, c->name, sizeof c->name);
+    sq_col_copy(st, 1, c->code, sizeof c->code);
+    sq_col_copy(st, 2, c->name, sizeof c->name);
     c->product_id = sqlite3_column_int64(st, 3);
     c->created_at = sqlite3_column_int64(st, 4);
 }
@@ -666,11 +663,11 @@ static int load_members(sq_store *s, omb_cooperation *c, omb_err *err)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n_members < OMB_MEMBERS_MAX) {
         omb_member *m = &c->members[c->n_members++];
         m->party_id = sqlite3_column_int64(st, 0);
-        col_copy(st, 1, m->role, sizeof m->role);
+        sq_col_copy(st, 1, m->role, sizeof m->role);
         m->share_bp = sqlite3_column_int(st, 2);
     }
-    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OMB_OK : db_fail(s, err, "members");
-    done(st);
+    int out = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? OMB_OK : sq_db_fail(s, err, "members");
+    sq_done(st);
     return out;
 }
 
@@ -680,14 +677,14 @@ static int sq_coop_insert(omb_store *base, omb_cooperation *c, omb_err *err)
     sqlite3_stmt *st = stmt(s, Q_COOP_INSERT, err);
     if (!st)
         return OMB_EIO;
-    bind_text(st, 1, c->code);
-    bind_text(st, 2, c->name);
+    sq_bind_text(st, 1, c->code);
+    sq_bind_text(st, 2, c->name);
     sqlite3_bind_int64(st, 3, c->product_id);
     sqlite3_bind_int64(st, 4, c->created_at);
-    int rc = exec_stmt(s, st, err, "cooperation");
+    int rc = sq_exec_stmt(s, st, err, "cooperation");
     if (rc)
         return rc;
-    c->id = last_id(s);
+    c->id = sq_last_id(s);
     for (int i = 0; i < c->n_members; i++) {
         st = stmt(s, Q_COOP_MEMBER_INSERT, err);
         if (!st)
@@ -696,7 +693,7 @@ static int sq_coop_insert(omb_store *base, omb_cooperation *c, omb_err *err)
         sqlite3_bind_int64(st, 2, c->members[i].party_id);
         sqlite3_bind_text(st, 3, c->members[i].role, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 4, c->members[i].share_bp);
-        if ((rc = exec_stmt(s, st, err, "cooperation member")) != OMB_OK)
+        if ((rc = sq_exec_stmt(s, st, err, "cooperation member")) != OMB_OK)
             return rc;
     }
     return OMB_OK;
@@ -731,9 +728,9 @@ static int sq_coop_list(omb_store *base, int (*cb)(void *, const omb_cooperation
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 1024)
         ids[n++] = sqlite3_column_int64(st, 0);
-    done(st);
+    sq_done(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_fail(s, err, "cooperations");
+        return sq_db_fail(s, err, "cooperations");
     for (int i = 0; i < n; i++) {
         omb_cooperation c;
         if ((rc = coop_fetch(s, Q_COOP_GET, ids[i], &c, err)) != OMB_OK)
@@ -758,7 +755,7 @@ static int sq_token_insert(omb_store *base, int64_t user_id, const unsigned char
     sqlite3_bind_text(st, 3, label ? label : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, created_at);
     sqlite3_bind_int64(st, 5, expires_at);
-    return exec_stmt(s, st, err, "token");
+    return sq_exec_stmt(s, st, err, "token");
 }
 
 typedef struct token_row {
@@ -770,7 +767,7 @@ static void read_token_row(sqlite3_stmt *st, void *out)
 {
     token_row *t = out;
     read_user(st, &t->user);
-    t->expires_at = sqlite3_column_int64(st, 9);
+    t->expires_at = sqlite3_column_int64(st, 10);
 }
 
 static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms now, omb_user *out,
@@ -783,7 +780,7 @@ static int sq_token_lookup(omb_store *base, const unsigned char hash[32], omb_ms
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     token_row t;
-    int rc = fetch_one(s, st, read_token_row, &t, err, "token");
+    int rc = sq_fetch_one(s, st, read_token_row, &t, err, "token");
     if (!rc) {
         *out = t.user;
         *expires_at = t.expires_at;
@@ -802,7 +799,7 @@ static int sq_token_revoke(omb_store *base, const unsigned char hash[32], omb_ms
         return OMB_EIO;
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
-    int rc = exec_stmt(s, st, err, "revoke");
+    int rc = sq_exec_stmt(s, st, err, "revoke");
     if (!rc && sqlite3_changes(s->db) == 0)
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no such active token");
     return rc;
@@ -822,8 +819,8 @@ static int sq_next_seq(omb_store *base, int32_t day, int64_t *seq, omb_err *err)
     if (rc == SQLITE_ROW)
         *seq = sqlite3_column_int64(st, 0);
     else
-        out = db_fail(s, err, "day counter");
-    done(st);
+        out = sq_db_fail(s, err, "day counter");
+    sq_done(st);
     return out;
 }
 
@@ -843,7 +840,7 @@ static int save_parties(sq_store *s, const omb_complaint *c, omb_err *err)
         sqlite3_bind_int64(st, 1, party);
         sqlite3_bind_int64(st, 2, c->received_at);
         sqlite3_bind_int64(st, 3, c->id);
-        int rc = exec_stmt(s, st, err, "complaint party");
+        int rc = sq_exec_stmt(s, st, err, "complaint party");
         if (rc)
             return rc;
     }
@@ -876,21 +873,21 @@ static int sq_complaint_save(omb_store *base, omb_complaint *c, char **doc_text,
     sqlite3_bind_text(st, 2, omb_state_name(c->state), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, omb_grade_name(c->grade), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, c->channel, -1, SQLITE_STATIC);
-    bind_text(st, 5, c->business);
-    bind_text(st, 6, c->cause);
+    sq_bind_text(st, 5, c->business);
+    sq_bind_text(st, 6, c->cause);
     sqlite3_bind_int64(st, 7, c->received_at);
     sqlite3_bind_int64(st, 8, c->updated_at);
-    bind_id(st, 9, c->target_party_id);
-    bind_id(st, 10, c->product_id);
-    bind_id(st, 11, c->lead_party_id);
-    bind_id(st, 12, c->assignee_id);
+    sq_bind_id(st, 9, c->target_party_id);
+    sq_bind_id(st, 10, c->product_id);
+    sq_bind_id(st, 11, c->lead_party_id);
+    sq_bind_id(st, 12, c->assignee_id);
     sqlite3_bind_int64(st, 13, c->version);
     sqlite3_bind_text(st, 14, doc, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 15, hist ? hist : "[]", -1, SQLITE_STATIC);
-    int rc = exec_stmt(s, st, err, "complaint");
+    int rc = sq_exec_stmt(s, st, err, "complaint");
     free(hist);
     if (!rc && insert)
-        c->id = last_id(s);
+        c->id = sq_last_id(s);
     if (!rc)
         rc = save_parties(s, c, err);
     if (!rc && doc_text)
@@ -908,8 +905,8 @@ static int load_complaint(sq_store *s, sqlite3_stmt *st, const char *what, omb_c
     if (rc != SQLITE_ROW) {
         int out_rc = rc == SQLITE_DONE
                          ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", what)
-                         : db_fail(s, err, "complaint");
-        done(st);
+                         : sq_db_fail(s, err, "complaint");
+        sq_done(st);
         return out_rc;
     }
     int64_t id = sqlite3_column_int64(st, 0);
@@ -918,7 +915,7 @@ static int load_complaint(sq_store *s, sqlite3_stmt *st, const char *what, omb_c
                              (size_t)sqlite3_column_bytes(st, 1), 0, &jerr);
     json_t *history = json_loadb((const char *)sqlite3_column_text(st, 2),
                                  (size_t)sqlite3_column_bytes(st, 2), 0, &jerr);
-    done(st);
+    sq_done(st);
     if (!doc || !json_is_array(history)) {
         json_decref(doc);
         json_decref(history);
@@ -964,8 +961,8 @@ static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb
     if (rc != SQLITE_ROW) {
         int out_rc = rc == SQLITE_DONE
                          ? omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no)
-                         : db_fail(s, err, "complaint");
-        done(st);
+                         : sq_db_fail(s, err, "complaint");
+        sq_done(st);
         return out_rc;
     }
     int64_t id = sqlite3_column_int64(st, 0);
@@ -978,7 +975,7 @@ static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb
         buf_rc = omb_buf_append(history, sqlite3_column_text(st, 3),
                                 (size_t)sqlite3_column_bytes(st, 3));
     }
-    done(st);
+    sq_done(st);
     if (buf_rc)
         return omb_fail(err, OMB_ETOOBIG, "too_large", NULL, "complaint document too large");
     if (viewer) {
@@ -989,11 +986,11 @@ static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb
         sqlite3_bind_int64(v, 2, received);
         sqlite3_bind_int64(v, 3, id);
         rc = sqlite3_step(v);
-        done(v);
+        sq_done(v);
         if (rc == SQLITE_DONE)
             return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
         if (rc != SQLITE_ROW)
-            return db_fail(s, err, "visibility");
+            return sq_db_fail(s, err, "visibility");
     }
     if (id_out)
         *id_out = id;
@@ -1064,10 +1061,10 @@ static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db, omb_buf_str(&q), -1, &st, NULL) != SQLITE_OK) {
         omb_buf_release(&q);
-        return db_fail(s, err, "list");
+        return sq_db_fail(s, err, "list");
     }
     omb_buf_release(&q);
-    bind_id(st, 1, f->viewer_party);
+    sq_bind_id(st, 1, f->viewer_party);
     sqlite3_bind_int64(st, 2, f->party);
     sqlite3_bind_int64(st, 3, f->lead_party);
     sqlite3_bind_int64(st, 4, f->assignee);
@@ -1090,7 +1087,7 @@ static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        out = db_fail(s, err, "list");
+        out = sq_db_fail(s, err, "list");
     sqlite3_finalize(st);
     return out;
 }
@@ -1106,8 +1103,8 @@ static int sq_complaint_count(omb_store *base, int64_t *count, omb_err *err)
     if (rc == SQLITE_ROW)
         *count = sqlite3_column_int64(st, 0);
     else
-        out = db_fail(s, err, "count");
-    done(st);
+        out = sq_db_fail(s, err, "count");
+    sq_done(st);
     return out;
 }
 
@@ -1122,7 +1119,7 @@ static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
     char *payload = json_dumps(ev->payload, JSON_COMPACT | JSON_SORT_KEYS);
     if (!payload)
         return omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot serialise event");
-    bind_id(st, 1, ev->complaint_id);
+    sq_bind_id(st, 1, ev->complaint_id);
     if (ev->complaint_id)
         sqlite3_bind_int64(st, 2, ev->seq);
     else
@@ -1133,9 +1130,9 @@ static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
     sqlite3_bind_int64(st, 6, ev->actor_user_id);
     sqlite3_bind_int64(st, 7, ev->actor_party_id);
     sqlite3_bind_text(st, 8, payload, -1, free);
-    int rc = exec_stmt(s, st, err, "event");
+    int rc = sq_exec_stmt(s, st, err, "event");
     if (!rc)
-        ev->id = last_id(s);
+        ev->id = sq_last_id(s);
     return rc;
 }
 
@@ -1163,15 +1160,15 @@ static int sq_event_list(omb_store *base, int64_t complaint_id, omb_event_cb cb,
         ev.id = sqlite3_column_int64(st, 0);
         ev.complaint_id = sqlite3_column_int64(st, 1);
         ev.seq = sqlite3_column_int64(st, 2);
-        col_copy(st, 3, ev.subject, sizeof ev.subject);
+        sq_col_copy(st, 3, ev.subject, sizeof ev.subject);
         out = cb(ctx, &ev);
         omb_event_release(&ev);
         if (out)
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE && !out)
-        out = db_fail(s, err, "events");
-    done(st);
+        out = sq_db_fail(s, err, "events");
+    sq_done(st);
     return out;
 }
 
@@ -1199,9 +1196,9 @@ static int sq_idem_get(omb_store *base, int64_t user_id, const char *key, omb_id
     } else if (rc == SQLITE_DONE) {
         res = OMB_ENOTFOUND;
     } else {
-        res = db_fail(s, err, "idempotency");
+        res = sq_db_fail(s, err, "idempotency");
     }
-    done(st);
+    sq_done(st);
     return res;
 }
 
@@ -1217,7 +1214,7 @@ static int sq_idem_put(omb_store *base, const omb_idem *in, omb_ms now, omb_err 
     sqlite3_bind_int(st, 4, in->status);
     sqlite3_bind_text(st, 5, in->response ? in->response : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, now);
-    return exec_stmt(s, st, err, "idempotency");
+    return sq_exec_stmt(s, st, err, "idempotency");
 }
 
 /* ---- attachments ------------------------------------------------------- */
@@ -1233,7 +1230,7 @@ static int sq_attachment_link(omb_store *base, int64_t complaint_id, const omb_a
     sqlite3_bind_int64(st, 2, a->size);
     sqlite3_bind_text(st, 3, a->content_type, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, now);
-    int rc = exec_stmt(s, st, err, "attachment");
+    int rc = sq_exec_stmt(s, st, err, "attachment");
     if (rc)
         return rc;
     st = stmt(s, Q_ATTACH_LINK, err);
@@ -1241,15 +1238,15 @@ static int sq_attachment_link(omb_store *base, int64_t complaint_id, const omb_a
         return OMB_EIO;
     sqlite3_bind_text(st, 1, a->sha256, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, complaint_id);
-    return exec_stmt(s, st, err, "attachment link");
+    return sq_exec_stmt(s, st, err, "attachment link");
 }
 
 static void read_attachment(sqlite3_stmt *st, void *out)
 {
     omb_attachment *a = out;
-    col_copy(st, 0, a->sha256, sizeof a->sha256);
+    sq_col_copy(st, 0, a->sha256, sizeof a->sha256);
     a->size = sqlite3_column_int64(st, 1);
-    col_copy(st, 2, a->content_type, sizeof a->content_type);
+    sq_col_copy(st, 2, a->content_type, sizeof a->content_type);
 }
 
 static int sq_attachment_visible(omb_store *base, const char *sha256, int64_t viewer,
@@ -1263,17 +1260,17 @@ static int sq_attachment_visible(omb_store *base, const char *sha256, int64_t vi
         sqlite3_bind_text(v, 1, sha256, -1, SQLITE_STATIC);
         sqlite3_bind_int64(v, 2, viewer);
         int rc = sqlite3_step(v);
-        done(v);
+        sq_done(v);
         if (rc == SQLITE_DONE)
             return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no such attachment");
         if (rc != SQLITE_ROW)
-            return db_fail(s, err, "attachment");
+            return sq_db_fail(s, err, "attachment");
     }
     sqlite3_stmt *st = stmt(s, Q_ATTACH_GET, err);
     if (!st)
         return OMB_EIO;
     sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-    return fetch_one(s, st, read_attachment, out, err, "attachment");
+    return sq_fetch_one(s, st, read_attachment, out, err, "attachment");
 }
 
 /* ---- clocks ------------------------------------------------------------ */
@@ -1297,14 +1294,14 @@ static int sq_clocks_save(omb_store *base, int64_t complaint_id, const omb_clock
         const omb_clock_row *r = &rows[i];
         sqlite3_bind_int64(st, 1, complaint_id);
         sqlite3_bind_text(st, 2, r->kind, -1, SQLITE_STATIC);
-        bind_id(st, 3, r->lead_party);
+        sq_bind_id(st, 3, r->lead_party);
         sqlite3_bind_text(st, 4, r->owner, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5, r->state, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 6, r->started_at);
         sqlite3_bind_int64(st, 7, r->due_at);
         bind_ms_or_null(st, 8, r->stopped_at);
         bind_ms_or_null(st, 9, r->next_alert_at);
-        int rc = exec_stmt(s, st, err, "clock");
+        int rc = sq_exec_stmt(s, st, err, "clock");
         if (rc)
             return rc;
     }
@@ -1325,8 +1322,8 @@ static int sq_clocks_due(omb_store *base, omb_ms now, int limit, int (*cb)(void 
         if ((out = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1))) != OMB_OK)
             break;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        out = db_fail(s, err, "due clocks");
-    done(st);
+        out = sq_db_fail(s, err, "due clocks");
+    sq_done(st);
     return out;
 }
 
@@ -1374,7 +1371,7 @@ static int sq_clocks_list(omb_store *base, const omb_clock_filter *f,
     int prc = sqlite3_prepare_v2(s->db, omb_buf_str(&q), -1, &st, NULL);
     omb_buf_release(&q);
     if (prc != SQLITE_OK)
-        return db_fail(s, err, "clocks");
+        return sq_db_fail(s, err, "clocks");
     clock_bind(st, f);
     sqlite3_bind_int(st, 7, f->limit > 0 ? f->limit : -1);
     int rc, out = OMB_OK;
@@ -1382,11 +1379,11 @@ static int sq_clocks_list(omb_store *base, const omb_clock_filter *f,
         omb_clock_row r;
         memset(&r, 0, sizeof r);
         r.complaint_id = sqlite3_column_int64(st, 0);
-        col_copy(st, 1, r.no, sizeof r.no);
-        col_copy(st, 2, r.kind, sizeof r.kind);
+        sq_col_copy(st, 1, r.no, sizeof r.no);
+        sq_col_copy(st, 2, r.kind, sizeof r.kind);
         r.lead_party = sqlite3_column_int64(st, 3);
-        col_copy(st, 4, r.owner, sizeof r.owner);
-        col_copy(st, 5, r.state, sizeof r.state);
+        sq_col_copy(st, 4, r.owner, sizeof r.owner);
+        sq_col_copy(st, 5, r.state, sizeof r.state);
         r.started_at = sqlite3_column_int64(st, 6);
         r.due_at = sqlite3_column_int64(st, 7);
         r.stopped_at = sqlite3_column_int64(st, 8);
@@ -1395,7 +1392,7 @@ static int sq_clocks_list(omb_store *base, const omb_clock_filter *f,
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        out = db_fail(s, err, "clocks");
+        out = sq_db_fail(s, err, "clocks");
     sqlite3_finalize(st);
     return out;
 }
@@ -1421,14 +1418,14 @@ static int sq_clocks_stats(omb_store *base, const omb_clock_filter *f, omb_ms no
     int prc = sqlite3_prepare_v2(s->db, omb_buf_str(&q), -1, &st, NULL);
     omb_buf_release(&q);
     if (prc != SQLITE_OK)
-        return db_fail(s, err, "clock figures");
+        return sq_db_fail(s, err, "clock figures");
     clock_bind(st, f);
     sqlite3_bind_int64(st, 8, now);
     int rc, out = OMB_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         omb_clock_stats x;
         memset(&x, 0, sizeof x);
-        col_copy(st, 0, x.kind, sizeof x.kind);
+        sq_col_copy(st, 0, x.kind, sizeof x.kind);
         x.lead_party = sqlite3_column_int64(st, 1);
         x.total = sqlite3_column_int64(st, 2);
         x.met = sqlite3_column_int64(st, 3);
@@ -1440,7 +1437,7 @@ static int sq_clocks_stats(omb_store *base, const omb_clock_filter *f, omb_ms no
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        out = db_fail(s, err, "clock figures");
+        out = sq_db_fail(s, err, "clock figures");
     sqlite3_finalize(st);
     return out;
 }
@@ -1493,4 +1490,23 @@ const omb_store_vtab omb_store_sqlite = {
     .clocks_list = sq_clocks_list,
     .clocks_stats = sq_clocks_stats,
     .complaint_load_id = sq_complaint_load_id,
+    .user_set_duty = sq_user_set_duty,
+    .agent_load = sq_agent_load,
+    .tasks_save = sq_tasks_save,
+    .tasks_due = sq_tasks_due,
+    .tasks_list = sq_tasks_list,
+    .pii_index_put = sq_pii_index_put,
+    .pii_index_find = sq_pii_index_find,
+    .webhook_insert = sq_webhook_insert,
+    .webhook_get = sq_webhook_get,
+    .webhook_list = sq_webhook_list,
+    .webhook_set_active = sq_webhook_set_active,
+    .outbox_add = sq_outbox_add,
+    .outbox_due = sq_outbox_due,
+    .outbox_result = sq_outbox_result,
+    .outbox_list = sq_outbox_list,
+    .outbox_next_at = sq_outbox_next_at,
+    .events_since = sq_events_since,
+    .settlements_save = sq_settlements_save,
+    .settlements_list = sq_settlements_list,
 };

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OMB_STORE_VERSION 1
+#define OMB_STORE_VERSION 2
 
 enum omb_store_flags {
     OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
@@ -105,6 +105,88 @@ typedef struct omb_clock_stats {
     int64_t lead_party;
     int64_t total, met, met_late, breached, counting, cancelled;
 } omb_clock_stats;
+
+/* A party task (协办) or a transfer awaiting acknowledgement, as the tasks
+ * projection keeps it. */
+typedef struct omb_task_row {
+    int64_t complaint_id;
+    char no[OMB_NO_MAX]; /* filled by tasks_list */
+    char kind[12];       /* task, transfer */
+    int64_t n;           /* number within the complaint */
+    int64_t from_party, to_party;
+    char state[16]; /* task: open, answered, overdue, cancelled; transfer: pending, ... */
+    omb_ms opened_at, due_at;
+    omb_ms closed_at;     /* 0 while open */
+    omb_ms next_alert_at; /* 0 for none */
+} omb_task_row;
+
+typedef struct omb_task_filter {
+    int64_t party;  /* to or from this party; 0 = any */
+    int direction;  /* 0 both, 1 incoming (to_party), 2 outgoing (from_party) */
+    char kind[12];  /* "" = any */
+    char state[16]; /* "" = any */
+    int limit;
+} omb_task_filter;
+
+#define OMB_BLIND_LEN 16 /* bytes of a blind index */
+
+typedef struct omb_webhook {
+    int64_t id;
+    int64_t party_id;
+    char url[512];
+    char events[1024]; /* JSON array of event types; ["*"] = all */
+    char secret[256];  /* sealed */
+    bool active;
+    omb_ms created_at;
+    int64_t created_by;
+} omb_webhook;
+
+/* One delivery of one event to one webhook. */
+typedef struct omb_outbox_row {
+    int64_t id, webhook_id, complaint_id, event_id;
+    char state[12]; /* pending, delivered */
+    int attempts;
+    omb_ms next_at, delivered_at, created_at;
+    int last_status; /* HTTP status of the last attempt, 0 for none */
+    char last_error[200];
+    /* the event, filled by outbox_due and outbox_list */
+    char no[OMB_NO_MAX];
+    int64_t seq;
+    char type[40];
+    omb_ms at;
+    int64_t actor_user, actor_party;
+    const char *payload; /* outbox_due only; valid during the callback */
+    size_t payload_len;
+} omb_outbox_row;
+
+/* An event of a complaint, for live feeds. */
+typedef struct omb_feed_row {
+    int64_t id, complaint_id, seq;
+    char no[OMB_NO_MAX];
+    char type[40];
+    omb_ms at;
+    int64_t actor_user, actor_party, lead_party;
+} omb_feed_row;
+
+/* One party's part of a decision's compensation. */
+typedef struct omb_settlement_row {
+    int64_t complaint_id;
+    char no[OMB_NO_MAX]; /* filled by settlements_list */
+    int64_t decision;    /* seq of the decision event */
+    int64_t party_id;
+    char role[16];
+    int32_t share_bp, weight;
+    int64_t amount_fen;
+    char state[12]; /* due, superseded */
+    omb_ms decided_at;
+} omb_settlement_row;
+
+typedef struct omb_settlement_filter {
+    int64_t party;   /* 0 = every party */
+    omb_ms from, to; /* decided_at in [from, to); 0 = open */
+    bool superseded; /* include superseded parts */
+    int limit;
+} omb_settlement_filter;
 
 typedef struct omb_store_vtab {
     int version; /* OMB_STORE_VERSION */
@@ -204,6 +286,58 @@ typedef struct omb_store_vtab {
                         int (*cb)(void *, const omb_clock_stats *), void *ctx, omb_err *err);
     /* The document of a complaint by id (the sweeper), no visibility check. */
     int (*complaint_load_id)(omb_store *s, int64_t id, omb_complaint *out, omb_err *err);
+
+    /* ---- version 2: multi-party linkage ---- */
+
+    /* Whether a user takes new complaints from dispatch. */
+    int (*user_set_duty)(omb_store *s, int64_t user_id, bool on_duty, omb_err *err);
+    /* Open complaints assigned to a user now (kept as complaints change). */
+    int (*agent_load)(omb_store *s, int64_t user_id, int64_t *open, omb_err *err);
+    /* Tasks and transfers: save replaces a complaint's rows; due walks those
+     * whose next alert has come, earliest first; list serves task inboxes. */
+    int (*tasks_save)(omb_store *s, int64_t complaint_id, const omb_task_row *rows, size_t n,
+                      omb_err *err);
+    int (*tasks_due)(omb_store *s, omb_ms now, int limit,
+                     int (*cb)(void *, int64_t complaint_id, omb_ms next_alert_at), void *ctx,
+                     omb_err *err);
+    int (*tasks_list)(omb_store *s, const omb_task_filter *f,
+                      int (*cb)(void *, const omb_task_row *), void *ctx, omb_err *err);
+    /* Keyed blind indexes of personal data ("phone", "id_number"); find
+     * walks the complaints with that index the party may see, newest first. */
+    int (*pii_index_put)(omb_store *s, const char *kind, const unsigned char blind[OMB_BLIND_LEN],
+                         int64_t complaint_id, omb_err *err);
+    int (*pii_index_find)(omb_store *s, const char *kind, const unsigned char blind[OMB_BLIND_LEN],
+                          int64_t viewer_party, int limit,
+                          int (*cb)(void *, int64_t complaint_id, const char *no), void *ctx,
+                          omb_err *err);
+    /* Webhooks of parties (party 0 = all). */
+    int (*webhook_insert)(omb_store *s, omb_webhook *w, omb_err *err);
+    int (*webhook_get)(omb_store *s, int64_t id, omb_webhook *out, omb_err *err);
+    int (*webhook_list)(omb_store *s, int64_t party_id, int (*cb)(void *, const omb_webhook *),
+                        void *ctx, omb_err *err);
+    int (*webhook_set_active)(omb_store *s, int64_t id, bool active, omb_err *err);
+    /* The outbox.  due walks pending deliveries whose time has come, in id
+     * order, only the earliest pending one of each (webhook, complaint);
+     * result records an attempt; next_at is the earliest time one of those
+     * deliveries is due (0 for none). */
+    int (*outbox_add)(omb_store *s, int64_t webhook_id, int64_t complaint_id, int64_t event_id,
+                      omb_ms now, omb_err *err);
+    int (*outbox_due)(omb_store *s, omb_ms now, int limit,
+                      int (*cb)(void *, const omb_outbox_row *), void *ctx, omb_err *err);
+    int (*outbox_result)(omb_store *s, int64_t id, bool delivered, int status, const char *error,
+                         omb_ms next_at, omb_ms now, omb_err *err);
+    int (*outbox_list)(omb_store *s, int64_t webhook_id, const char *state, int64_t after_id,
+                       int limit, int (*cb)(void *, const omb_outbox_row *), void *ctx,
+                       omb_err *err);
+    int (*outbox_next_at)(omb_store *s, omb_ms *next, omb_err *err);
+    /* Complaint events after an id, for a party (0 = all), in id order. */
+    int (*events_since)(omb_store *s, int64_t after_id, int64_t viewer_party, int limit,
+                        int (*cb)(void *, const omb_feed_row *), void *ctx, omb_err *err);
+    /* Settlements: save marks the complaint's earlier parts superseded and adds rows. */
+    int (*settlements_save)(omb_store *s, int64_t complaint_id, const omb_settlement_row *rows,
+                            size_t n, omb_err *err);
+    int (*settlements_list)(omb_store *s, const omb_settlement_filter *f,
+                            int (*cb)(void *, const omb_settlement_row *), void *ctx, omb_err *err);
 } omb_store_vtab;
 
 /* The SQLite backend. */

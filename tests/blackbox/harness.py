@@ -16,11 +16,24 @@ Only the Python standard library is used.  What it offers the test modules:
                is the parsed JSON or the raw bytes.
   Fixture      logs in as the operator admin and creates the parties, users,
                product and cooperation every module needs, and a token for
-               each user.
+               each user.  Its complaints are about the product's rate (cause
+               c11), which dispatch (data/routing.tsv) gives to the funder,
+               the bank: bank users lead them.  fx.lead_user(doc) names a
+               user of whichever party leads a complaint; fx.create() gives
+               each complaint a complainant of its own (person(k)), masked
+               alike (MASKED), so that none counts as a repeat.
+  ALLOWED      the lifecycle as the suite expects it (state and role of every
+  PARTY_RULE   API action), the party rule of each action (docs/linkage.md),
+  CREATED      and the first two events of every new complaint (received,
+               dispatched by ombud itself: actor SYSTEM_ACTOR).
   raw_exchange sends raw bytes on one connection and returns what comes
                back (pipelining, framing, Expect: 100-continue).
   fingerprint  row counts of every table (plus max(events.id) and a few
-               sums that catch updates) read with sqlite3 in read-only mode.
+               sums that catch updates: versions, day counters, revoked
+               tokens, assignees' loads, duty, closed tasks, superseded
+               settlements) read with sqlite3 in read-only mode.
+  check_agent_loads  the loads dispatch reads (agent_load) equal the open
+               complaints per assignee.
   check_error  asserts that a response is exactly the JSON error shape
                {"error":{"code","message","field"}} with the given status.
   Context      what run.py hands a module: options and the servers it
@@ -33,6 +46,7 @@ collect(ctx) -> [(name, fn)] (tests made from data) and teardown(ctx).
 Every CLI run is checked for sanitizer reports too.
 """
 
+import datetime
 import json
 import os
 import re
@@ -313,6 +327,18 @@ def fingerprint(db_path):
         fp["day_counters.sum_n"] = con.execute("SELECT total(n) FROM day_counters").fetchone()[0]
         fp["tokens.revoked"] = con.execute(
             "SELECT count(*) FROM tokens WHERE revoked_at IS NOT NULL").fetchone()[0]
+        # what moves without a row being added: assignees' loads, duty, tasks and transfers
+        # being closed, settlements being superseded
+        extra = {
+            "agent_load.sum_open": ("agent_load", "SELECT total(open) FROM agent_load"),
+            "users.on_duty": ("users", "SELECT count(*) FROM users WHERE on_duty"),
+            "tasks.closed": ("tasks", "SELECT count(*) FROM tasks WHERE closed_at IS NOT NULL"),
+            "settlements.superseded": ("settlements", "SELECT count(*) FROM settlements "
+                                                      "WHERE state = 'superseded'"),
+        }
+        for key, (table, sql) in extra.items():
+            if table in tables:
+                fp[key] = con.execute(sql).fetchone()[0]
         return fp
     finally:
         con.close()
@@ -501,6 +527,29 @@ def id_number(first17):
 VALID_ID = id_number("11010519491231002")  # 11010519491231002X
 BAD_ID = VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1")
 
+# The complainant of complaint_body(): ombud keeps it only sealed, and every view of a
+# complaint (document, list, timeline, export) shows it masked as MASKED.
+COMPLAINANT = {"name": "张三", "phone": "13800138000", "id_number": VALID_ID}
+MASKED = {"name": "张*", "phone": "138****8000", "id_number": "110***********002X"}
+
+_PERSON_IDS = []
+
+
+def person(k):
+    """The k-th complainant other than COMPLAINANT: another phone and identity number
+    (so that ombud does not take the complaint for a repeat), masked exactly as
+    COMPLAINANT is (MASKED): only the hidden middle digits differ."""
+    if not _PERSON_IDS:
+        day = datetime.date(1940, 1, 1)
+        while len(_PERSON_IDS) < 4000:
+            for area in ("101", "102", "105", "106", "107", "108"):
+                n = id_number("110" + area + day.strftime("%Y%m%d") + "002")
+                if n.endswith("002X") and n != VALID_ID:
+                    _PERSON_IDS.append(n)
+            day += datetime.timedelta(days=1)
+    return {"name": "张三", "phone": "138%04d8000" % ((1000 + k) % 10000),
+            "id_number": _PERSON_IDS[k % len(_PERSON_IDS)]}
+
 PARTIES = [
     ("bank", "bank_a", "甲银行 Bank A", "bank"),
     ("lender", "lender_a", "乙消费金融 Lender A", "lender"),
@@ -543,6 +592,8 @@ class Fixture:
         self.product = None
         self.cooperation = None
         self._users = users
+        self._people = 0
+        self._lock = threading.Lock()
 
     def login(self, username, password):
         r = self.s.http("POST", "/v1/tokens", {"username": username, "password": password})
@@ -593,10 +644,36 @@ class Fixture:
     def uid(self, who):
         return self.users[who]["id"]
 
+    def party_key(self, party_id):
+        """The PARTIES key of a party id ("bank", "lender", ...)."""
+        for key, pid in self.parties.items():
+            if pid == party_id:
+                return key
+        raise KeyError(party_id)
+
+    def user_of(self, party_id, role="agent"):
+        """The first fixture user of that party with that role: e.g. who may act for the
+        lead party of a complaint, fx.user_of(doc["lead_party"])."""
+        key = self.party_key(party_id)
+        for user, party, r in self._users:
+            if party == key and r == role:
+                return user
+        raise KeyError((key, role))
+
+    def lead_user(self, doc, role="agent"):
+        return self.user_of(doc["lead_party"], role)
+
+    def next_person(self):
+        with self._lock:
+            self._people += 1
+            return person(self._people)
+
     def complaint_body(self, **over):
+        """A valid complaint: a complaint about the product's interest rate (cause c11, which
+        data/routing.tsv routes to the cooperation's funder, the bank), by COMPLAINANT."""
         body = {
             "channel": "app",
-            "complainant": {"name": "张三", "phone": "13800138000", "id_number": VALID_ID},
+            "complainant": dict(COMPLAINANT),
             "product": self.product,
             "description": "借款利率与宣传不符，要求退还多收利息。",
             "business": "internet_loan",
@@ -610,6 +687,10 @@ class Fixture:
         return body
 
     def create(self, who="bank_agent", headers=None, **over):
+        """Creates a complaint as `who`.  Unless `complainant` is given, each complaint has a
+        complainant of its own (next_person()), so that none is graded as a repeat."""
+        if "complainant" not in over:
+            over["complainant"] = self.next_person()
         r = self.s.http("POST", "/v1/complaints", self.complaint_body(**over),
                         token=self.tokens[who], headers=headers)
         return check_ok(r, 201, "create complaint")
@@ -659,17 +740,41 @@ def action_body(action, fx, into=None):
         return {"cause": "c12", "reason": "重新分类"}
     if action == "note":
         return {"text": "备注"}
+    if action == "extend":
+        return {"days": 30, "reason": "需要补充调查"}
+    if action == "pause":
+        return {"reason_code": "appraisal", "reason": "委托第三方鉴定"}
+    if action == "resume":
+        return {"pause": 1}
+    if action == "callback":
+        return {"method": "phone", "satisfaction": "satisfied"}
+    if action == "transfer":
+        return {"to_party": fx.parties["platform"], "reason": "系统扣款故障，由平台方处理"}
+    if action == "acknowledge_transfer":
+        return {"note": "接收"}
+    if action == "decline_transfer":
+        return {"reason": "不属于本机构"}
+    if action == "request_task":
+        return {"to_party": fx.parties["lender"], "kind": "information",
+                "request": "请提供该笔借款的交易流水", "due_days": 3}
+    if action == "answer_task":
+        return {"task": 1, "answer": "流水见附件"}
+    if action == "cancel_task":
+        return {"task": 1, "reason": "已不需要"}
     raise KeyError(action)
 
 
 API_ACTIONS = ["accept", "reject", "merge", "withdraw", "investigate", "decide", "notify",
-               "review", "mediate", "close", "reopen", "assign", "classify", "note"]
+               "review", "mediate", "close", "reopen", "assign", "classify", "note", "extend",
+               "pause", "resume", "callback", "transfer", "acknowledge_transfer",
+               "decline_transfer", "request_task", "answer_task", "cancel_task"]
 
-# The lifecycle of DESIGN.md section 3 as this suite expects it:
+# The lifecycle of DESIGN.md section 3 (and docs/linkage.md) as this suite expects it:
 # action -> {state: roles allowed} ("open" = every state but closed and terminal ones).
 HANDLERS = {"agent", "supervisor"}
 OPEN = ["received", "accepted", "investigating", "decided", "notified", "review", "mediation"]
 ALL_STATES = OPEN + ["closed", "rejected", "withdrawn", "merged"]
+BEFORE_DECISION = ["received", "accepted", "investigating"]
 ALLOWED = {
     "accept": {"received": HANDLERS},
     "reject": {"received": HANDLERS},
@@ -686,7 +791,50 @@ ALLOWED = {
     "assign": {s: HANDLERS for s in OPEN},
     "classify": {s: HANDLERS | {"compliance"} for s in OPEN},
     "note": {s: HANDLERS | {"compliance", "mediator"} for s in ALL_STATES},
+    "extend": {s: HANDLERS for s in BEFORE_DECISION},
+    "pause": {s: HANDLERS for s in BEFORE_DECISION + ["review"]},
+    "resume": {s: HANDLERS for s in BEFORE_DECISION + ["review"]},
+    "callback": {"closed": HANDLERS},
+    "transfer": {s: HANDLERS for s in BEFORE_DECISION},
+    "acknowledge_transfer": {s: HANDLERS for s in BEFORE_DECISION},
+    "decline_transfer": {s: HANDLERS for s in BEFORE_DECISION},
+    "request_task": {s: HANDLERS for s in OPEN},
+    "answer_task": {s: HANDLERS for s in ALL_STATES},
+    "cancel_task": {s: HANDLERS for s in ALL_STATES},
 }
+
+# Which party may take an action (docs/linkage.md): "lead" the lead party only,
+# "lead_or_mediator" also the mediator it was referred to (deciding and closing in
+# mediation), "involved" any party involved, "task_to"/"task_from" the party a task is
+# addressed to / that asked for it, "transfer_to" the party a pending transfer names.
+PARTY_RULE = dict({a: "lead" for a in ALLOWED}, note="involved", answer_task="task_to",
+                  cancel_task="task_from", acknowledge_transfer="transfer_to",
+                  decline_transfer="transfer_to")
+
+
+def party_rule(action, state):
+    if action in ("decide", "close") and state == "mediation":
+        return "lead_or_mediator"
+    return PARTY_RULE[action]
+
+
+# The first two events of every complaint made through POST /v1/complaints: its receipt,
+# then ombud's own dispatch decision (actor user 0, party 0, as for every system event).
+CREATED = ["received", "dispatched"]
+SYSTEM_ACTOR = {"user": 0, "party": 0}
+
+
+def check_agent_loads(db_path):
+    """The assignees' loads kept by the database equal the open complaints per assignee."""
+    con = db_connect(db_path)
+    try:
+        kept = {u: n for u, n in con.execute("SELECT user_id, open FROM agent_load") if n}
+        counted = dict(con.execute(
+            "SELECT assignee, count(*) FROM complaints WHERE assignee IS NOT NULL AND state NOT "
+            "IN ('closed','rejected','withdrawn','merged') GROUP BY assignee").fetchall())
+    finally:
+        con.close()
+    eq(kept, counted, "agent_load (user: open complaints)")
 
 
 def timeless(doc):

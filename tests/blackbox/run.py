@@ -38,6 +38,9 @@ MODULES = [
     "test_restart",
     "test_import",
     "test_cli",
+    "test_linkage",
+    "test_isolation",
+    "test_webhooks",
 ]
 
 

@@ -211,7 +211,8 @@ def _whole(ctx):
         len(logged()), len(ctx.cases)))
     # the corpus complaint is as it was
     d = ctx.fx.get(ctx.vars["NO"])
-    eq((d["state"], d["version"]), ("received", 2), "the corpus complaint (created, attached)")
+    eq((d["state"], d["version"]), ("received", 3),
+       "the corpus complaint (created, dispatched, attached)")
 
 
 def _coverage(ctx):

@@ -1,9 +1,10 @@
 """
 test_cli.py - the `ombud` command line beside a running server: init is
-idempotent, `user add` and `token create` make users and tokens the API
-accepts, bad options and unknown commands exit 2, a bad configuration
-stops `serve` before it listens, and `serve` refuses a database that was
-never initialised.
+idempotent (and keeps the key file that seals personal data), `user add`
+and `token create` make users and tokens the API accepts, bad options and
+unknown commands exit 2, a bad configuration stops `serve` before it
+listens, and `serve` refuses a database that was never initialised or whose
+key file is missing or another database's.
 """
 
 import os
@@ -24,12 +25,20 @@ def _run(ctx, *args, env=None):
     return p
 
 
+def _key(db):
+    with open(db + ".key", "rb") as f:
+        return f.read(), os.stat(db + ".key").st_mode & 0o777
+
+
 def test_init_twice_changes_nothing(ctx):
     s = ctx.s
     before = s.fingerprint()
+    key = _key(s.db)
+    eq(oct(key[1]), oct(0o600), "mode of the key file made by init")
     p = s.run_cli("init", "--admin-password", "another-password")
     check(b"already initialised" in p.stdout, "second init said %r" % p.stdout)
     eq(s.fingerprint(), before, "database after a second init")
+    eq(_key(s.db), key, "the key file after a second init")
     check_ok(s.http("POST", "/v1/tokens", {"username": "admin", "password": s.admin_password}),
              201, "the first admin password still works")
 
@@ -97,6 +106,21 @@ def test_serve_needs_an_initialised_database(ctx):
     p = _run(ctx, "--db", empty, "--listen", "127.0.0.1:0", "serve")
     eq(p.returncode, 1, "exit code on a missing database")
     check(not os.path.exists(empty), "serve created a database")
+    # ... and its own key file: not a missing one, not another database's
+    other = os.path.join(ctx.s.dir, "other.db")
+    p = _run(ctx, "init", "--db", other, "--admin-password", "other-admin-pass")
+    eq(p.returncode, 0, "init of another database")
+    os.rename(other + ".key", other + ".key.saved")
+    p = _run(ctx, "--db", other, "--listen", "127.0.0.1:0", "serve")
+    eq(p.returncode, 1, "exit code without the key file")
+    check(b"listening" not in p.stdout and b"key" in p.stderr,
+          "serve without the key file: %r" % p.stderr[-300:])
+    with open(ctx.s.db + ".key", "rb") as src, open(other + ".key", "wb") as dst:
+        dst.write(src.read())
+    p = _run(ctx, "--db", other, "--listen", "127.0.0.1:0", "serve")
+    eq(p.returncode, 1, "exit code with another database's key file")
+    check(b"listening" not in p.stdout and b"key" in p.stderr,
+          "serve with a foreign key file: %r" % p.stderr[-300:])
     p = _run(ctx, "version")
     eq(p.returncode, 0, "version")
     check(p.stdout.startswith(b"ombud "), "version printed %r" % p.stdout)

@@ -20,13 +20,17 @@ span from the start to the due time has passed.
 
 The tests run in order on one server and move its clock forward: each one
 works in its own stretch of time (2026-09 .. 2027-08), so the listings and
-compliance figures of one test never see another test's clocks.
+compliance figures of one test never see another test's clocks.  Clocks are
+listed and counted by lead party: the bank leads the fixture's complaints
+(cause c11 goes to the funder), the lender its own collection complaints
+(cause c12 goes to the acquirer).
 """
 
 import copy
 import datetime
 
-from harness import Fixture, action_body, check, check_error, check_ok, eq, timeless
+from harness import (CREATED, SYSTEM_ACTOR, Fixture, action_body, check, check_error, check_ok,
+                     eq, timeless)
 
 HOUR = 3600 * 1000
 MINUTE = 60 * 1000
@@ -88,6 +92,16 @@ def _sweep(ctx):
 def _create(ctx, who="bank_agent", **over):
     over.setdefault("received_at", _iso(ctx.now))
     return ctx.fx.create(who, **over)
+
+
+def _create_lender_led(ctx, **over):
+    """A complaint of the lender (its target) that the lender leads: a collection complaint
+    (cause c12), which data/routing.tsv sends to the cooperation's acquirer, the lender."""
+    d = _create(ctx, who="lender_agent", target_party=ctx.fx.parties["lender"], cause="c12",
+                **over)
+    eq((d["lead_party"], d["dispatch"]["rule"]), (ctx.fx.parties["lender"], "collection_cause"),
+       "lead party of a lender's collection complaint")
+    return d
 
 
 def _clock(doc, kind):
@@ -187,15 +201,16 @@ def test_document_shows_clocks(ctx):
     eq(item[0]["clocks"], g["clocks"], "clocks in the list")
     # Timeline: the receipt, at the moment the complaint was received.
     tl = fx.timeline(no)
-    eq([e["type"] for e in tl["events"]], ["received"], "timeline after create")
+    eq([e["type"] for e in tl["events"]], CREATED, "timeline after create")
     eq(tl["events"][0]["at"], "2026-09-28T02:00:00.000Z", "received at")
+    eq(tl["events"][1]["at"], "2026-09-28T02:00:00.000Z", "dispatched at once")
     # Accepting meets the first contact (in time) and leaves the decision counting.
     d = fx.act(no, "accept", {"note": "受理"})
     fc = _clock(d, "first_contact")
     eq((fc["state"], fc["stopped_at"], fc["remaining_ms"], fc["late_ms"]),
        ("met", "2026-09-28T03:00:00.000Z", None, None), "first contact met")
     eq(_clock(d, "decision")["state"], "running", "decision still running")
-    eq(_types(ctx, no), ["received", "accepted"], "timeline after accept")
+    eq(_types(ctx, no), CREATED + ["accepted"], "timeline after accept")
     # A complaint received two days ago: its first contact is already breached.
     d = _create(ctx, received_at="2026-09-26T11:00:00+08:00")
     fc = _clock(d, "first_contact")
@@ -302,8 +317,8 @@ def test_extend_pause_resume_extend(ctx):
                 "60 twice")
     check_error(_extend(ctx, no, 30, who="bank_sup"), 409, "already_extended", "days",
                 "30 after 60")
-    eq(_types(ctx, no), ["received", "accepted", "investigation_started", "extended", "paused",
-                         "resumed", "paused", "resumed", "extended"], "timeline")
+    eq(_types(ctx, no), CREATED + ["accepted", "investigation_started", "extended", "paused",
+                                   "resumed", "paused", "resumed", "extended"], "timeline")
     eq(_alerts(ctx, no), [], "no alerts")
 
 
@@ -340,6 +355,7 @@ def test_warning_and_escalation_once(ctx):
     eq((evs[0]["at"], p["due_at"], p["warn_at"], p["remaining_ms"]),
        (_iso(ctx.now), "2026-10-12T03:00:00.000Z", "2026-10-12T02:36:00.000Z", 20 * MINUTE),
        "warning payload")
+    eq(evs[0]["actor"], SYSTEM_ACTOR, "the warning's actor (ombud itself)")
     eq(_alerts(ctx, a), [], "general complaint not warned yet")
     check(_clock(fx.get(u), "first_contact")["warned"], "warned shown on the clock")
     eq(_sweep(ctx)["alerts"], 0, "a second sweep raises nothing")
@@ -427,7 +443,7 @@ def test_paused_clocks_raise_nothing(ctx):
     # p1 is the lender's (the only lender-led complaint of 2026 here, so that its figures
     # can be read alone); p2 is bank_a's.
     lend = fx.parties["lender"]
-    p1 = _create(ctx, who="lender_agent", target_party=lend)["no"]
+    p1 = _create_lender_led(ctx)["no"]
     p2 = _create(ctx)["no"]
     fx.act(p1, "accept", {}, who="lender_agent")
     _advance(ctx, HOUR)
@@ -533,7 +549,7 @@ def test_clock_listing(ctx):
     fx, s = ctx.fx, ctx.s
     _set_now(ctx, "2027-03-01T10:00:00+08:00")  # Monday
     c1 = _create(ctx)["no"]  # led by bank_a
-    c2 = _create(ctx, who="lender_agent", target_party=fx.parties["lender"])["no"]
+    c2 = _create_lender_led(ctx)["no"]
     c3 = _create(ctx, who="bank2_agent", product=None)["no"]  # bank_b's own
     _advance(ctx, HOUR)
     fx.act(c2, "accept", {}, who="lender_agent")
@@ -648,9 +664,8 @@ def _check_counts(got, want, what):
 def test_compliance_figures(ctx):
     fx = ctx.fx
     t0 = _set_now(ctx, "2027-05-10T10:00:00+08:00")  # Monday
-    lender = {"who": "lender_agent", "target_party": fx.parties["lender"]}
     b1, b2, b3, b4 = (_create(ctx)["no"] for _ in range(4))
-    l1, l2, l3 = (_create(ctx, **lender)["no"] for _ in range(3))
+    l1, l2, l3 = (_create_lender_led(ctx)["no"] for _ in range(3))
     other = _create(ctx, who="bank2_agent", product=None)["no"]  # bank_b's: never counted here
     check(other, "bank_b complaint")
     # One hour on: first contacts met in time; b4 rejected (its decision cancelled).

@@ -13,7 +13,7 @@ import json
 import os
 import re
 
-from harness import DATA, Fixture, TestFailure, check, check_ok, db_query, eq
+from harness import DATA, MASKED, Fixture, TestFailure, check, check_ok, db_query, eq
 
 SAMPLE = os.path.join(DATA, "cfpb_sample.csv")
 EXPECT = os.path.join(DATA, "cfpb_sample.expect")
@@ -122,7 +122,11 @@ def test_api_serves_imported(ctx):
     eq(body["items"], [], "the other bank sees none")
     one = _cfpb_docs(ctx)[0]
     tl = fx.timeline(one["no"])
+    # an import records history: it is not dispatched, and the party it names leads it
     eq([e["type"] for e in tl["events"]], ["imported"], "timeline of an imported complaint")
+    got = fx.get(one["no"])
+    eq((got["lead_party"], got.get("dispatch")), (fx.parties["bank"], None),
+       "lead party of an imported complaint")
     closed = check_ok(s.http("GET", "/v1/complaints?state=closed&limit=1",
                              token=fx.token("bank_agent")), 200, "closed")["items"]
     check(closed and closed[0]["external_ref"].startswith("cfpb:"), "closed imported complaints")
@@ -148,6 +152,15 @@ def test_export_csv_and_jsonl(ctx):
     eq(sorted(d["no"] for d in docs), sorted(nos), "the same complaints in both exports")
     eq(sum(1 for d in docs if d.get("external_ref", "").startswith("cfpb:")), want["imported"],
        "imported complaints in the export")
+    # the complaints made through the API: dispatched, and their complainant masked
+    made = [d for d in docs if not d.get("external_ref", "").startswith("cfpb:")]
+    eq(len(made), OTHERS, "complaints made through the API in the export")
+    for d in made:
+        eq(d["complainant"], MASKED, "complainant of %s in the export" % d["no"])
+        eq(d["dispatch"]["lead_party"], ctx.fx.parties["bank"], "dispatch of %s" % d["no"])
+    with open(out, encoding="utf-8") as f:
+        text = f.read() + p.stdout.decode("utf-8")
+    eq(re.findall(r"138\d{4}8000", text), [], "phone numbers in clear in the exports")
     check(b"exported %d complaints" % total in p.stderr, "export summary %r" % p.stderr[-200:])
 
 

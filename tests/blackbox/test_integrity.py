@@ -3,12 +3,15 @@ test_integrity.py - rules that keep the records consistent: refused uploads
 never reach the disk, a product's complaint names one of the product's
 parties, users get only roles their party's kind can hold, codes are ASCII
 identifiers while names may be any UTF-8, nulls are the same as absent, and
-times are stored in one canonical form.
+times are stored in one canonical form, and the complainant's personal data
+is never stored in clear (only sealed, shown masked, read unmasked only
+explicitly and on the record).
 """
 
 import os
 
-from harness import Fixture, check, check_error, check_ok, eq, password_of
+from harness import (Fixture, check, check_error, check_ok, db_query, eq, id_number,
+                     password_of)
 
 
 def setup(ctx):
@@ -113,7 +116,7 @@ def test_nulls_are_absent_and_times_canonical(ctx):
                  "create with nulls")
     eq(d["tags"], [], "tags")
     check("claims" not in d, "claims absent: %r" % d.get("claims"))
-    eq(d["complainant"], {"name": "李四"}, "complainant")
+    eq(d["complainant"], {"name": "李*"}, "complainant (masked)")
     no = d["no"]
     for action, b in (("accept", {}), ("investigate", {})):
         fx.act(no, action, b)
@@ -124,3 +127,63 @@ def test_nulls_are_absent_and_times_canonical(ctx):
     eq(d["notice"]["notified_at"], "2026-11-19T16:00:00.000Z", "notified_at stored in UTC")
     d = fx.act(no, "review", {"reason": "不服", "applied_at": "2026-11-21T09:30:00+08:00"})
     eq(d["review"]["applied_at"], "2026-11-21T01:30:00.000Z", "applied_at stored in UTC")
+
+
+def _cells(db):
+    """Every text and blob cell of every table: [(table, column, value as text)]."""
+    out = []
+    tables = [r[0] for r in db_query(db, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for t in tables:
+        con_rows = db_query(db, 'SELECT * FROM "%s"' % t)
+        cols = [r[1] for r in db_query(db, 'PRAGMA table_info("%s")' % t)]
+        for row in con_rows:
+            for col, v in zip(cols, row):
+                if isinstance(v, bytes):
+                    v = v.decode("utf-8", "replace")
+                if isinstance(v, str):
+                    out.append((t, col, v))
+    return out
+
+
+def test_personal_data_never_stored_in_clear(ctx):
+    fx, s = ctx.fx, ctx.s
+    clear = {"name": "王小明", "phone": "13912345678", "id_number": id_number("44030619851203123")}
+    body = fx.complaint_body(complainant=dict(clear, customer_ref="CUST-0001"),
+                             description="个人信息测试")
+    r = s.http("POST", "/v1/complaints", body, token=fx.token("bank_agent"),
+               headers={"Idempotency-Key": "pii-key"})
+    d = check_ok(r, 201, "create")
+    no = d["no"]
+    masked = {"name": "王**", "phone": "139****5678",
+              "id_number": clear["id_number"][:3] + "*" * 11 + clear["id_number"][-4:]}
+    eq({k: d["complainant"].get(k) for k in masked}, masked, "masked complainant")
+    fx.act(no, "accept", {"note": "受理"})
+    # an unmasked read is explicit, for the roles that contact the consumer, and recorded
+    path = "/v1/complaints/%s/complainant?purpose=%%E5%%9B%%9E%%E8%%AE%%BF" % no  # 回访
+    before = s.fingerprint()
+    check_error(s.http("GET", path, token=fx.token("bank_auditor")), 403, "pii_not_allowed")
+    check_error(s.http("GET", path, token=fx.token("lender_agent")), 403, "not_lead_party")
+    check_error(s.http("GET", path, token=fx.token("bank2_agent")), 404, "not_found")
+    eq(s.fingerprint(), before, "database after refused reads")
+    got = check_ok(s.http("GET", path, token=fx.token("bank_agent")), 200, "unmasked read")
+    eq(got["no"], no, "no")
+    eq({k: got["complainant"].get(k) for k in clear}, clear, "the personal data")
+    eq(got["complainant"].get("customer_ref"), "CUST-0001", "customer_ref")
+    last = fx.timeline(no)["events"][-1]
+    eq((last["type"], last["id"], last["actor"]["user"]),
+       ("pii_read", got["read_event"], fx.uid("bank_agent")), "the read is an event")
+    check(last["payload"].get("purpose") == "回访", "purpose of the read %r" % last["payload"])
+    # nothing of it in clear anywhere in the database, nor in the exports
+    found = [(t, c) for t, c, v in _cells(s.db) if any(x in v for x in clear.values())]
+    eq(found, [], "tables and columns holding the personal data in clear")
+    for fmt in ("jsonl", "csv"):
+        out = s.run_cli("export", "--format", fmt).stdout.decode("utf-8")
+        check(no in out, "%s export without %s" % (fmt, no))
+        leaked = [x for x in clear.values() if x in out]
+        eq(leaked, [], "personal data in clear in the %s export" % fmt)
+    with open(s.log, encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    eq([x for x in clear.values() if x in log], [], "personal data in clear in the server log")
+    # the key that seals it lives beside the database, readable by its owner only
+    mode = os.stat(s.db + ".key").st_mode & 0o777
+    eq(oct(mode), oct(0o600), "mode of the key file")

@@ -2,16 +2,20 @@
 test_lifecycle.py - complaints through their lifecycle over HTTP: the full
 path with review (by someone other than the first decider), mediation,
 closure and reopening; rejection, withdrawal and merging; every action
-refused from every state it is not allowed in (409) and for every role not
-allowed (403); multi-party visibility; notes and attachments.
+refused from every state it is not allowed in (409), for every role not
+allowed (403 role_not_allowed) and for every involved party that is not the
+lead party (403 not_lead_party); the dispatch of a new complaint; the lead
+party handed over on acceptance; multi-party visibility; the complainant
+masked; notes and attachments.
 """
 
 import hashlib
 import os
 import threading
 
-from harness import (ALL_STATES, ALLOWED, API_ACTIONS, Fixture, action_body, check, check_error,
-                     check_ok, eq)
+from harness import (ALL_STATES, ALLOWED, API_ACTIONS, CREATED, MASKED, SYSTEM_ACTOR, Fixture,
+                     action_body, check, check_agent_loads, check_error, check_ok, eq,
+                     party_rule, person)
 
 MAX_ATTACHMENT = 65536
 
@@ -32,12 +36,23 @@ def test_full_lifecycle(ctx):
     c = fx.create("bank_agent")
     no = c["no"]
     check(no.startswith("TS") and len(no) == 16, "complaint number %r" % no)
-    eq((c["state"], c["version"], c["grade"]), ("received", 1, "general"), "new complaint")
+    # created and dispatched at once: two events
+    eq((c["state"], c["version"], c["grade"]), ("received", 2, "general"), "new complaint")
     eq(c["target_party"], parties["bank"], "target party defaults to the creator's")
     eq({p["party"]: p["role"] for p in c["parties"]},
        {parties["bank"]: "target", parties["lender"]: "acquirer",
         parties["platform"]: "platform"}, "parties from the cooperation")
-    steps = [("received", "bank_agent")]
+    eq(c["complainant"], MASKED, "complainant masked")
+    # data/routing.tsv: cause c11 (pricing) goes to the funder's pricing team
+    eq((c["lead_party"], c["department"], c["queue"]), (parties["bank"], "pricing", "pricing"),
+       "dispatched to the funder")
+    disp = c["dispatch"]
+    eq((disp["rule"], disp["lead_by"], disp["lead_role"], disp["lead_party"], disp["by"]),
+       ("pricing_cause", "funder", "funder", parties["bank"], 0), "dispatch record")
+    bank_agents = {fx.uid("bank_agent"), fx.uid("bank_agent2")}
+    check(c["assignee"] in bank_agents, "assignee %r: not an agent of the bank" % c["assignee"])
+    eq(disp["assignee"], c["assignee"], "dispatch assignee")
+    steps = [("received", "bank_agent"), ("dispatched", None)]
 
     def act(action, who, want_state, body=None):
         doc = fx.act(no, action, body if body is not None else action_body(action, fx), who=who)
@@ -45,8 +60,10 @@ def test_full_lifecycle(ctx):
         steps.append((action, who))
         return doc
 
-    d = act("accept", "bank_agent", "accepted", {"lead_party": parties["lender"], "note": "受理"})
-    eq(d["lead_party"], parties["lender"], "lead party set on acceptance")
+    # the acceptance names the lead party (the bank keeps the lead here; handing it over is
+    # test_lead_party_handed_over_on_acceptance)
+    d = act("accept", "bank_agent", "accepted", {"lead_party": parties["bank"], "note": "受理"})
+    eq(d["lead_party"], parties["bank"], "lead party set on acceptance")
     act("investigate", "bank_agent", "investigating")
     d = act("assign", "bank_sup", "investigating", {"assignee": fx.uid("bank_agent2")})
     eq(d["assignee"], fx.uid("bank_agent2"), "assignee")
@@ -89,19 +106,28 @@ def test_full_lifecycle(ctx):
     events = tl["events"]
     eq(tl["no"], no, "timeline no")
     eq([e["seq"] for e in events], list(range(1, len(steps) + 1)), "timeline seq")
-    types = {"received": "received", "accept": "accepted", "investigate": "investigation_started",
+    types = {"received": "received", "dispatched": "dispatched", "accept": "accepted",
+             "investigate": "investigation_started",
              "assign": "assigned", "classify": "classified", "note": "note_added",
              "decide": "decided", "notify": "notified", "review": "review_requested",
              "mediate": "mediation_referred", "close": "closed", "reopen": "reopened"}
     eq([e["type"] for e in events], [types[a] for a, _ in steps], "timeline event types")
-    eq([e["actor"]["user"] for e in events], [fx.uid(w) for _, w in steps], "timeline actors")
-    eq([e["actor"]["party"] for e in events], [fx.users[w]["party"] for _, w in steps],
+    eq([e["actor"]["user"] for e in events],
+       [fx.uid(w) if w else SYSTEM_ACTOR["user"] for _, w in steps], "timeline actors")
+    eq([e["actor"]["party"] for e in events],
+       [fx.users[w]["party"] if w else SYSTEM_ACTOR["party"] for _, w in steps],
        "timeline actor parties")
     ats = [e["at"] for e in events]
     eq(ats, sorted(ats), "timeline times in order")
     ids = [e["id"] for e in events]
     eq(ids, sorted(ids), "event ids increase")
-    eq(events[1]["payload"]["lead_party"], parties["lender"], "acceptance payload")
+    eq(events[0]["payload"]["complainant"], MASKED, "complainant in the creation event")
+    eq(events[1]["payload"], {"rule": "pricing_cause", "lead_party": parties["bank"],
+                              "lead_by": "funder", "lead_role": "funder",
+                              "department": "pricing", "queue": "pricing",
+                              "assignee": c["assignee"]}, "dispatch payload")
+    eq(events[1]["at"], events[0]["at"], "dispatched with the receipt")
+    eq(events[2]["payload"]["lead_party"], parties["bank"], "acceptance payload")
     # every involved party sees the same complaint and timeline; others do not
     for who in ("lender_agent", "plat_agent", "med_user", "bank_auditor"):
         eq(fx.get(no, who)["version"], len(steps), "version seen by " + who)
@@ -128,7 +154,7 @@ def test_reject_path(ctx):
                     "illegal_transition", what=action + " on rejected")
     # a note is still allowed on an ended complaint
     eq(fx.act(no, "note", {"text": "归档说明"})["notes"], 1, "note on rejected")
-    eq([e["type"] for e in fx.timeline(no)["events"]], ["received", "rejected", "note_added"],
+    eq([e["type"] for e in fx.timeline(no)["events"]], CREATED + ["rejected", "note_added"],
        "timeline")
 
 
@@ -252,6 +278,82 @@ def test_every_action_refused_for_wrong_role(ctx):
     check(refused > 40, "only %d wrong-role cases" % refused)
 
 
+def test_every_action_refused_for_a_party_not_leading(ctx):
+    """The bank leads these complaints (data/routing.tsv sends cause c11 to the funder); the
+    lender and the platform are involved and see them, but may take no lead-party action,
+    whatever their role allows: 403 not_lead_party, after the state and role checks."""
+    fx, s = ctx.fx, ctx.s
+    by_state = _states(ctx)
+    into = fx.create()["no"]
+    partners = {"agent": ["lender_agent", "plat_agent"], "supervisor": ["lender_sup"]}
+    before = s.fingerprint()
+    refused = 0
+    for state, no in by_state.items():
+        eq(fx.get(no, "lender_agent")["lead_party"], fx.parties["bank"], "lead of " + state)
+        for action in API_ACTIONS:
+            allowed = ALLOWED[action].get(state)
+            if allowed is None or party_rule(action, state) not in ("lead", "lead_or_mediator"):
+                continue
+            for role, users in partners.items():
+                if role not in allowed:
+                    continue
+                for who in users:
+                    r = _post(ctx, no, action, action_body(action, fx, into=into), who)
+                    check_error(r, 403, "not_lead_party", None,
+                                what="%s by %s in %s" % (action, who, state))
+                    refused += 1
+        # the party rules that name a task or a transfer
+        check_error(_post(ctx, no, "answer_task", action_body("answer_task", fx),
+                          "lender_agent"), 422, "unknown_reference", "task",
+                    what="answer_task without tasks in " + state)
+        check_error(_post(ctx, no, "cancel_task", action_body("cancel_task", fx), "bank_agent"),
+                    422, "unknown_reference", "task", what="cancel_task without tasks in " + state)
+        if state in ALLOWED["acknowledge_transfer"]:
+            for action in ("acknowledge_transfer", "decline_transfer"):
+                check_error(_post(ctx, no, action, action_body(action, fx), "plat_agent"), 409,
+                            "no_pending_transfer", None,
+                            what="%s without a transfer in %s" % (action, state))
+    eq(s.fingerprint(), before, "database after %d refused actions" % refused)
+    check(refused > 60, "only %d not-lead cases" % refused)
+    # every involved party may still add a note, in every state
+    for state, no in by_state.items():
+        d = fx.act(no, "note", {"text": "合作方备注"}, who="plat_agent")
+        eq(d["state"], state, "state after a partner's note")
+
+
+def test_lead_party_handed_over_on_acceptance(ctx):
+    fx, s = ctx.fx, ctx.s
+    bank, lender = fx.parties["bank"], fx.parties["lender"]
+    no = fx.create()["no"]
+    eq(fx.get(no)["lead_party"], bank, "dispatched to the bank")
+    before = s.fingerprint()
+    # the lead goes only to a party involved, and only the lead may hand it over
+    check_error(_post(ctx, no, "accept", {"lead_party": fx.parties["bank2"]}, "bank_agent"), 422,
+                "invalid_value", "lead_party")
+    check_error(_post(ctx, no, "accept", {"lead_party": lender}, "lender_agent"), 403,
+                "not_lead_party")
+    eq(s.fingerprint(), before, "database after refused acceptances")
+    d = fx.act(no, "accept", {"lead_party": lender, "note": "由助贷机构牵头"})
+    eq((d["state"], d["lead_party"]), ("accepted", lender), "lead party set on acceptance")
+    eq(d["acceptance"]["lead_party"], lender, "acceptance record")
+    # from now on the lender acts and the bank may not
+    check_error(_post(ctx, no, "investigate", {}, "bank_agent"), 403, "not_lead_party")
+    check_error(_post(ctx, no, "assign", {"assignee": fx.uid("bank_agent2")}, "bank_sup"), 403,
+                "not_lead_party")
+    d = fx.act(no, "investigate", {}, who="lender_agent")
+    eq(d["state"], "investigating", "investigated by the new lead")
+    d = fx.act(no, "assign", {"assignee": fx.uid("lender_sup")}, who="lender_agent")
+    eq(d["assignee"], fx.uid("lender_sup"), "assigned within the new lead party")
+    check_error(_post(ctx, no, "assign", {"assignee": fx.uid("bank_agent")}, "lender_agent"), 422,
+                "invalid_value", "assignee")
+    d = fx.act(no, "decide", action_body("decide", fx), who="lender_sup")
+    eq((d["state"], d["first_decider"]), ("decided", fx.uid("lender_sup")), "decided by the lender")
+    eq(fx.act(no, "note", {"text": "资方知悉"})["notes"], 1, "the bank still adds notes")
+    types = [e["type"] for e in fx.timeline(no, "lender_agent")["events"]]
+    eq(types, CREATED + ["accepted", "investigation_started", "assigned", "decided",
+                         "note_added"], "timeline")
+
+
 def test_mediation_decision_and_close_roles(ctx):
     fx = ctx.fx
     no = _drive(ctx, "mediation")
@@ -267,7 +369,8 @@ def test_mediation_decision_and_close_roles(ctx):
 
 def test_regulator_transfers_a_complaint_in(ctx):
     fx, s = ctx.fx, ctx.s
-    body = fx.complaint_body(channel="regulator", target_party=fx.parties["bank"], product=None)
+    body = fx.complaint_body(channel="regulator", target_party=fx.parties["bank"], product=None,
+                             complainant=fx.next_person())
     d = check_ok(s.http("POST", "/v1/complaints", body, token=fx.token("reg_user")), 201,
                  "complaint by the regulator")
     roles = {p["party"]: p["role"] for p in d["parties"]}
@@ -275,6 +378,11 @@ def test_regulator_transfers_a_complaint_in(ctx):
        "parties of a transferred complaint")
     eq(d["grade"], "important", "a transferred complaint is important")
     check("channel:regulator" in d["grade_reasons"], "grade reasons %r" % d["grade_reasons"])
+    # data/routing.tsv: a regulator's complaint goes to the complaints office of its target
+    eq((d["lead_party"], d["department"], d["queue"], d["dispatch"]["rule"]),
+       (fx.parties["bank"], "complaints_office", "regulator", "regulator"), "dispatch")
+    check(d["assignee"] in (fx.uid("bank_agent"), fx.uid("bank_agent2")),
+          "assignee %r" % d["assignee"])
     eq(fx.get(d["no"], "reg_user")["no"], d["no"], "regulator sees it")
     check_error(_post(ctx, d["no"], "accept", {}, "reg_user"), 403, "role_not_allowed")
     eq(fx.act(d["no"], "accept", {})["state"], "accepted", "bank accepts it")
@@ -291,6 +399,43 @@ def test_grade_rules_on_create(ctx):
     eq(fx.create(description="催收人员威胁要曝光我的个人信息")["grade"], "urgent", "media threat")
     eq(fx.create(amount_fen=6000000)["grade"], "important", "large amount")
     eq(fx.create(grade="important")["grade"], "important", "given grade")
+    eq(fx.create()["grade"], "general", "nothing special")
+
+
+def test_repeat_complainant(ctx):
+    """A complainant the institution complained against has seen before (found by the blind
+    index of the phone or identity number, never in clear) makes a repeat complaint: it
+    counts the earlier ones in `repeats` (their numbers are not copied) and is graded at
+    least important."""
+    fx, s = ctx.fx, ctx.s
+    who = person(9000)
+    first = fx.create(complainant=who)
+    eq((first["grade"], first.get("repeats")), ("general", None), "the first complaint")
+    second = fx.create(complainant=dict(who, name="张某"))
+    eq((second["repeats"], second["grade"]), (1, "important"), "a repeat")
+    check("signal:repeat" in second["grade_reasons"], "reasons %r" % second["grade_reasons"])
+    check("repeat_of" not in second, "numbers of earlier complaints copied: %r" % second)
+    # the same identity number with another phone is the same person
+    third = fx.create(complainant={"name": "张三", "phone": person(9001)["phone"],
+                                   "id_number": who["id_number"]})
+    eq(third["repeats"], 2, "repeat by identity number")
+    # and a more serious signal still wins
+    fourth = fx.create(complainant=who, signals=["self_harm_threat"])
+    eq((fourth["repeats"], fourth["grade"]), (3, "urgent"), "urgent repeat")
+    for d in (first, second, third, fourth):
+        eq(d["complainant"], MASKED, "complainant of %s" % d["no"])
+    # another institution has not seen this person: no repeat there, and its search by the
+    # phone finds only its own complaint
+    other = fx.create("bank2_agent", product=None, complainant=who)
+    eq((other.get("repeats"), other["grade"]), (None, "general"), "first complaint to bank_b")
+    r = s.http("GET", "/v1/complainants/complaints?phone=" + who["phone"],
+               token=fx.token("bank_agent"))
+    eq(check_ok(r, 200, "search by phone")["complaints"],
+       [fourth["no"], second["no"], first["no"]], "the bank's complaints from that phone")
+    r = s.http("GET", "/v1/complainants/complaints?id_number=" + who["id_number"],
+               token=fx.token("bank2_agent"))
+    eq(check_ok(r, 200, "search by identity number")["complaints"], [other["no"]],
+       "bank_b's complaints from that person")
 
 
 def test_notes(ctx):
@@ -304,8 +449,17 @@ def test_notes(ctx):
                        token=fx.token("bank_auditor")), 403, "role_not_allowed")
     check_error(s.http("POST", "/v1/complaints/%s/notes" % no, {"text": "x" * 5001},
                        token=fx.token("bank_agent")), 422, "too_long", "text")
+    # notes are for every party involved, not only the lead party
+    eq(fx.get(no)["lead_party"], fx.parties["bank"], "lead party")
+    r = s.http("POST", "/v1/complaints/%s/notes" % no, {"text": "资方备注"},
+               token=fx.token("lender_agent"))
+    eq(check_ok(r, 200, "note by a partner")["notes"], 4, "note count")
+    check_error(s.http("POST", "/v1/complaints/%s/notes" % no, {"text": "x"},
+                       token=fx.token("bank2_agent")), 404, "not_found")
     events = fx.timeline(no)["events"]
-    eq([e["payload"].get("text") for e in events[1:]], ["备注 0", "备注 1", "备注 2"], "notes kept")
+    eq([e["type"] for e in events[:2]], CREATED, "the first events")
+    eq([e["payload"].get("text") for e in events[2:]], ["备注 0", "备注 1", "备注 2", "资方备注"],
+       "notes kept")
 
 
 def _upload(ctx, no, data, who="bank_agent", name="evidence.bin", ctype="application/octet-stream",
@@ -347,7 +501,7 @@ def test_attachments(ctx):
     check_error(s.http("GET", "/v1/complaints/%s/attachments" % no,
                        token=fx.token("bank2_agent")), 404, "not_found")
     types = [e["type"] for e in fx.timeline(no)["events"]]
-    eq(types, ["received", "attachment_added", "attachment_added"], "timeline")
+    eq(types, CREATED + ["attachment_added", "attachment_added"], "timeline")
     ctx.attach_no = no
 
 
@@ -387,14 +541,16 @@ def test_concurrent_actions_on_one_complaint(ctx):
         start.wait()
         r = _post(ctx, no, action, body, who)
         with lock:
-            results.append((action if who != "bank_auditor" else "accept_by_auditor", r.status,
-                            r.json))
+            label = {("accept", "bank_auditor"): "accept_by_auditor",
+                     ("accept", "lender_agent"): "accept_by_partner"}.get((action, who), action)
+            results.append((label, r.status, r.json))
 
     jobs = [("accept", {}, "bank_agent")] * 8 + \
         [("note", {"text": "并发备注 %d" % i}, ["bank_agent", "lender_agent", "bank_comp"][i % 3])
          for i in range(16)] + \
         [("close", {"summary": "x"}, "bank_agent")] * 4 + \
-        [("accept", {}, "bank_auditor")] * 4
+        [("accept", {}, "bank_auditor")] * 4 + \
+        [("accept", {}, "lender_agent")] * 4
     threads = [threading.Thread(target=send, args=job) for job in jobs]
     for t in threads:
         t.start()
@@ -412,14 +568,23 @@ def test_concurrent_actions_on_one_complaint(ctx):
     # the auditor is refused for the role, or for the state once another accept won
     eq(by.get(("accept_by_auditor", 403), 0) + by.get(("accept_by_auditor", 409), 0), 4,
        "accepts by the auditor refused")
+    # the lender is involved but does not lead: refused for its party, or for the state
+    # once another accept won
+    eq(by.get(("accept_by_partner", 403), 0) + by.get(("accept_by_partner", 409), 0), 4,
+       "accepts by a partner refused")
+    for action, status, body in results:
+        if action == "accept_by_partner" and status == 403:
+            eq(body["error"]["code"], "not_lead_party", "a partner's accept")
     eq(by.get(("note", 200), 0), 16, "notes")
     eq(by.get(("close", 409), 0), 4, "closes refused")
     for action, status, body in results:
         if status >= 400:
             check(set(body) == {"error"}, "error shape %r" % body)
     d = fx.get(no)
-    eq((d["state"], d["notes"], d["version"]), ("accepted", 16, 18), "the complaint")
+    eq((d["state"], d["notes"], d["version"]), ("accepted", 16, 19), "the complaint")
     events = fx.timeline(no)["events"]
-    eq([e["seq"] for e in events], list(range(1, 19)), "event numbers")
+    eq([e["seq"] for e in events], list(range(1, 20)), "event numbers")
+    eq([e["type"] for e in events[:2]], CREATED, "the first events")
     eq(sorted(e["type"] for e in events),
-       sorted(["received", "accepted"] + ["note_added"] * 16), "event types")
+       sorted(CREATED + ["accepted"] + ["note_added"] * 16), "event types")
+    check_agent_loads(ctx.s.db)

@@ -3,7 +3,9 @@ test_list.py - GET /v1/complaints: every filter against what the suite
 created, cursor pagination (each complaint exactly once, newest first,
 ties broken by id, next_cursor null at the end, stable while complaints
 arrive), the limits of a page, bad parameters, and isolation between
-parties.
+parties.  The complaints are led by the bank, the lender and the platform
+(as dispatch routes them, or an acceptance hands the lead over) and acted
+on by their lead party; list items show the complainant masked.
 """
 
 import base64
@@ -11,7 +13,8 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlencode
 
-from harness import Fixture, check, check_error, check_ok, db_query, eq
+from harness import (MASKED, Fixture, check, check_agent_loads, check_error, check_ok, db_query,
+                     eq, timeless)
 
 N = 120
 TZ = datetime.timezone(datetime.timedelta(hours=8))
@@ -34,6 +37,10 @@ def _spec(fx, i):
         "channel": CHANNELS[i % 4], "business": BUSINESS[i % 2], "cause": CAUSES[i % 3],
         "received_at": _at(i).isoformat(), "description": "列表测试 %d" % i,
     }
+    # data/routing.tsv leads c11 to the funder (the bank), c12 to the acquirer (the lender)
+    # and a c01 complaint about an app fault to the platform
+    if i % 12 == 8:
+        over["description"] = "列表测试 %d：APP闪退" % i
     if i % 6 == 5 and who == "bank_agent":
         over["product"] = None
     signals = []
@@ -46,7 +53,12 @@ def _spec(fx, i):
     return who, over
 
 
+# Whom each lead party assigns to (i % 7 == 3): another handler of that party.
+ASSIGN_TO = {"bank": "bank_agent2", "lender": "lender_sup", "platform": "plat_agent"}
+
+
 def _make(ctx, i):
+    """Complaint i, acted on by a user of whichever party dispatch made its lead."""
     fx = ctx.fx
     who, over = _spec(fx, i)
     doc = fx.create(who, **over)
@@ -54,11 +66,12 @@ def _make(ctx, i):
     if i % 4 == 1:
         lead = i % 8 == 1 and doc["product"] == fx.product  # the lender must be involved
         body = {"lead_party": fx.parties["lender"]} if lead else {}
-        doc = fx.act(no, "accept", body)
+        doc = fx.act(no, "accept", body, who=fx.lead_user(doc))
     if i % 7 == 3:
-        doc = fx.act(no, "assign", {"assignee": fx.uid("bank_agent2")})
+        assignee = ASSIGN_TO[fx.party_key(doc["lead_party"])]
+        doc = fx.act(no, "assign", {"assignee": fx.uid(assignee)}, who=fx.lead_user(doc))
     if i % 9 == 8 and doc["state"] == "received":
-        doc = fx.act(no, "reject", {"reason": "不予受理"})
+        doc = fx.act(no, "reject", {"reason": "不予受理"}, who=fx.lead_user(doc))
     return doc
 
 
@@ -73,6 +86,13 @@ def setup(ctx):
     ctx.other = [fx.create("bank2_agent", product=None)["no"] for _ in range(5)]
     rows = db_query(ctx.s.db, "SELECT no, id, received_at FROM complaints")
     ctx.key = {no: (rec, cid) for no, cid, rec in rows}
+    # the data must exercise every lead party and both ways the lead is set
+    leads = {d["lead_party"] for d in docs}
+    check({fx.parties[p] for p in ("bank", "lender", "platform")} <= leads,
+          "lead parties %r" % sorted(leads))
+    check(any(d.get("acceptance", {}).get("lead_party") == fx.parties["lender"] and
+              d["dispatch"]["lead_party"] != fx.parties["lender"] for d in docs),
+          "no lead handed to the lender on acceptance")
 
 
 def _ordered(ctx, nos):
@@ -109,6 +129,17 @@ def test_all_visible_newest_first(ctx):
     got, _ = _all(ctx)
     eq(len(got), N, "complaints listed for the bank")
     eq(got, _ordered(ctx, ctx.docs), "order (received_at desc, id desc)")
+    # a listed complaint is its document (clocks aside), with the complainant masked
+    items = _list(ctx, limit=200)["items"]
+    for item in items:
+        eq(item["complainant"], MASKED, "complainant of %s in the list" % item["no"])
+        eq(timeless(item), timeless(dict(ctx.docs[item["no"]])), "list item %s" % item["no"])
+
+
+def test_agent_loads(ctx):
+    # the loads dispatch reads were kept by the database through concurrent creations,
+    # acceptances, assignments and rejections
+    check_agent_loads(ctx.s.db)
 
 
 def test_pagination_limit_25(ctx):
@@ -168,6 +199,8 @@ def test_filter_parties_and_people(ctx):
     lender = fx.parties["lender"]
     _check_filter(ctx, lambda d: d["assignee"] == fx.uid("bank_agent2"), "assignee",
                   assignee=fx.uid("bank_agent2"))
+    _check_filter(ctx, lambda d: d["assignee"] == fx.uid("lender_sup"), "assignee (lender)",
+                  assignee=fx.uid("lender_sup"))
     _check_filter(ctx, lambda d: any(p["party"] == lender for p in d["parties"]), "party",
                   party=lender)
     _check_filter(ctx, lambda d: d["lead_party"] == lender, "lead_party", lead_party=lender)

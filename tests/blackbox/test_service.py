@@ -11,7 +11,7 @@ import threading
 import time
 
 from harness import (PARTIES, USERS, Fixture, check, check_error, check_ok, db_query, eq,
-                     password_of, raw_exchange, status_lines)
+                     password_of, raw_exchange, status_lines, wait_for)
 
 
 def setup(ctx):
@@ -172,6 +172,50 @@ def test_users_list_shows_own_party(ctx):
     check_error(s.http("GET", "/v1/users/0", token=fx.token("op_admin")), 404, "not_found")
 
 
+def test_duty_of_agents(ctx):
+    """POST /v1/users/{id}/duty: the user, a supervisor or an admin of its party sets it;
+    dispatch assigns new complaints only to agents on duty."""
+    fx, s = ctx.fx, ctx.s
+    a1, a2 = fx.uid("bank_agent"), fx.uid("bank_agent2")
+
+    def duty(uid, on, who, status=200):
+        r = s.http("POST", "/v1/users/%d/duty" % uid, {"on_duty": on}, token=fx.token(who))
+        return check_ok(r, status, "duty of %d by %s" % (uid, who))
+
+    me = check_ok(s.http("GET", "/v1/users/%d" % a2, token=fx.token("bank_admin")), 200, "user")
+    eq(me["on_duty"], True, "agents start on duty")
+    before = s.fingerprint()
+    check_error(s.http("POST", "/v1/users/%d/duty" % a2, {"on_duty": False},
+                       token=fx.token("bank_agent")), 403, "role_not_allowed",
+                what="duty of a colleague")
+    check_error(s.http("POST", "/v1/users/%d/duty" % a2, {"on_duty": False},
+                       token=fx.token("bank2_admin")), 404, "not_found",
+                what="duty of another party's user")
+    eq(s.fingerprint(), before, "database after refused duty changes")
+    eq(duty(a2, False, "bank_admin")["on_duty"], False, "off duty (by the admin)")
+    eq(check_ok(s.http("GET", "/v1/users/%d" % a2, token=fx.token("bank_sup")), 200,
+                "user")["on_duty"], False, "off duty read back")
+    # every other agent of the bank (earlier tests added some) off duty too
+    users = check_ok(s.http("GET", "/v1/users", token=fx.token("bank_admin")), 200,
+                     "users")["items"]
+    others = [u["id"] for u in users if u["role"] == "agent" and u["id"] not in (a1, a2)]
+    for uid in others:
+        duty(uid, False, "bank_admin")
+    # the bank leads rate complaints (cause c11): only its agent on duty gets them
+    for _ in range(3):
+        eq(fx.create()["assignee"], a1, "assignee while the other agents are off duty")
+    duty(a1, False, "bank_agent")  # one's own duty
+    d = fx.create()
+    eq((d["lead_party"], d.get("assignee")), (fx.parties["bank"], None),
+       "nobody on duty: led by the bank, not assigned")
+    eq(d["dispatch"].get("assignee"), None, "dispatch without an assignee")
+    eq(duty(a1, True, "bank_sup")["on_duty"], True, "on duty (by the supervisor)")
+    duty(a2, True, "bank_agent2")
+    for uid in others:
+        duty(uid, True, "bank_admin")
+    check(fx.create()["assignee"] in [a1, a2] + others, "assigned again")
+
+
 def test_products_and_cooperations(ctx):
     fx, s = ctx.fx, ctx.s
     products = check_ok(s.http("GET", "/v1/products", token=fx.token("bank_agent")), 200,
@@ -320,6 +364,15 @@ def test_numbers_follow_the_local_day(ctx):
         eq(e["no"], "TS%s000001" % old.strftime("%Y%m%d"), "number of a complaint of last year")
     finally:
         check_ok(s.http("POST", "/v1/test/clock", {"reset": True}), 200, "reset")
+    # The old complaint's clocks are long breached: the sweeper, poked by the reset, raises
+    # their alerts in the background.  Wait for them, so that no later test (comparing
+    # database fingerprints) sees them arrive.
+    def alerted():
+        types = [ev["type"] for ev in fx.timeline(e["no"])["events"]]
+        return types.count("clock_escalated") == 2
+    check(wait_for(alerted), "the old complaint's breached clocks were not escalated")
+    eq(check_ok(s.http("POST", "/v1/test/sweep"), 200, "sweep")["alerts"], 0,
+       "alerts left after the background sweep")
 
 
 def test_keep_alive_and_pipelining(ctx):

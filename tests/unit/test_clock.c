@@ -1981,8 +1981,19 @@ static void test_fold_history(void **state)
     omb_complaint_init(&c);
     hist h = {.n = 0};
     received(&h, "2026-03-02T10:00:00+08:00", "important");
+    /* dispatched to party 2, handed to party 3 on acceptance, transferred to party 4: the
+       clocks count by the calendar of the party leading at the end */
+    add(&h, "dispatched", "2026-03-02T10:00:00+08:00",
+        json_pack("{s:s,s:i,s:s,s:s,s:i}", "rule", "pricing_cause", "lead_party", 2, "department",
+                  "pricing", "queue", "pricing", "assignee", 20));
     add(&h, "accepted", "2026-03-02T11:00:00+08:00", json_pack("{s:i}", "lead_party", 3));
     add(&h, "investigation_started", "2026-03-02T12:00:00+08:00", NULL);
+    add(&h, "transferred", "2026-03-03T10:00:00+08:00",
+        json_pack("{s:i,s:i,s:s,s:s}", "to_party", 4, "transfer", 1, "reason", "由平台处理",
+                  "due_at", "2026-03-04T10:00:00+08:00"));
+    add(&h, "transfer_acknowledged", "2026-03-03T15:00:00+08:00",
+        json_pack("{s:i,s:i,s:s,s:s,s:i}", "transfer", 1, "lead_party", 4, "rule", "transfer",
+                  "queue", "app", "assignee", 31));
     add(&h, "extended", "2026-03-05T10:00:00+08:00",
         json_pack("{s:s,s:i,s:s}", "clock", "decision", "days", 30, "reason", "需调取资金方流水"));
     int64_t p = pause_on(&h, "2026-03-06T10:00:00+08:00", "decision", "appraisal");
@@ -2003,8 +2014,8 @@ static void test_fold_history(void **state)
             fail_msg("fold of %s refused: %s %s", h.ev[i].type, err.code, err.message);
     }
     const json_t *list = json_object_get(c.doc, "clock_events");
-    /* all but investigation_started and note_added */
-    assert_int_equal(json_array_size(list), h.n - 2);
+    /* all but investigation_started, transferred and note_added */
+    assert_int_equal(json_array_size(list), h.n - 3);
     const json_t *first = json_array_get(list, 0);
     assert_int_equal(json_integer_value(json_array_get(first, 0)), 1);
     assert_string_equal(json_string_value(json_array_get(first, 1)), "received");
@@ -2012,12 +2023,30 @@ static void test_fold_history(void **state)
     const json_t *pay = json_array_get(first, 3);
     assert_string_equal(omb_json_str(pay, "grade", ""), "important");
     assert_null(json_object_get(pay, "description")); /* only what clocks read */
-    assert_int_equal(omb_clock_events_lead_party(list), 3);
+    /* of a dispatch and an acknowledged transfer only the lead party is kept */
+    const json_t *disp = json_array_get(list, 1);
+    assert_string_equal(json_string_value(json_array_get(disp, 1)), "dispatched");
+    assert_int_equal(json_object_size(json_array_get(disp, 3)), 1);
+    assert_int_equal(omb_json_int(json_array_get(disp, 3), "lead_party", 0), 2);
+    const json_t *ack = json_array_get(list, 3);
+    assert_string_equal(json_string_value(json_array_get(ack, 1)), "transfer_acknowledged");
+    assert_int_equal(json_integer_value(json_array_get(ack, 0)), 6);
+    assert_int_equal(json_object_size(json_array_get(ack, 3)), 1);
+    /* the lead party is the last one named: dispatch, acceptance, transfer */
+    assert_int_equal(omb_clock_events_lead_party(list), 4);
+    for (size_t k = 1; k <= 3; k++) {
+        json_t *prefix = json_array();
+        for (size_t i = 0; i <= k; i++)
+            json_array_append(prefix, json_array_get(list, i));
+        assert_int_equal(omb_clock_events_lead_party(prefix), (int64_t)k + 1);
+        json_decref(prefix);
+    }
 
     omb_event evs[HMAX];
     size_t n = omb_clock_events_from_json(list, evs, HMAX);
-    assert_int_equal(n, h.n - 2);
-    omb_ms now = T("2026-03-26T10:00:00+08:00");
+    assert_int_equal(n, h.n - 3);
+    static const char now_text[] = "2026-03-26T10:00:00+08:00";
+    omb_ms now = T(now_text);
     omb_clocks a, b;
     compute_with(&fx->rules, fx->cal, &h, now, &a);
     omb_err_clear(&err);
@@ -2027,6 +2056,30 @@ static void test_fold_history(void **state)
     json_decref(ja);
     json_decref(jb);
     assert_int_equal(b.clock[DEC].runs, 2);
+    /* the linkage moves no clock: the same history with those events as notes (same seqs,
+       so that the resume still names its pause) gives the same clocks */
+    hist *plain = malloc(sizeof *plain);
+    assert_non_null(plain);
+    *plain = h; /* shares the payloads: not released */
+    for (size_t i = 0; i < plain->n; i++)
+        if (strcmp(plain->ev[i].type, "dispatched") == 0 ||
+            strcmp(plain->ev[i].type, "transferred") == 0 ||
+            strcmp(plain->ev[i].type, "transfer_acknowledged") == 0)
+            snprintf(plain->ev[i].type, sizeof plain->ev[i].type, "%s", "note_added");
+    static const char *const moments[] = {"2026-03-02T10:30:00+08:00", "2026-03-04T10:00:00+08:00",
+                                          "2026-03-21T12:00:00+08:00", now_text};
+    for (size_t i = 0; i < sizeof moments / sizeof moments[0]; i++) {
+        omb_ms t = T(moments[i]);
+        omb_clocks x, y;
+        compute_with(&fx->rules, fx->cal, &h, t, &x);
+        compute_with(&fx->rules, fx->cal, plain, t, &y);
+        json_t *jx = omb_clocks_to_json(&x, t), *jy = omb_clocks_to_json(&y, t);
+        if (!json_equal(jx, jy))
+            fail_msg("the linkage events changed the clocks at %s", moments[i]);
+        json_decref(jx);
+        json_decref(jy);
+    }
+    free(plain);
     /* a short buffer takes the first events only */
     assert_int_equal(omb_clock_events_from_json(list, evs, 3), 3);
     omb_complaint_release(&c);
@@ -2104,6 +2157,18 @@ static void materialize(const spec *s, size_t n, hist *h)
             json_object_set_new(p, "run", json_integer(x->run));
         if (strcmp(x->type, "accepted") == 0)
             json_object_set_new(p, "lead_party", json_integer(3));
+        /* the linkage: a dispatch or an acknowledged transfer names the lead party, a task
+           names its addressee; none of them moves a clock */
+        if (strcmp(x->type, "dispatched") == 0 || strcmp(x->type, "transfer_acknowledged") == 0) {
+            json_object_set_new(p, "lead_party", json_integer(2 + (json_int_t)(i % 3)));
+            json_object_set_new(p, "rule", json_string("default"));
+            json_object_set_new(p, "queue", json_string("general"));
+        }
+        if (strcmp(x->type, "task_requested") == 0) {
+            json_object_set_new(p, "to_party", json_integer(4));
+            json_object_set_new(p, "task", json_integer(1));
+            json_object_set_new(p, "kind", json_string("information"));
+        }
         add_at(h, x->type, x->at, p);
     }
 }
@@ -2143,12 +2208,15 @@ static const struct {
     const char *type;
     int weight;
 } gen_types[] = {
+    /* clang-format off */
     {"accepted", 8},      {"classified", 3},       {"extended", 4},
     {"paused", 9},        {"resumed", 9},          {"decided", 6},
     {"notified", 5},      {"review_requested", 3}, {"mediation_referred", 1},
     {"closed", 4},        {"reopened", 3},         {"callback_recorded", 3},
     {"clock_warning", 3}, {"clock_escalated", 2},  {"rejected", 1},
     {"withdrawn", 1},     {"merged", 1},           {"note_added", 2},
+    {"dispatched", 1},    {"task_requested", 1},   {"transfer_acknowledged", 1},
+    /* clang-format on */
 };
 
 static int rnd_clock(void)

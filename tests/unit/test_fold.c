@@ -6,8 +6,10 @@
  * mediation paths; terminal outcomes; imports in a historical state), the
  * refusals ("fold_conflict": out-of-order seq, events the current state does
  * not allow, unknown event types, bad creation payloads) which must leave
- * the complaint exactly as it was, the document fields each event writes,
- * and the omb_complaint_sync_doc / omb_complaint_from_doc round trip.
+ * the complaint exactly as it was, the document fields each event writes
+ * (with the dispatch that follows every creation through the API), and the
+ * omb_complaint_sync_doc / omb_complaint_from_doc round trip.  The other
+ * multi-party events have their own tests in test_fold_link.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -248,16 +250,37 @@ static void test_bad_creation(void **state)
 
 /* ---- whole lifecycles ------------------------------------------------- */
 
+/* The dispatch decision that follows every creation through the API (user 0: ombud). */
+static const char *dispatch = "{\"rule\":\"pricing_cause\",\"lead_party\":4,\"lead_by\":\"funder\","
+                              "\"lead_role\":\"funder\",\"department\":\"pricing\","
+                              "\"queue\":\"pricing\",\"assignee\":20}";
+
 static void test_full_lifecycle(void **state)
 {
     (void)state;
     omb_complaint c;
     received(&c);
+    /* dispatched at once: the lead party, its department and queue, an agent */
+    apply(&c, "dispatched", 0, dispatch);
+    assert_int_equal(c.state, OMB_ST_RECEIVED);
+    assert_int_equal(c.lead_party_id, 4);
+    assert_int_equal(c.assignee_id, 20);
+    assert_int_equal(doc_int(&c, NULL, "lead_party"), 4);
+    assert_int_equal(doc_int(&c, NULL, "assignee"), 20);
+    assert_string_equal(doc_str(&c, NULL, "department"), "pricing");
+    assert_string_equal(doc_str(&c, NULL, "queue"), "pricing");
+    assert_string_equal(doc_str(&c, "dispatch", "rule"), "pricing_cause");
+    assert_string_equal(doc_str(&c, "dispatch", "lead_by"), "funder");
+    assert_int_equal(doc_int(&c, "dispatch", "by"), 0);
+    assert_string_equal(doc_str(&c, "dispatch", "at"), "2026-11-22T00:02:00.000Z");
+    /* the acceptance may hand the lead to another party */
     apply(&c, "accepted", 10, "{\"lead_party\":5,\"note\":\"受理\"}");
     assert_int_equal(c.state, OMB_ST_ACCEPTED);
     assert_int_equal(c.lead_party_id, 5);
+    assert_int_equal(c.assignee_id, 20);
+    assert_string_equal(doc_str(&c, NULL, "queue"), "pricing");
     assert_int_equal(doc_int(&c, "acceptance", "by"), 10);
-    assert_string_equal(doc_str(&c, "acceptance", "at"), "2026-11-22T00:02:00.000Z");
+    assert_string_equal(doc_str(&c, "acceptance", "at"), "2026-11-22T00:03:00.000Z");
     assert_string_equal(doc_str(&c, "acceptance", "note"), "受理");
 
     apply(&c, "assigned", 10, "{\"assignee\":21}");
@@ -311,10 +334,13 @@ static void test_full_lifecycle(void **state)
     apply(&c, "notified", 22, notice);
     apply(&c, "closed", 22, "{\"summary\":\"done again\"}");
     assert_int_equal(c.state, OMB_ST_CLOSED);
-    assert_int_equal(c.version, 14);
-    assert_int_equal(doc_int(&c, NULL, "version"), 14);
-    assert_int_equal(c.updated_at, T0 + 14 * MIN);
-    assert_string_equal(doc_str(&c, NULL, "updated_at"), "2026-11-22T00:14:00.000Z");
+    assert_int_equal(c.version, 15);
+    assert_int_equal(doc_int(&c, NULL, "version"), 15);
+    assert_int_equal(c.updated_at, T0 + 15 * MIN);
+    assert_string_equal(doc_str(&c, NULL, "updated_at"), "2026-11-22T00:15:00.000Z");
+    /* the routing of the dispatch outlives the lifecycle; a closed complaint is not routed */
+    assert_string_equal(doc_str(&c, "dispatch", "rule"), "pricing_cause");
+    refused(&c, "dispatched", 0, dispatch);
     assert_string_equal(doc_str(&c, NULL, "state"), "closed");
     assert_string_equal(doc_str(&c, NULL, "state_zh"), "办结");
     omb_complaint_release(&c);
@@ -632,6 +658,7 @@ static void test_doc_round_trip(void **state)
     (void)state;
     omb_complaint c, d;
     received(&c);
+    apply(&c, "dispatched", 0, dispatch);
     apply(&c, "accepted", 10, "{\"lead_party\":5}");
     apply(&c, "assigned", 10, "{\"assignee\":21}");
     apply(&c, "classified", 10, "{\"grade\":\"major\",\"tags\":[\"t\"],\"business\":\"B02\"}");
@@ -646,6 +673,8 @@ static void test_doc_round_trip(void **state)
     assert_int_equal(d.first_decider_id, 21);
     assert_int_equal(d.state, OMB_ST_REVIEW);
     assert_int_equal(d.grade, OMB_GRADE_MAJOR);
+    assert_int_equal(d.lead_party_id, 5);
+    assert_int_equal(d.assignee_id, 21);
     /* syncing the loaded complaint gives the same document back */
     omb_complaint_sync_doc(&d);
     assert_same(&c, &d);
@@ -654,7 +683,32 @@ static void test_doc_round_trip(void **state)
     assert_int_equal(apply_seq(&d, "decided", 0, T0 + 100 * MIN, 22, decision, &err), OMB_OK);
     assert_int_equal(d.state, OMB_ST_DECIDED);
     assert_int_equal(d.first_decider_id, 21);
-    assert_int_equal(d.version, 9);
+    assert_int_equal(d.version, 10);
+    omb_complaint_release(&d);
+    omb_complaint_release(&c);
+
+    /* the linkage a document keeps: a dispatch and a pending transfer to a new party */
+    received(&c);
+    apply(&c, "dispatched", 0, dispatch);
+    apply(&c, "transferred", 10,
+          "{\"to_party\":6,\"transfer\":1,\"reason\":\"由平台处理\",\"queue\":\"app\","
+          "\"due_at\":\"2026-11-23T00:00:00.000Z\"}");
+    assert_int_equal(c.lead_party_id, 4); /* until the transfer is acknowledged */
+    from_doc_of(&c, &d);
+    d.id = c.id;
+    assert_same(&c, &d);
+    assert_int_equal(d.lead_party_id, 4);
+    assert_int_equal(d.assignee_id, 20);
+    omb_complaint_sync_doc(&d);
+    assert_same(&c, &d);
+    /* and the loaded complaint takes the acknowledgement like the original */
+    assert_int_equal(apply_seq(&d, "transfer_acknowledged", 0, T0 + 100 * MIN, 30,
+                               "{\"transfer\":1,\"lead_party\":6,\"queue\":\"app\","
+                               "\"rule\":\"transfer\",\"assignee\":31}",
+                               &err),
+                     OMB_OK);
+    assert_int_equal(d.lead_party_id, 6);
+    assert_int_equal(d.assignee_id, 31);
     omb_complaint_release(&d);
     omb_complaint_release(&c);
 }

@@ -1,0 +1,284 @@
+/*
+ * pii.c - personal data at rest: the key file, sealing and opening the
+ * complainant's personal data, blind indexes, and the secrets of webhooks.
+ *
+ * `ombud init` creates a key file (32 random bytes, hex, mode 0600) beside
+ * the database, or where key_file says; the database records a check value
+ * so that a server never runs on the wrong key.  Three keys are derived
+ * from it: one seals the complainant's name, phone and identity number
+ * with XChaCha20-Poly1305 (a complaint's document holds only masked values
+ * and the sealed box), one makes blind indexes (HMAC-SHA-256 of the
+ * normalised phone or identity number, 16 bytes) so that repeat
+ * complainants are found without decrypting, and one seals webhook secrets.
+ */
+#include "app.h"
+#include "core/pii.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SEAL_PREFIX    "v1."
+#define AD_COMPLAINANT "ombud/complainant/v1"
+#define AD_SECRET      "ombud/webhook-secret/v1"
+
+static void key_path(const omb_app *app, char *out, size_t cap)
+{
+    if (app->cfg.key_file[0])
+        snprintf(out, cap, "%s", app->cfg.key_file);
+    else
+        snprintf(out, cap, "%s.key", app->cfg.database);
+}
+
+static int read_key(const char *path, unsigned char key[32], omb_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? OMB_ENOTFOUND
+                               : omb_fail(err, OMB_EIO, "key_file", "key_file",
+                                          "cannot read key file %s: %s", path, strerror(errno));
+    struct stat st;
+    char hex[80];
+    ssize_t n = -1;
+    if (fstat(fd, &st) == 0 && (st.st_mode & 077) == 0)
+        n = read(fd, hex, sizeof hex - 1);
+    else if (fstat(fd, &st) == 0) {
+        close(fd);
+        return omb_fail(err, OMB_EIO, "key_file", "key_file",
+                        "key file %s must be readable by its owner only (chmod 600)", path);
+    }
+    close(fd);
+    size_t len = 0;
+    if (n >= 64) {
+        hex[n] = 0;
+        if (sodium_hex2bin(key, 32, hex, (size_t)n, " \n\r\t", &len, NULL) == 0 && len == 32)
+            return OMB_OK;
+    }
+    return omb_fail(err, OMB_EIO, "key_file", "key_file",
+                    "key file %s does not hold a 32-byte key in hex", path);
+}
+
+static int write_key(const char *path, unsigned char key[32], omb_err *err)
+{
+    randombytes_buf(key, 32);
+    char hex[65 + 1];
+    sodium_bin2hex(hex, 65, key, 32);
+    hex[64] = '\n';
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return omb_fail(err, OMB_EIO, "key_file", "key_file", "cannot create key file %s: %s", path,
+                        strerror(errno));
+    bool ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
+    close(fd);
+    sodium_memzero(hex, sizeof hex);
+    if (!ok) {
+        unlink(path);
+        return omb_fail(err, OMB_EIO, "key_file", "key_file", "cannot write key file %s", path);
+    }
+    return OMB_OK;
+}
+
+/* A value the database keeps to recognise its key without holding it. */
+static void key_check(const unsigned char key[32], char out[65])
+{
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)"ombud key check", 15, key, 32);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+int omb_keys_open(omb_app *app, omb_store *ws, omb_err *err)
+{
+    char path[OMB_PATH_MAX + 8];
+    key_path(app, path, sizeof path);
+    unsigned char master[32];
+    omb_buf stored;
+    omb_buf_init(&stored, 256);
+    omb_err ignore;
+    bool known = ws->vt->meta_get(ws, "key_check", &stored, &ignore) == OMB_OK;
+    int rc = read_key(path, master, err);
+    if (rc == OMB_ENOTFOUND) {
+        if (known)
+            rc = omb_fail(err, OMB_EIO, "key_file", "key_file",
+                          "the key file %s of this database is missing: personal data cannot "
+                          "be read without it",
+                          path);
+        else
+            rc = write_key(path, master, err);
+    }
+    char check[65];
+    if (!rc) {
+        key_check(master, check);
+        if (known && strcmp(omb_buf_str(&stored), check) != 0)
+            rc = omb_fail(err, OMB_EIO, "key_file", "key_file",
+                          "key file %s does not belong to this database", path);
+        else if (!known)
+            rc = ws->vt->meta_set(ws, "key_check", check, err);
+    }
+    omb_buf_release(&stored);
+    if (!rc) {
+        crypto_kdf_derive_from_key(app->keys.pii, 32, 1, "ombudpii", master);
+        crypto_kdf_derive_from_key(app->keys.blind, 32, 2, "ombudidx", master);
+        crypto_kdf_derive_from_key(app->keys.webhook, 32, 3, "ombudwhk", master);
+    }
+    sodium_memzero(master, sizeof master);
+    return rc;
+}
+
+/* ---- sealing ---------------------------------------------------------------- */
+
+static int seal(const unsigned char key[32], const char *ad, const char *plain, char *out,
+                size_t cap)
+{
+    size_t len = strlen(plain);
+    size_t boxlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + len +
+                    crypto_aead_xchacha20poly1305_ietf_ABYTES;
+    unsigned char box[4096];
+    size_t need = sizeof SEAL_PREFIX - 1 +
+                  sodium_base64_encoded_len(boxlen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    if (boxlen > sizeof box || need > cap)
+        return OMB_ETOOBIG;
+    unsigned char *nonce = box;
+    randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    unsigned long long clen;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        box + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, (const unsigned char *)plain,
+        len, (const unsigned char *)ad, strlen(ad), NULL, nonce, key);
+    memcpy(out, SEAL_PREFIX, sizeof SEAL_PREFIX - 1);
+    sodium_bin2base64(out + sizeof SEAL_PREFIX - 1, cap - (sizeof SEAL_PREFIX - 1), box, boxlen,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return OMB_OK;
+}
+
+static int unseal(const unsigned char key[32], const char *ad, const char *sealed, char *out,
+                  size_t cap)
+{
+    unsigned char box[4096];
+    size_t boxlen;
+    if (strncmp(sealed, SEAL_PREFIX, sizeof SEAL_PREFIX - 1) != 0 ||
+        sodium_base642bin(box, sizeof box, sealed + sizeof SEAL_PREFIX - 1,
+                          strlen(sealed) - (sizeof SEAL_PREFIX - 1), NULL, &boxlen, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        boxlen < crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                     crypto_aead_xchacha20poly1305_ietf_ABYTES)
+        return OMB_EINVAL;
+    size_t clen = boxlen - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+    if (clen - crypto_aead_xchacha20poly1305_ietf_ABYTES + 1 > cap)
+        return OMB_ETOOBIG;
+    unsigned long long mlen;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            (unsigned char *)out, &mlen, NULL, box + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+            clen, (const unsigned char *)ad, strlen(ad), box, key) != 0)
+        return OMB_EINVAL;
+    out[mlen] = 0;
+    return OMB_OK;
+}
+
+/* The personal members of a complainant and how each is masked. */
+static const struct {
+    const char *key;
+    void (*mask)(const char *in, char *out, size_t cap);
+} personal[] = {
+    {"name", omb_mask_name},
+    {"phone", omb_mask_phone},
+    {"id_number", omb_mask_id_number},
+};
+
+int omb_pii_blind(const omb_app *app, const char *kind, const char *value,
+                  unsigned char out[OMB_BLIND_LEN], omb_err *err)
+{
+    char norm[64];
+    bool phone = strcmp(kind, "phone") == 0;
+    int rc = phone ? omb_pii_normalize_phone(value, norm, sizeof norm)
+                   : omb_pii_normalize_id(value, norm, sizeof norm);
+    if (rc)
+        return omb_fail(err, OMB_EFIELD, "invalid_value", kind, "%s is not usable", kind);
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, app->keys.blind, 32);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)kind, strlen(kind) + 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)norm, strlen(norm));
+    crypto_auth_hmacsha256_final(&st, mac);
+    memcpy(out, mac, OMB_BLIND_LEN);
+    return OMB_OK;
+}
+
+int omb_pii_seal(const omb_app *app, json_t *complainant, omb_pii_blind_set *blind, omb_err *err)
+{
+    memset(blind, 0, sizeof *blind);
+    if (!json_is_object(complainant))
+        return OMB_OK;
+    const char *phone = omb_json_str(complainant, "phone", NULL);
+    const char *id = omb_json_str(complainant, "id_number", NULL);
+    omb_err unusable; /* validated before; an unusable value is simply not indexed */
+    if (phone && omb_pii_blind(app, "phone", phone, blind->phone, &unusable) == OMB_OK)
+        blind->has_phone = true;
+    if (id && omb_pii_blind(app, "id_number", id, blind->id_number, &unusable) == OMB_OK)
+        blind->has_id_number = true;
+    json_t *clear = json_object();
+    for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
+        json_t *v = json_object_get(complainant, personal[i].key);
+        if (json_is_string(v))
+            json_object_set(clear, personal[i].key, v);
+    }
+    char *plain = json_dumps(clear, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(clear);
+    char sealed[2048];
+    int rc = plain ? seal(app->keys.pii, AD_COMPLAINANT, plain, sealed, sizeof sealed) : OMB_EIO;
+    if (plain) {
+        sodium_memzero(plain, strlen(plain));
+        free(plain);
+    }
+    if (rc)
+        return omb_fail(err, OMB_EFIELD, "too_long", "complainant",
+                        "the complainant's personal data is too long");
+    for (size_t i = 0; i < sizeof personal / sizeof personal[0]; i++) {
+        const char *v = omb_json_str(complainant, personal[i].key, NULL);
+        if (!v)
+            continue;
+        char masked[512];
+        personal[i].mask(v, masked, sizeof masked);
+        json_object_set_new(complainant, personal[i].key, json_string(masked));
+    }
+    json_object_set_new(complainant, "sealed", json_string(sealed));
+    return OMB_OK;
+}
+
+int omb_pii_open(const omb_app *app, const json_t *complainant, json_t **out, omb_err *err)
+{
+    const char *sealed = omb_json_str(complainant, "sealed", NULL);
+    json_t *res = json_object();
+    if (sealed) {
+        char plain[2048];
+        if (unseal(app->keys.pii, AD_COMPLAINANT, sealed, plain, sizeof plain) != OMB_OK) {
+            json_decref(res);
+            return omb_fail(err, OMB_EIO, "unseal_failed", NULL,
+                            "the complainant's personal data cannot be opened with this key");
+        }
+        json_error_t jerr;
+        json_t *clear = json_loads(plain, 0, &jerr);
+        sodium_memzero(plain, sizeof plain);
+        if (clear)
+            json_object_update(res, clear);
+        json_decref(clear);
+    }
+    const char *ref = omb_json_str(complainant, "customer_ref", NULL);
+    if (ref)
+        json_object_set_new(res, "customer_ref", json_string(ref));
+    *out = res;
+    return OMB_OK;
+}
+
+int omb_secret_seal(const omb_app *app, const char *plain, char *out, size_t cap)
+{
+    return seal(app->keys.webhook, AD_SECRET, plain, out, cap);
+}
+
+int omb_secret_open(const omb_app *app, const char *sealed, char *out, size_t cap)
+{
+    return unseal(app->keys.webhook, AD_SECRET, sealed, out, cap);
+}

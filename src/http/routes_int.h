@@ -1,0 +1,57 @@
+/*
+ * routes_int.h - the steps handlers share (routes.c, routes_link.c,
+ * sse.c): replying with an error, preparing a write, replying to a query,
+ * collecting query parameters, parsing path ids.  Internal to src/http.
+ */
+#ifndef OMB_ROUTES_INT_H
+#define OMB_ROUTES_INT_H
+
+#include "http.h"
+
+typedef int (*body_use_case)(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+typedef int (*get_by_id)(omb_app *, omb_store *, const omb_principal *, int64_t, json_t **,
+                         omb_err *);
+typedef int (*get_list)(omb_app *, omb_store *, const omb_principal *, json_t **, omb_err *);
+
+typedef struct query_args {
+    const char *names[QUERY_MAX];
+    const char *values[QUERY_MAX];
+    size_t n;
+    bool overflow;
+} query_args;
+
+/* The reader connection of this thread, or a reply saying why not. */
+#define READER_OR_FAIL(r, rd, err)                                                                 \
+    omb_store *rd = omb_req_reader(r, &err);                                                       \
+    if (!rd)                                                                                       \
+        return rt_fail(r, &err);
+
+enum MHD_Result rt_fail(omb_req *r, const omb_err *err);
+/* Starts r->job for a write: Idempotency-Key and the request's fingerprint. */
+int rt_write_prelude(omb_req *r, const char *extra, omb_err *err);
+/* The common shape of a write with a JSON body. */
+enum MHD_Result rt_write_with_body(omb_req *r, body_use_case uc);
+enum MHD_Result rt_reply_query(omb_req *r, int rc, json_t *out, const omb_err *err);
+enum MHD_Result rt_one_by_id(omb_req *r, get_by_id q);
+enum MHD_Result rt_all_of(omb_req *r, get_list q);
+enum MHD_Result rt_collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value);
+/* Collects the query parameters (OMB_EINVAL when there are too many). */
+int rt_query_args(omb_req *r, query_args *q, omb_err *err);
+int rt_parse_id(const char *s, int64_t *out);
+
+/* routes_link.c and sse.c */
+enum MHD_Result rt_reveal(omb_req *r);
+enum MHD_Result rt_tasks(omb_req *r);
+enum MHD_Result rt_user_duty(omb_req *r);
+enum MHD_Result rt_webhooks(omb_req *r);
+enum MHD_Result rt_webhook(omb_req *r);
+enum MHD_Result rt_webhook_create(omb_req *r);
+enum MHD_Result rt_webhook_delete(omb_req *r);
+enum MHD_Result rt_webhook_enable(omb_req *r);
+enum MHD_Result rt_deliveries(omb_req *r);
+enum MHD_Result rt_settlements(omb_req *r);
+enum MHD_Result rt_repeat(omb_req *r);
+enum MHD_Result rt_stream(omb_req *r);
+
+#endif

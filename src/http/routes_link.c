@@ -1,0 +1,165 @@
+/*
+ * routes_link.c - the HTTP handlers of multi-party linkage: unmasked reads
+ * of personal data, a party's task inbox, the duty roster, webhooks and
+ * their deliveries, settlements and the search for repeat complainants.
+ * The live event stream is in sse.c.
+ */
+#include "routes_int.h"
+
+#include <string.h>
+
+int rt_query_args(omb_req *r, query_args *q, omb_err *err)
+{
+    memset(q, 0, sizeof *q);
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, rt_collect_arg, q);
+    if (q->overflow)
+        return omb_fail(err, OMB_EINVAL, "too_many_parameters", NULL, "at most %d query parameters",
+                        QUERY_MAX);
+    return OMB_OK;
+}
+
+typedef int (*query_fn)(omb_app *, omb_store *, const omb_principal *, const char *const *,
+                        const char *const *, size_t, json_t **, omb_err *);
+
+static enum MHD_Result with_query(omb_req *r, query_fn q)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    query_args a;
+    if (rt_query_args(r, &a, &err))
+        return rt_fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = q(omb_req_app(r), rd, &r->who, a.names, a.values, a.n, &out, &err);
+    return rt_reply_query(r, rc, out, &err);
+}
+
+/* GET /v1/complaints/{no}/complainant?purpose=...: recorded, then answered. */
+enum MHD_Result rt_reveal(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    query_args a;
+    int rc = rt_query_args(r, &a, &err);
+    const char *purpose = NULL;
+    for (size_t i = 0; !rc && i < a.n; i++) {
+        if (strcmp(a.names[i], "purpose") == 0)
+            purpose = a.values[i];
+        else
+            rc = omb_fail(&err, OMB_EINVAL, "unknown_parameter", a.names[i],
+                          "unknown query parameter %s", a.names[i]);
+    }
+    omb_job_init(&r->job, NULL, NULL, &r->who);
+    if (!rc)
+        rc = omb_uc_reveal(omb_req_app(r), &r->job, r->params[0], purpose, &err);
+    if (rc)
+        return rt_fail(r, &err);
+    return omb_req_submit(r);
+}
+
+enum MHD_Result rt_tasks(omb_req *r)
+{
+    return with_query(r, omb_q_tasks);
+}
+
+enum MHD_Result rt_settlements(omb_req *r)
+{
+    return with_query(r, omb_q_settlements);
+}
+
+enum MHD_Result rt_repeat(omb_req *r)
+{
+    return with_query(r, omb_q_repeat);
+}
+
+/* POST /v1/users/{id}/duty {"on_duty": bool} */
+enum MHD_Result rt_user_duty(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    int64_t id;
+    if (rt_parse_id(r->params[0], &id))
+        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such user");
+    json_t *body = NULL;
+    int rc = omb_req_json(r, &body, &err);
+    if (!rc)
+        rc = rt_write_prelude(r, NULL, &err);
+    if (!rc)
+        rc = omb_uc_set_duty(omb_req_app(r), &r->job, id, body, &err);
+    json_decref(body);
+    if (rc)
+        return rt_fail(r, &err);
+    return omb_req_submit(r);
+}
+
+/* ---- webhooks ------------------------------------------------------------------- */
+
+enum MHD_Result rt_webhooks(omb_req *r)
+{
+    return rt_all_of(r, omb_q_webhooks);
+}
+
+enum MHD_Result rt_webhook(omb_req *r)
+{
+    return rt_one_by_id(r, omb_q_webhook);
+}
+
+/* POST /v1/webhooks: like a login, never replayed from an idempotency record,
+ * which would have to keep the secret in clear. */
+enum MHD_Result rt_webhook_create(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    json_t *body = NULL;
+    int rc = omb_req_json(r, &body, &err);
+    if (!rc)
+        rc = rt_write_prelude(r, NULL, &err);
+    r->job.idem_key[0] = '\0';
+    if (!rc)
+        rc = omb_uc_create_webhook(omb_req_app(r), &r->job, body, &err);
+    json_decref(body);
+    if (rc)
+        return rt_fail(r, &err);
+    return omb_req_submit(r);
+}
+
+static enum MHD_Result set_active(omb_req *r, bool active)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    int64_t id;
+    if (rt_parse_id(r->params[0], &id))
+        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such webhook");
+    int rc = rt_write_prelude(r, NULL, &err);
+    if (!rc)
+        rc = omb_uc_webhook_active(omb_req_app(r), &r->job, id, active, &err);
+    if (rc)
+        return rt_fail(r, &err);
+    return omb_req_submit(r);
+}
+
+enum MHD_Result rt_webhook_delete(omb_req *r)
+{
+    return set_active(r, false);
+}
+
+enum MHD_Result rt_webhook_enable(omb_req *r)
+{
+    return set_active(r, true);
+}
+
+enum MHD_Result rt_deliveries(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    int64_t id;
+    if (rt_parse_id(r->params[0], &id))
+        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such webhook");
+    query_args a;
+    if (rt_query_args(r, &a, &err))
+        return rt_fail(r, &err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = omb_q_deliveries(omb_req_app(r), rd, &r->who, id, a.names, a.values, a.n, &out, &err);
+    return rt_reply_query(r, rc, out, &err);
+}

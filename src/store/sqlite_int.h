@@ -1,0 +1,90 @@
+/*
+ * sqlite_int.h - what the files of the SQLite backend share: the
+ * connection struct with its cache of prepared statements, and the small
+ * helpers every query uses (binding, copying columns, stepping, errors).
+ * Only src/store/sqlite*.c include it.
+ */
+#ifndef OMB_SQLITE_INT_H
+#define OMB_SQLITE_INT_H
+
+#include "store.h"
+
+#include <sqlite3.h>
+
+#define SQ_CORE_SLOTS 64 /* statements of sqlite.c */
+#define SQ_MORE_SLOTS 48 /* statements of sqlite_link.c */
+
+typedef struct sq_store {
+    omb_store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmts[SQ_CORE_SLOTS];
+    sqlite3_stmt *more[SQ_MORE_SLOTS];
+} sq_store;
+
+static inline sq_store *SQ(omb_store *s)
+{
+    return (sq_store *)s;
+}
+
+typedef void (*row_reader)(sqlite3_stmt *st, void *out);
+
+/* The statement cached in *slot, prepared from sql on first use. */
+sqlite3_stmt *sq_prepared(sq_store *s, sqlite3_stmt **slot, const char *sql, omb_err *err);
+/* Resets a statement and clears its bindings. */
+void sq_done(sqlite3_stmt *st);
+/* Maps the connection's last error to an OMB_* code and fills err. */
+int sq_db_fail(sq_store *s, omb_err *err, const char *what);
+/* Binds text, or NULL for NULL and "". */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Binds an id, or NULL for 0. */
+void sq_bind_id(sqlite3_stmt *st, int i, int64_t v);
+/* Copies a text column (NULL becomes ""), truncating to cap. */
+void sq_col_copy(sqlite3_stmt *st, int i, char *dst, size_t cap);
+/* Runs a statement that returns no rows; resets it either way. */
+int sq_exec_stmt(sq_store *s, sqlite3_stmt *st, omb_err *err, const char *what);
+/* Steps a bound statement expecting at most one row (OMB_ENOTFOUND for none). */
+int sq_fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, omb_err *err,
+                 const char *what);
+/* Steps a bound statement over all rows, calling read then cb for each. */
+int sq_fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
+                 int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what);
+int64_t sq_last_id(sq_store *s);
+
+/* sqlite_link.c: users on duty, loads, tasks, blind indexes, webhooks, the
+ * outbox, the event feed and settlements (see store.h). */
+int sq_user_set_duty(omb_store *s, int64_t user_id, bool on_duty, omb_err *err);
+int sq_agent_load(omb_store *s, int64_t user_id, int64_t *open, omb_err *err);
+int sq_tasks_save(omb_store *s, int64_t complaint_id, const omb_task_row *rows, size_t n,
+                  omb_err *err);
+int sq_tasks_due(omb_store *s, omb_ms now, int limit, int (*cb)(void *, int64_t, omb_ms), void *ctx,
+                 omb_err *err);
+int sq_tasks_list(omb_store *s, const omb_task_filter *f, int (*cb)(void *, const omb_task_row *),
+                  void *ctx, omb_err *err);
+int sq_pii_index_put(omb_store *s, const char *kind, const unsigned char blind[OMB_BLIND_LEN],
+                     int64_t complaint_id, omb_err *err);
+int sq_pii_index_find(omb_store *s, const char *kind, const unsigned char blind[OMB_BLIND_LEN],
+                      int64_t viewer_party, int limit,
+                      int (*cb)(void *, int64_t complaint_id, const char *no), void *ctx,
+                      omb_err *err);
+int sq_webhook_insert(omb_store *s, omb_webhook *w, omb_err *err);
+int sq_webhook_get(omb_store *s, int64_t id, omb_webhook *out, omb_err *err);
+int sq_webhook_list(omb_store *s, int64_t party_id, int (*cb)(void *, const omb_webhook *),
+                    void *ctx, omb_err *err);
+int sq_webhook_set_active(omb_store *s, int64_t id, bool active, omb_err *err);
+int sq_outbox_add(omb_store *s, int64_t webhook_id, int64_t complaint_id, int64_t event_id,
+                  omb_ms now, omb_err *err);
+int sq_outbox_due(omb_store *s, omb_ms now, int limit, int (*cb)(void *, const omb_outbox_row *),
+                  void *ctx, omb_err *err);
+int sq_outbox_result(omb_store *s, int64_t id, bool delivered, int status, const char *error,
+                     omb_ms next_at, omb_ms now, omb_err *err);
+int sq_outbox_list(omb_store *s, int64_t webhook_id, const char *state, int64_t after_id, int limit,
+                   int (*cb)(void *, const omb_outbox_row *), void *ctx, omb_err *err);
+int sq_outbox_next_at(omb_store *s, omb_ms *next, omb_err *err);
+int sq_events_since(omb_store *s, int64_t after_id, int64_t viewer_party, int limit,
+                    int (*cb)(void *, const omb_feed_row *), void *ctx, omb_err *err);
+int sq_settlements_save(omb_store *s, int64_t complaint_id, const omb_settlement_row *rows,
+                        size_t n, omb_err *err);
+int sq_settlements_list(omb_store *s, const omb_settlement_filter *f,
+                        int (*cb)(void *, const omb_settlement_row *), void *ctx, omb_err *err);
+
+#endif

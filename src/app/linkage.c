@@ -11,6 +11,7 @@
 #include "core/share.h"
 #include "log.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,26 +225,26 @@ static void reload_hooks(omb_app *app, omb_store *s)
 
 /* ---- dispatch -------------------------------------------------------------------- */
 
+/* The agents of a party on duty, their skills kept in one growing buffer. */
 typedef struct agent_pool {
-    omb_agent_candidate c[64];
-    char skills[64][OMB_NAME_LEN];
-    size_t n;
-    omb_store *s;
-    int rc;
-    omb_err *err;
+    omb_agent_candidate *c;
+    size_t n, cap;
+    omb_buf skills;
 } agent_pool;
 
 static int collect_agent(void *ctx, const omb_user *u)
 {
     agent_pool *p = ctx;
-    if (!u->active || u->role != OMB_ROLE_AGENT || p->n == 64)
+    if (!u->active || !u->on_duty || u->role != OMB_ROLE_AGENT)
         return OMB_OK;
-    omb_agent_candidate *c = &p->c[p->n];
-    snprintf(p->skills[p->n], sizeof p->skills[p->n], "%s", u->skills);
-    c->user_id = u->id;
-    c->skills = p->skills[p->n];
-    c->on_duty = u->on_duty;
-    c->load = 0;
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 8;
+        p->c = omb_xrealloc(p->c, p->cap * sizeof *p->c);
+    }
+    /* Offsets now, pointers once the buffer stops moving. */
+    p->c[p->n] = (omb_agent_candidate){u->id, (const char *)(uintptr_t)p->skills.len, 0, true};
+    if (omb_buf_append(&p->skills, u->skills, strlen(u->skills) + 1) != OMB_OK)
+        return OMB_OK; /* an absurd roster: the rest are not candidates */
     p->n++;
     return OMB_OK;
 }
@@ -251,18 +252,20 @@ static int collect_agent(void *ctx, const omb_user *u)
 int omb_app_pick_agent(omb_app *app, omb_store *s, int64_t party, const char *queue,
                        const char *business, const char *cause, int64_t *user_id, omb_err *err)
 {
-    agent_pool *p = omb_xcalloc(1, sizeof *p);
+    agent_pool p = {NULL, 0, 0, OMB_BUF_INIT(1 << 20)};
     *user_id = 0;
-    int rc = s->vt->user_list(s, party, collect_agent, p, err);
-    for (size_t i = 0; !rc && i < p->n; i++)
-        if (p->c[i].on_duty)
-            rc = s->vt->agent_load(s, p->c[i].user_id, &p->c[i].load, err);
-    if (!rc) {
-        int k = omb_routing_pick_agent(p->c, p->n, queue, business, cause);
-        if (k >= 0)
-            *user_id = p->c[k].user_id;
+    int rc = s->vt->user_list(s, party, collect_agent, &p, err);
+    for (size_t i = 0; !rc && i < p.n; i++) {
+        p.c[i].skills = p.skills.data + (uintptr_t)p.c[i].skills;
+        rc = s->vt->agent_load(s, p.c[i].user_id, &p.c[i].load, err);
     }
-    free(p);
+    if (!rc) {
+        int k = omb_routing_pick_agent(p.c, p.n, queue, business, cause);
+        if (k >= 0)
+            *user_id = p.c[k].user_id;
+    }
+    free(p.c);
+    omb_buf_release(&p.skills);
     return rc;
 }
 

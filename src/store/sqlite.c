@@ -216,7 +216,14 @@ void sq_bind_id(sqlite3_stmt *st, int i, int64_t v)
 void sq_col_copy(sqlite3_stmt *st, int i, char *dst, size_t cap)
 {
     const char *v = (const char *)sqlite3_column_text(st, i);
-    snprintf(dst, cap, "%s", v ? v : "");
+    size_t n = v ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (!cap)
+        return;
+    if (n >= cap)
+        n = cap - 1; /* truncated, as snprintf would (callers size their fields) */
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
 }
 
 /* Runs a statement that returns no rows.  Resets it either way. */

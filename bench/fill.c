@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     omb_config_defaults(&cfg);
     snprintf(cfg.database, sizeof cfg.database, "%s", argv[1]);
     snprintf(cfg.attachments, sizeof cfg.attachments, "%s", argv[2]);
-    cfg.batch_max = 4096;
+    cfg.batch_max = getenv("FILL_BATCH") ? (int)strtol(getenv("FILL_BATCH"), NULL, 10) : 4096;
     omb_app *app;
     omb_err err;
     omb_err_clear(&err);

@@ -199,28 +199,19 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     }
     omb_time_format(received, when, sizeof when);
 
-    /* The event payload: the body as given plus what the platform decided. */
-    json_t *payload = json_deep_copy(body);
-    json_object_set_new(payload, "no", json_string(no));
-    json_object_set_new(payload, "received_at", json_string(when));
-    json_object_set_new(payload, "target_party", json_integer(target));
-    json_object_set_new(payload, "lead_party", json_integer(target));
-    json_object_set_new(payload, "parties", parties);
-    if (!json_object_get(payload, "complainants"))
-        json_object_set_new(payload, "complainants", json_integer(1));
     /* A complainant seen before by the same institution (by blind index) makes
      * a repeat complaint.  Only the count is kept: the earlier complaints'
      * numbers may belong to parties this one does not involve. */
     json_t *repeat_of = json_array();
     if ((rc = find_repeats(s, target, &in->blind, repeat_of, err)) != OMB_OK) {
         json_decref(repeat_of);
-        json_decref(payload);
+        json_decref(parties);
         return rc;
     }
+    size_t repeats = json_array_size(repeat_of);
+    json_decref(repeat_of);
     json_t *graded = body;
-    if (json_array_size(repeat_of)) {
-        json_object_set_new(payload, "repeats",
-                            json_integer((json_int_t)json_array_size(repeat_of)));
+    if (repeats) {
         graded = json_deep_copy(body);
         json_t *signals = json_object_get(graded, "signals");
         if (!json_is_array(signals)) {
@@ -229,12 +220,25 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
         }
         json_array_append_new(signals, json_string("repeat"));
     }
-    json_decref(repeat_of);
     enum omb_grade g;
     json_t *reasons = json_array();
     omb_grade_evaluate(&app->grade_policy, graded, &g, reasons, NULL);
     if (graded != body)
         json_decref(graded);
+
+    /* The event payload: the body as given plus what the platform decided.
+     * A copy: the body was allocated by the request's thread, which frees
+     * it, and frees across threads contend for the allocator's locks. */
+    json_t *payload = json_deep_copy(body);
+    json_object_set_new(payload, "no", json_string(no));
+    json_object_set_new(payload, "received_at", json_string(when));
+    json_object_set_new(payload, "target_party", json_integer(target));
+    json_object_set_new(payload, "lead_party", json_integer(target));
+    json_object_set_new(payload, "parties", parties);
+    if (!json_object_get(payload, "complainants"))
+        json_object_set_new(payload, "complainants", json_integer(1));
+    if (repeats)
+        json_object_set_new(payload, "repeats", json_integer((json_int_t)repeats));
     json_object_set_new(payload, "grade", json_string(omb_grade_name(g)));
     json_object_set_new(payload, "grade_reasons", reasons);
     if (in->action == OMB_ACT_IMPORT)
@@ -248,7 +252,7 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     ev[0].seq = 1;
     omb_complaint c;
     omb_complaint_init(&c);
-    rc = omb_fold_apply(&c, &ev[0], err);
+    rc = omb_fold_apply_in_place(&c, &ev[0], err);
     if (!rc && in->action == OMB_ACT_RECEIVE) {
         json_t *route = NULL;
         rc = omb_app_dispatch(app, s, &c, &route, err);
@@ -256,7 +260,7 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
             omb_event_init(&ev[1], omb_action_get(OMB_ACT_DISPATCH)->event_type, now, 0, 0, route);
             ev[1].seq = 2;
             n_ev = 2;
-            rc = omb_fold_apply(&c, &ev[1], err);
+            rc = omb_fold_apply_in_place(&c, &ev[1], err);
         }
     }
     char *text = NULL;
@@ -452,7 +456,7 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
     if (rc)
         return rc;
     enum omb_state to;
-    json_t *payload = json_deep_copy(in->body);
+    json_t *payload = json_deep_copy(in->body); /* see run_create */
     rc = omb_lifecycle_check(c.state, in->action, job->who.role, job->who.user_id,
                              c.first_decider_id, &to, err);
     if (!rc)
@@ -473,7 +477,7 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
                    job->who.party_id, payload);
     ev.complaint_id = c.id;
     ev.seq = c.version + 1;
-    rc = omb_fold_apply(&c, &ev, err);
+    rc = omb_fold_apply_in_place(&c, &ev, err);
     char *text = NULL;
     if (!rc)
         rc = omb_app_save_complaint(app, s, &c, &text, err);

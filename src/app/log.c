@@ -3,6 +3,8 @@
  * written with one write(2) so lines from different threads never mix.
  */
 #include "log.h"
+#include "core/err.h"
+#include "core/jsonw.h"
 #include "core/timeutil.h"
 
 #include <stdatomic.h>
@@ -41,13 +43,11 @@ void omb_log(int level, const char *event, json_t *fields)
     if (fields)
         json_object_update(o, fields);
     json_decref(fields);
-    char *line = json_dumps(o, JSON_COMPACT);
+    omb_buf line = OMB_BUF_INIT(1 << 20);
+    if (omb_jsonw(&line, o, 0) == OMB_OK && omb_buf_putc(&line, '\n') == OMB_OK) {
+        ssize_t w = write(STDERR_FILENO, line.data, line.len);
+        (void)w;
+    }
     json_decref(o);
-    if (!line)
-        return;
-    size_t n = strlen(line);
-    line[n] = '\n'; /* json_dumps leaves room for the NUL; reuse it */
-    ssize_t w = write(STDERR_FILENO, line, n + 1);
-    (void)w;
-    free(line);
+    omb_buf_release(&line);
 }

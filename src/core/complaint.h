@@ -64,6 +64,13 @@ void omb_complaint_release(omb_complaint *c);
  */
 int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err);
 
+/* The same without the copy that keeps a failure from showing: on error c
+ * is left half-changed and may only be released.  For writers that discard
+ * the complaint when a step fails, which spares copying its document.  The
+ * document's scalar members (state, version, ...) are not rewritten: call
+ * omb_complaint_sync_doc() before reading them (saving does). */
+int omb_fold_apply_in_place(omb_complaint *c, const omb_event *ev, omb_err *err);
+
 /* Writes the scalar fields into c->doc so the document is complete. */
 void omb_complaint_sync_doc(omb_complaint *c);
 

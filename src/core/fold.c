@@ -337,7 +337,7 @@ static int next_state(enum omb_state state, enum omb_action action, enum omb_sta
     return OMB_ECONFLICT;
 }
 
-int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err)
+static int fold(omb_complaint *c, const omb_event *ev, bool keep_on_error, omb_err *err)
 {
     enum omb_action action;
     if (omb_action_by_event(ev->type, &action) != OMB_OK || !appliers[action])
@@ -355,9 +355,10 @@ int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err)
     if (!creating && next_state(c->state, action, &to) != OMB_OK)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL,
                         "event %s is not allowed in state %s", ev->type, omb_state_name(c->state));
-    /* Apply to a copy so that a failing applier leaves c untouched. */
+    /* Apply to a copy so that a failing applier leaves c untouched; a
+     * creation replaces the (empty) document, so it has nothing to copy. */
     omb_complaint next = *c;
-    next.doc = json_deep_copy(c->doc);
+    next.doc = keep_on_error && !creating ? json_deep_copy(c->doc) : json_incref(c->doc);
     int rc = appliers[action](&next, ev, err);
     if (rc) {
         json_decref(next.doc);
@@ -381,8 +382,19 @@ int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err)
         next.id = ev->complaint_id;
     json_decref(c->doc);
     *c = next;
-    omb_complaint_sync_doc(c);
+    if (keep_on_error)
+        omb_complaint_sync_doc(c);
     return OMB_OK;
+}
+
+int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err)
+{
+    return fold(c, ev, true, err);
+}
+
+int omb_fold_apply_in_place(omb_complaint *c, const omb_event *ev, omb_err *err)
+{
+    return fold(c, ev, false, err);
 }
 
 static void set_id(json_t *doc, const char *key, int64_t v)

@@ -6,6 +6,7 @@
  * HTTP status codes.
  */
 #include "http.h"
+#include "core/jsonw.h"
 #include "core/utf8.h"
 
 #include <stdio.h>
@@ -53,16 +54,18 @@ enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len)
 
 enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    size_t len = 0;
+    char *text = body ? omb_jsonw_dup(body, 0, &len) : NULL;
     json_decref(body);
     if (!text) {
         /* A view that could not be built (it never should) still gets an answer. */
         static const char fallback[] = "{\"error\":{\"code\":\"internal\",\"message\":"
                                        "\"the response could not be built\",\"field\":null}}";
         text = omb_xstrdup(fallback);
+        len = sizeof fallback - 1;
         status = 500;
     }
-    return omb_reply_text(r, status, text, strlen(text));
+    return omb_reply_text(r, status, text, len);
 }
 
 enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b)

@@ -9,7 +9,9 @@
 #include "sqlite_int.h"
 
 #include "core/buf.h"
+#include "core/jsonw.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +49,9 @@ enum stmt_id {
     Q_TOKEN_INSERT,
     Q_TOKEN_LOOKUP,
     Q_TOKEN_REVOKE,
-    Q_DAY_NEXT,
+    Q_DAY_GET,
+    Q_DAY_SET,
+    Q_DATA_VERSION,
     Q_COMPLAINT_INSERT,
     Q_COMPLAINT_UPDATE,
     Q_COMPLAINT_PARTY,
@@ -116,8 +120,10 @@ static const char *const sql_text[Q__COUNT] = {
         "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
         "t.revoked_at IS NULL AND t.expires_at > ?2 AND u.active = 1",
     [Q_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ?2 WHERE hash = ?1 AND revoked_at IS NULL",
-    [Q_DAY_NEXT] = "INSERT INTO day_counters(day, n) VALUES (?1, 1) "
-                   "ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
+    [Q_DAY_GET] = "SELECT n FROM day_counters WHERE day = ?1",
+    [Q_DAY_SET] = "INSERT INTO day_counters(day, n) VALUES (?1, ?2) "
+                  "ON CONFLICT(day) DO UPDATE SET n = excluded.n",
+    [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_COMPLAINT_INSERT] =
         "INSERT INTO complaints(no, state, grade, channel, business, cause, received_at, "
         "updated_at, target_party, product, lead_party, assignee, version, doc, clock_history) "
@@ -307,8 +313,18 @@ static void sq_close(omb_store *base)
     free(s);
 }
 
+/* Process-wide settings, made before SQLite first initialises itself: no
+ * memory statistics, which would take a global mutex around every
+ * allocation of every connection. */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_sqlite);
     sq_store *s = omb_xcalloc(1, sizeof *s);
     s->base.vt = &omb_store_sqlite;
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -359,9 +375,34 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
 
 /* ---- transactions ------------------------------------------------------ */
 
-static int sq_begin(omb_store *s, omb_err *err)
+static void forget(sq_store *s)
 {
-    return simple(s, Q_BEGIN, err, "begin");
+    s->memo = (sq_memo){.data_version = s->memo.data_version};
+}
+
+/* Keeps the memo only if no other connection has committed since it was made. */
+static int check_memo(sq_store *s, omb_err *err)
+{
+    sqlite3_stmt *st = stmt(s, Q_DATA_VERSION, err);
+    if (!st)
+        return OMB_EIO;
+    int rc = sqlite3_step(st);
+    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sq_done(st);
+    if (rc != SQLITE_ROW)
+        return sq_db_fail(s, err, "data version");
+    if (version != s->memo.data_version) {
+        forget(s);
+        s->memo.data_version = version;
+    }
+    s->memo.valid = true;
+    return OMB_OK;
+}
+
+static int sq_begin(omb_store *base, omb_err *err)
+{
+    int rc = simple(base, Q_BEGIN, err, "begin");
+    return rc ? rc : check_memo(SQ(base), err);
 }
 static int sq_commit(omb_store *s, omb_err *err)
 {
@@ -369,6 +410,7 @@ static int sq_commit(omb_store *s, omb_err *err)
 }
 static int sq_rollback(omb_store *s)
 {
+    forget(SQ(s));
     return simple(s, Q_ROLLBACK, NULL, "rollback");
 }
 static int sq_savepoint(omb_store *s, omb_err *err)
@@ -381,6 +423,7 @@ static int sq_release(omb_store *s, omb_err *err)
 }
 static int sq_rollback_to(omb_store *s)
 {
+    forget(SQ(s));
     int rc = simple(s, Q_ROLLBACK_TO, NULL, "rollback to");
     if (!rc)
         rc = simple(s, Q_RELEASE, NULL, "release");
@@ -814,21 +857,40 @@ static int sq_token_revoke(omb_store *base, const unsigned char hash[32], omb_ms
 
 /* ---- complaints -------------------------------------------------------- */
 
+/* The next number of the day: the writer remembers the last one it handed
+ * out, so a day's counter is read once and then only written. */
 static int sq_next_seq(omb_store *base, int32_t day, int64_t *seq, omb_err *err)
 {
     sq_store *s = SQ(base);
-    sqlite3_stmt *st = stmt(s, Q_DAY_NEXT, err);
+    int64_t n = 0;
+    if (sq_memo_usable(s) && s->memo.day == day) {
+        n = s->memo.day_n;
+    } else {
+        sqlite3_stmt *st = stmt(s, Q_DAY_GET, err);
+        if (!st)
+            return OMB_EIO;
+        sqlite3_bind_int(st, 1, day);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sq_done(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return sq_db_fail(s, err, "day counter");
+    }
+    sqlite3_stmt *st = stmt(s, Q_DAY_SET, err);
     if (!st)
         return OMB_EIO;
     sqlite3_bind_int(st, 1, day);
-    int rc = sqlite3_step(st);
-    int out = OMB_OK;
-    if (rc == SQLITE_ROW)
-        *seq = sqlite3_column_int64(st, 0);
-    else
-        out = sq_db_fail(s, err, "day counter");
-    sq_done(st);
-    return out;
+    sqlite3_bind_int64(st, 2, n + 1);
+    int rc = sq_exec_stmt(s, st, err, "day counter");
+    if (rc)
+        return rc;
+    if (sq_memo_usable(s)) {
+        s->memo.day = day;
+        s->memo.day_n = n + 1;
+    }
+    *seq = n + 1;
+    return OMB_OK;
 }
 
 static int save_parties(sq_store *s, const omb_complaint *c, omb_err *err)
@@ -865,8 +927,9 @@ static int sq_complaint_save(omb_store *base, omb_complaint *c, char **doc_text,
     /* The clock history is stored beside the document, not inside it. */
     json_t *history = json_incref(json_object_get(c->doc, "clock_events"));
     json_object_del(c->doc, "clock_events");
-    char *doc = json_dumps(c->doc, JSON_COMPACT);
-    char *hist = history ? json_dumps(history, JSON_COMPACT) : NULL;
+    size_t doc_len = 0, hist_len = 0;
+    char *doc = omb_jsonw_dup(c->doc, 0, &doc_len);
+    char *hist = history ? omb_jsonw_dup(history, 0, &hist_len) : NULL;
     if (history)
         json_object_set_new(c->doc, "clock_events", history);
     if (!doc) {
@@ -889,8 +952,11 @@ static int sq_complaint_save(omb_store *base, omb_complaint *c, char **doc_text,
     sq_bind_id(st, 11, c->lead_party_id);
     sq_bind_id(st, 12, c->assignee_id);
     sqlite3_bind_int64(st, 13, c->version);
-    sqlite3_bind_text(st, 14, doc, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 15, hist ? hist : "[]", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, doc, (int)doc_len, SQLITE_STATIC);
+    if (hist)
+        sqlite3_bind_text(st, 15, hist, (int)hist_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_text(st, 15, "[]", 2, SQLITE_STATIC);
     int rc = sq_exec_stmt(s, st, err, "complaint");
     free(hist);
     if (!rc && insert)
@@ -1123,7 +1189,8 @@ static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
     sqlite3_stmt *st = stmt(s, Q_EVENT_INSERT, err);
     if (!st)
         return OMB_EIO;
-    char *payload = json_dumps(ev->payload, JSON_COMPACT | JSON_SORT_KEYS);
+    size_t payload_len = 0;
+    char *payload = omb_jsonw_dup(ev->payload, OMB_JSONW_SORTED, &payload_len);
     if (!payload)
         return omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot serialise event");
     sq_bind_id(st, 1, ev->complaint_id);
@@ -1136,7 +1203,7 @@ static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
     sqlite3_bind_int64(st, 5, ev->at);
     sqlite3_bind_int64(st, 6, ev->actor_user_id);
     sqlite3_bind_int64(st, 7, ev->actor_party_id);
-    sqlite3_bind_text(st, 8, payload, -1, free);
+    sqlite3_bind_text(st, 8, payload, (int)payload_len, free);
     int rc = sq_exec_stmt(s, st, err, "event");
     if (!rc)
         ev->id = sq_last_id(s);

@@ -14,16 +14,34 @@
 #define SQ_CORE_SLOTS 64 /* statements of sqlite.c */
 #define SQ_MORE_SLOTS 48 /* statements of sqlite_link.c */
 
+/* What the writing connection remembers between statements so that it
+ * need not read it back.  Every rollback forgets it, and so does a BEGIN
+ * that finds another connection has committed since (PRAGMA data_version):
+ * it never outlives the rows it mirrors. */
+typedef struct sq_memo {
+    bool valid;
+    int64_t data_version;
+    int32_t day;   /* the day counter last handed out, 0 for none */
+    int64_t day_n; /* and its value */
+} sq_memo;
+
 typedef struct sq_store {
     omb_store base;
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_CORE_SLOTS];
     sqlite3_stmt *more[SQ_MORE_SLOTS];
+    sq_memo memo;
 } sq_store;
 
 static inline sq_store *SQ(omb_store *s)
 {
     return (sq_store *)s;
+}
+
+/* The memo is trusted only inside a transaction begun by sq_begin. */
+static inline bool sq_memo_usable(const sq_store *s)
+{
+    return s->memo.valid && !sqlite3_get_autocommit(s->db);
 }
 
 typedef void (*row_reader)(sqlite3_stmt *st, void *out);

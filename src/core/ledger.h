@@ -5,7 +5,7 @@
  * (members in byte order of their keys, no spaces) built from the event as
  * stored:
  *
- *   {"actor_party":3,"actor_user":7,"at":1763890000000,
+ *   {"actor_party":3,"actor_user":7,"at":1795399200000,
  *    "complaint":"20261123000001"|null,"payload":{...},"seq":1|null,
  *    "subject":"complaint","type":"received"}
  *
@@ -28,7 +28,7 @@
  *    "received_at":"2026-11-23T02:00:00.000Z","entry":"<the leaf bytes>",
  *    "leaf_index":17,"leaf_hash":"<hex>","inclusion_proof":["<hex>",...],
  *    "tree_head":{"size":42,"at":"2026-11-23T02:00:01.000Z",
- *                 "at_ms":1763863201000,"root":"<hex>","signature":"<hex>"},
+ *                 "at_ms":1795399201000,"root":"<hex>","signature":"<hex>"},
  *    "public_key":"<hex>","key_id":"<hex>",
  *    "cosignatures":[{"party":"bank-a","public_key":"<hex>",
  *                     "signature":"<hex>"}, ...]}
@@ -47,11 +47,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OMB_SIGN_PUBLIC_LEN 32
-#define OMB_SIGN_SECRET_LEN 64
-#define OMB_SIGNATURE_LEN 64
+#define OMB_SIGN_PUBLIC_LEN  32
+#define OMB_SIGN_SECRET_LEN  64
+#define OMB_SIGNATURE_LEN    64
 #define OMB_HEAD_MESSAGE_LEN 67
-#define OMB_KEY_ID_HEX 16 /* hex digits of SHA-256(public key) that name a key */
+#define OMB_KEY_ID_HEX       16 /* hex digits of SHA-256(public key) that name a key */
 
 /* One event as the ledger sees it. */
 typedef struct omb_ledger_entry {
@@ -66,7 +66,9 @@ typedef struct omb_ledger_entry {
     size_t payload_len;
 } omb_ledger_entry;
 
-/* Appends the entry's leaf bytes to out (OMB_ETOOBIG past its cap). */
+/* Appends the entry's leaf bytes to out (OMB_ETOOBIG past its cap;
+ * OMB_EINVAL without subject, type or payload text).  On failure out is
+ * left as it was. */
 int omb_ledger_entry_bytes(omb_buf *out, const omb_ledger_entry *e);
 
 /* The leaf hash of an entry, using scratch for its bytes (reset first). */
@@ -87,8 +89,7 @@ bool omb_ledger_head_verify(const omb_tree_head *h, const uint8_t signature[OMB_
                             const uint8_t public_key[OMB_SIGN_PUBLIC_LEN]);
 
 /* The key id: the first OMB_KEY_ID_HEX hex digits of SHA-256(public key). */
-void omb_ledger_key_id(const uint8_t public_key[OMB_SIGN_PUBLIC_LEN],
-                       char out[OMB_KEY_ID_HEX + 1]);
+void omb_ledger_key_id(const uint8_t public_key[OMB_SIGN_PUBLIC_LEN], char out[OMB_KEY_ID_HEX + 1]);
 
 /* Lower-case hex of n bytes into out (2n + 1 bytes); parsing of exactly n
  * bytes from 2n hex digits (OMB_EINVAL otherwise). */
@@ -114,7 +115,12 @@ typedef struct omb_receipt_facts {
  * and each countersignature is checked (counted, not required).  Returns
  * OMB_OK, or OMB_EINVAL with err naming the first thing that failed
  * ("receipt_format", "entry_mismatch", "leaf_hash", "inclusion_proof",
- * "signature", "key_mismatch"). */
+ * "signature", "key_mismatch").  "receipt_format" covers missing or
+ * malformed members, a tree_head.at (optional) that is not at_ms, and an
+ * entry that is not a string; "key_mismatch" a key_id that does not name
+ * public_key as well as a public_key other than pinned_key.  facts (may be
+ * NULL) is filled on success and zeroed otherwise.  libsodium must have
+ * been initialised (sodium_init). */
 int omb_receipt_check(const json_t *receipt, const uint8_t *pinned_key, omb_receipt_facts *facts,
                       omb_err *err);
 

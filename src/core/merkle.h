@@ -30,9 +30,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OMB_HASH_LEN 32
-#define OMB_MERKLE_LEVELS 64   /* levels a 64-bit size can need */
-#define OMB_MERKLE_PROOF_MAX 64 /* hashes in any proof for a 64-bit size */
+#define OMB_HASH_LEN      32
+#define OMB_MERKLE_LEVELS 64 /* levels a 64-bit size can need */
+/* Hashes in any proof for a 64-bit size: an audit path has at most 64, a
+ * consistency proof at most 65 (PROOF(m, D[n]) for n > 2^63 can need 64
+ * siblings plus MTH(D[0:m]), e.g. m = 0xaaaaaaaaaaaaaaab, n = 2^64 - 1). */
+#define OMB_MERKLE_PROOF_MAX 65
 
 typedef uint8_t omb_hash[OMB_HASH_LEN];
 
@@ -43,7 +46,7 @@ void omb_merkle_empty_root(omb_hash out);
 /* ---- appending ------------------------------------------------------------ */
 
 typedef struct omb_merkle_frontier {
-    uint64_t size;                     /* leaves so far */
+    uint64_t size;                    /* leaves so far */
     omb_hash root[OMB_MERKLE_LEVELS]; /* root[l] is set when bit l of size is */
 } omb_merkle_frontier;
 
@@ -71,21 +74,22 @@ typedef struct omb_merkle_nodes {
 
 /* Rebuilds the frontier of a tree of size leaves from its stored nodes
  * (one read per set bit of size). */
-int omb_merkle_frontier_load(const omb_merkle_nodes *nodes, uint64_t size,
-                             omb_merkle_frontier *f);
+int omb_merkle_frontier_load(const omb_merkle_nodes *nodes, uint64_t size, omb_merkle_frontier *f);
 
 /* MTH(D[0:size]): the root of the first size leaves. */
 int omb_merkle_root(const omb_merkle_nodes *nodes, uint64_t size, omb_hash out);
 
 /* RFC 6962 2.1.1 PATH(index, D[0:size]): the audit path of leaf index in
  * the tree of the first size leaves, leaf side first.  Needs index < size.
- * OMB_EINVAL for bad arguments. */
+ * path must hold OMB_MERKLE_PROOF_MAX hashes.  OMB_EINVAL for bad
+ * arguments. */
 int omb_merkle_inclusion_proof(const omb_merkle_nodes *nodes, uint64_t index, uint64_t size,
                                omb_hash *path, size_t *n_path);
 
 /* RFC 6962 2.1.2 PROOF(first, D[0:second]): proves the tree of the first
  * `first` leaves is a prefix of the tree of `second` leaves.  Needs
- * 0 < first <= second (first == second gives an empty proof). */
+ * 0 < first <= second (first == second gives an empty proof).  path must
+ * hold OMB_MERKLE_PROOF_MAX hashes.  OMB_EINVAL for bad arguments. */
 int omb_merkle_consistency_proof(const omb_merkle_nodes *nodes, uint64_t first, uint64_t second,
                                  omb_hash *path, size_t *n_path);
 
@@ -100,8 +104,7 @@ bool omb_merkle_verify_inclusion(const omb_hash leaf, uint64_t index, uint64_t s
  * tree (second, second_root).  first == second needs an empty path and
  * equal roots; first == 0 is refused (nothing to prove). */
 bool omb_merkle_verify_consistency(uint64_t first, uint64_t second, const omb_hash first_root,
-                                   const omb_hash second_root, const omb_hash *path,
-                                   size_t n_path);
+                                   const omb_hash second_root, const omb_hash *path, size_t n_path);
 
 /* ---- hex ------------------------------------------------------------------ */
 

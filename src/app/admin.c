@@ -259,7 +259,7 @@ int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err)
 
 typedef struct user_input {
     json_t *body;
-    char password_hash[OMB_HASH_LEN];
+    char password_hash[OMB_PWHASH_LEN];
 } user_input;
 
 static void user_input_free(void *p)
@@ -515,7 +515,7 @@ int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const c
     return OMB_OK;
 }
 
-static char decoy[OMB_HASH_LEN];
+static char decoy[OMB_PWHASH_LEN];
 static pthread_once_t decoy_once = PTHREAD_ONCE_INIT;
 
 static void make_decoy(void)
@@ -532,7 +532,7 @@ static void make_decoy(void)
 static const char *decoy_hash(void)
 {
     pthread_once(&decoy_once, make_decoy);
-    static const char unusable[OMB_HASH_LEN] = "$argon2id$v=19$m=65536,t=2,p=1$invalid";
+    static const char unusable[OMB_PWHASH_LEN] = "$argon2id$v=19$m=65536,t=2,p=1$invalid";
     return decoy[0] ? decoy : unusable;
 }
 

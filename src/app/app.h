@@ -35,9 +35,11 @@ typedef struct omb_routing omb_routing;
 
 /* Keys derived from the key file (pii.c). */
 typedef struct omb_keys {
-    unsigned char pii[32];     /* seals the complainant's personal data */
-    unsigned char blind[32];   /* blind indexes */
-    unsigned char webhook[32]; /* seals webhook secrets */
+    unsigned char pii[32];           /* seals the complainant's personal data */
+    unsigned char blind[32];         /* blind indexes */
+    unsigned char webhook[32];       /* seals webhook secrets */
+    unsigned char ledger_public[32]; /* signs tree heads (Ed25519) */
+    unsigned char ledger_secret[64];
 } omb_keys;
 
 /* The webhooks the writer fans events out to (writer thread only). */
@@ -161,7 +163,7 @@ json_t *omb_job_result(const omb_job *job);
 int omb_auth_token(omb_app *app, omb_store *reader, const char *token, omb_principal *out,
                    omb_err *err);
 /* Hashes a password with Argon2id (interactive limits). */
-int omb_auth_hash_password(const char *password, char out[OMB_HASH_LEN], omb_err *err);
+int omb_auth_hash_password(const char *password, char out[OMB_PWHASH_LEN], omb_err *err);
 /* A new random token: "omb_" + 43 base64url characters. */
 void omb_auth_new_token(char out[64], unsigned char hash[32]);
 void omb_auth_token_hash(const char *token, unsigned char hash[32]);
@@ -272,6 +274,9 @@ typedef struct omb_pii_blind_set {
 
 /* Reads the key file (creating it for a database that has none yet). */
 int omb_keys_open(omb_app *app, omb_store *ws, omb_err *err);
+/* The ledger's public key as the key file of cfg derives it (OMB_ENOTFOUND
+ * without a key file), for verifying without opening the app. */
+int omb_ledger_key_from_file(const omb_config *cfg, unsigned char public_key[32], omb_err *err);
 /* The blind index of a phone or identity number ("phone", "id_number"). */
 int omb_pii_blind(const omb_app *app, const char *kind, const char *value,
                   unsigned char out[OMB_BLIND_LEN], omb_err *err);
@@ -325,6 +330,58 @@ void omb_app_free_hooks(omb_app *app);
 
 /* Use cases. */
 int omb_uc_reveal(omb_app *app, omb_job *job, const char *no, const char *purpose, omb_err *err);
+
+/* ---- evidence ledger (ledger.c) ------------------------------------------------ */
+
+/* omb_uc_event_proof's answer when the event is not yet under a signed head:
+ * the job is ready to sign one and answer; submit it to the writer. */
+#define OMB_PROOF_PENDING 1
+
+/* Signs a tree head of the ledger as it stands (200 with the latest head when
+ * it has not grown, 201 with a new one). */
+int omb_uc_sign_head(omb_app *app, omb_job *job, omb_err *err);
+/* The sweeper's step: signs a head when the ledger has grown and
+ * head_interval_ms has passed since the last. */
+int omb_ledger_tick(omb_app *app, omb_store *reader, omb_err *err);
+json_t *omb_q_ledger_key(omb_app *app);
+/* A stored head with its countersignatures (size 0 = the latest). */
+int omb_q_ledger_head(omb_app *app, omb_store *r, uint64_t size, json_t **out, omb_err *err);
+int omb_q_ledger_heads(omb_app *app, omb_store *r, const char *const *names,
+                       const char *const *values, size_t n, json_t **out, omb_err *err);
+int omb_q_consistency(omb_app *app, omb_store *r, const char *const *names,
+                      const char *const *values, size_t n, json_t **out, omb_err *err);
+int omb_q_inclusion(omb_app *app, omb_store *r, const char *const *names, const char *const *values,
+                    size_t n, json_t **out, omb_err *err);
+/* The inclusion proof of a visible complaint's event seq under the latest
+ * head, or (receipt) the complaint's receipt: OMB_OK with *out, or
+ * OMB_PROOF_PENDING with job ready to run. */
+int omb_uc_event_proof(omb_app *app, omb_store *r, omb_job *job, const char *no, int64_t seq,
+                       bool receipt, json_t **out, omb_err *err);
+int omb_uc_register_witness(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+int omb_q_witnesses(omb_app *app, omb_store *r, const omb_principal *who, json_t **out,
+                    omb_err *err);
+int omb_uc_cosign(omb_app *app, omb_job *job, uint64_t size, json_t *body, omb_err *err);
+
+/* ---- verifying the ledger (verify.c) ----------------------------------------------- */
+
+typedef struct omb_verify_options {
+    const unsigned char *public_key; /* checks head signatures with it; NULL skips them */
+    const char *attachments;         /* the attachments directory; NULL skips the bytes */
+} omb_verify_options;
+
+typedef struct omb_verify_stats {
+    uint64_t size; /* leaf positions walked */
+    uint64_t events, leaves, heads, cosignatures, attachments;
+    uint64_t problems;
+} omb_verify_stats;
+
+/* Receives each finding: {"kind", "message", and the leaf, event, node or head}. */
+typedef void (*omb_verify_finding_fn)(void *ctx, const json_t *finding);
+
+/* Walks the whole ledger of a (reader) store; OMB_OK when the walk ran, with
+ * stats->problems findings reported. */
+int omb_verify(omb_store *r, const omb_verify_options *opt, omb_verify_finding_fn finding,
+               void *ctx, omb_verify_stats *stats, omb_err *err);
 int omb_uc_set_duty(omb_app *app, omb_job *job, int64_t user_id, json_t *body, omb_err *err);
 int omb_uc_create_webhook(omb_app *app, omb_job *job, json_t *body, omb_err *err);
 int omb_uc_webhook_active(omb_app *app, omb_job *job, int64_t id, bool active, omb_err *err);

@@ -56,9 +56,9 @@ void omb_auth_new_token(char out[64], unsigned char hash[32])
     omb_auth_token_hash(out, hash);
 }
 
-int omb_auth_hash_password(const char *password, char out[OMB_HASH_LEN], omb_err *err)
+int omb_auth_hash_password(const char *password, char out[OMB_PWHASH_LEN], omb_err *err)
 {
-    _Static_assert(crypto_pwhash_STRBYTES <= OMB_HASH_LEN, "hash buffer too small");
+    _Static_assert(crypto_pwhash_STRBYTES <= OMB_PWHASH_LEN, "hash buffer too small");
     if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                               crypto_pwhash_MEMLIMIT_INTERACTIVE,
                               crypto_pwhash_ALG_ARGON2ID13) != 0)

@@ -29,6 +29,7 @@ static const struct {
     {"calendar", K_STR, offsetof(omb_config, calendar), OMB_PATH_MAX, 0, 0},
     {"calendar_extra", K_STR, offsetof(omb_config, calendar_extra), OMB_PATH_MAX, 0, 0},
     {"sweep_interval_ms", K_INT, offsetof(omb_config, sweep_interval_ms), 0, 100, 3600000},
+    {"head_interval_ms", K_INT, offsetof(omb_config, head_interval_ms), 0, 0, 86400000},
     {"party_calendars", K_STR, offsetof(omb_config, party_calendars), OMB_PATH_MAX, 0, 0},
     {"utc_offset_minutes", K_INT, offsetof(omb_config, utc_offset_minutes), 0, -720, 840},
     {"threads", K_INT, offsetof(omb_config, threads), 0, 0, 64},
@@ -74,6 +75,7 @@ void omb_config_defaults(omb_config *c)
     c->test_clock = false;
     c->shutdown_grace_ms = 10000;
     c->sweep_interval_ms = 10000;
+    c->head_interval_ms = 60000;
     c->utc_offset_minutes = OMB_TZ_SHANGHAI_MIN;
     c->task_days = 3;
     c->transfer_ack_hours = 24;

@@ -16,13 +16,15 @@
 typedef struct omb_config {
     char listen_host[64]; /* listen = 127.0.0.1:8080 */
     int listen_port;
-    char database[OMB_PATH_MAX];        /* database = var/ombud.db */
-    char attachments[OMB_PATH_MAX];     /* attachments = var/attachments */
-    char taxonomy[OMB_PATH_MAX];        /* taxonomy = (built in) */
-    char clock_rules[OMB_PATH_MAX];     /* clock_rules = (built in data/clocks.tsv) */
-    char calendar[OMB_PATH_MAX];        /* calendar = (built in data/calendar.tsv) */
-    char calendar_extra[OMB_PATH_MAX];  /* calendar_extra = a layer over the calendar */
-    int sweep_interval_ms;              /* how often the sweeper looks for due clocks */
+    char database[OMB_PATH_MAX];       /* database = var/ombud.db */
+    char attachments[OMB_PATH_MAX];    /* attachments = var/attachments */
+    char taxonomy[OMB_PATH_MAX];       /* taxonomy = (built in) */
+    char clock_rules[OMB_PATH_MAX];    /* clock_rules = (built in data/clocks.tsv) */
+    char calendar[OMB_PATH_MAX];       /* calendar = (built in data/calendar.tsv) */
+    char calendar_extra[OMB_PATH_MAX]; /* calendar_extra = a layer over the calendar */
+    int sweep_interval_ms;             /* how often the sweeper looks for due clocks */
+    int head_interval_ms; /* sign a tree head this often when the ledger grew (0 = only on demand)
+                           */
     char party_calendars[OMB_PATH_MAX]; /* party_calendars = a directory of <party code>.tsv */
     int utc_offset_minutes;      /* local time of day limits, dates, numbers (Asia/Shanghai: 480) */
     int threads;                 /* HTTP worker threads (0 = number of cores + 1) */

@@ -158,6 +158,8 @@ static void add_feed(omb_job *job, const omb_complaint *c, const omb_event *ev)
 int omb_app_append_event(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
                          omb_event *ev, omb_err *err)
 {
+    if (c->id)
+        snprintf(ev->complaint_no, sizeof ev->complaint_no, "%s", c->no);
     int rc = s->vt->event_append(s, ev, err);
     if (rc || !c->id)
         return rc;

@@ -124,8 +124,41 @@ int omb_keys_open(omb_app *app, omb_store *ws, omb_err *err)
         crypto_kdf_derive_from_key(app->keys.pii, 32, 1, "ombudpii", master);
         crypto_kdf_derive_from_key(app->keys.blind, 32, 2, "ombudidx", master);
         crypto_kdf_derive_from_key(app->keys.webhook, 32, 3, "ombudwhk", master);
+        unsigned char seed[crypto_sign_SEEDBYTES];
+        crypto_kdf_derive_from_key(seed, sizeof seed, 4, "ombudsth", master);
+        crypto_sign_seed_keypair(app->keys.ledger_public, app->keys.ledger_secret, seed);
+        sodium_memzero(seed, sizeof seed);
+        /* The public key is kept in the database too, for readers without the key file. */
+        char pk[2 * 32 + 1];
+        sodium_bin2hex(pk, sizeof pk, app->keys.ledger_public, 32);
+        omb_buf_reset(&stored);
+        if (ws->vt->meta_get(ws, "ledger_public_key", &stored, &ignore) != OMB_OK ||
+            strcmp(omb_buf_str(&stored), pk) != 0)
+            rc = ws->vt->meta_set(ws, "ledger_public_key", pk, err);
+        omb_buf_release(&stored);
     }
     sodium_memzero(master, sizeof master);
+    return rc;
+}
+
+int omb_ledger_key_from_file(const omb_config *cfg, unsigned char public_key[32], omb_err *err)
+{
+    omb_app probe;
+    memset(&probe, 0, sizeof probe);
+    probe.cfg = *cfg;
+    char path[OMB_PATH_MAX + 8];
+    key_path(&probe, path, sizeof path);
+    unsigned char master[32], seed[crypto_sign_SEEDBYTES], secret[crypto_sign_SECRETKEYBYTES];
+    int rc = read_key(path, master, err);
+    if (rc == OMB_ENOTFOUND)
+        rc = omb_fail(err, OMB_ENOTFOUND, "key_file", "key_file", "no key file %s", path);
+    if (!rc) {
+        crypto_kdf_derive_from_key(seed, sizeof seed, 4, "ombudsth", master);
+        crypto_sign_seed_keypair(public_key, secret, seed);
+    }
+    sodium_memzero(master, sizeof master);
+    sodium_memzero(seed, sizeof seed);
+    sodium_memzero(secret, sizeof secret);
     return rc;
 }
 

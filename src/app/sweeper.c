@@ -193,6 +193,10 @@ static void *sweeper_main(void *arg)
             omb_log(OMB_LOG_INFO, "sweep",
                     json_pack("{s:I,s:I}", "complaints", (json_int_t)complaints, "alerts",
                               (json_int_t)alerts));
+        /* Sign a tree head when the ledger has grown and its interval has passed. */
+        omb_err_clear(&err);
+        if (omb_ledger_tick(app, sw->reader, &err))
+            omb_log(OMB_LOG_WARN, "tree_head_failed", json_pack("{s:s}", "message", err.message));
     }
     return NULL;
 }

@@ -39,6 +39,8 @@ int cmd_token(cli_args *a);
 int cmd_import(cli_args *a);
 int cmd_export(cli_args *a);
 int cmd_demo(cli_args *a);
+int cmd_verify(cli_args *a);
+int cmd_witness(cli_args *a);
 
 /* Imports a CFPB CSV file for a party; fills counts; prints progress when tty. */
 typedef struct cli_import_stats {

@@ -119,7 +119,7 @@ int cmd_init(cli_args *a)
     int64_t op_id = json_integer_value(json_object_get(job.result, "id"));
     omb_job_release(&job);
 
-    char password[OMB_HASH_LEN];
+    char password[OMB_PWHASH_LEN];
     const char *given = cli_opt(a, "admin-password", NULL);
     if (given) {
         snprintf(password, sizeof password, "%s", given);

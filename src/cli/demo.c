@@ -113,7 +113,7 @@ static int setup_world(demo *d)
         d->party_ids[i] = json_integer_value(json_object_get(p, "id"));
         json_decref(p);
     }
-    char hash[OMB_HASH_LEN];
+    char hash[OMB_PWHASH_LEN];
     omb_err err;
     if (omb_auth_hash_password(DEMO_PASSWORD, hash, &err))
         return -1;

@@ -28,6 +28,12 @@ static const struct {
     {"token", cmd_token, "token create USERNAME [--label L] [--ttl-hours N]"},
     {"import", cmd_import, "import --format cfpb --party CODE FILE"},
     {"export", cmd_export, "export [--format csv|jsonl] [--out FILE]"},
+    {"verify", cmd_verify,
+     "verify [--public-key HEX] [--json] [--no-attachments] | --receipt FILE  check the "
+     "ledger"},
+    {"witness", cmd_witness,
+     "witness keygen|public-key --key FILE | check --url URL --token T --key FILE --state FILE "
+     "[--log-key HEX] [--no-cosign]  witness a ledger"},
     {"demo", cmd_demo,
      "demo [--data DIR] [--logins FILE]  load the demo parties, users, complaints"},
 };
@@ -109,7 +115,8 @@ void cli_system_principal(omb_principal *who, int64_t party_id, enum omb_role ro
 }
 
 /* Options that are configuration keys go to cfg; the rest stay for the command. */
-static const char *const flag_only[] = {"progress", "no-progress", "test-clock", "help", NULL};
+static const char *const flag_only[] = {"progress", "no-progress",    "test-clock", "help",
+                                        "json",     "no-attachments", "no-cosign",  NULL};
 
 static bool is_flag(const char *name)
 {

@@ -16,11 +16,12 @@
 #include <stdint.h>
 
 typedef struct omb_event {
-    int64_t id;           /* global order; 0 until stored */
-    int64_t complaint_id; /* 0 when the subject is not a complaint */
-    int64_t seq;          /* 1-based position within the complaint */
-    char type[40];        /* "received", "accepted", ... */
-    char subject[40];     /* "complaint", "party:3", "user:7" ... */
+    int64_t id;            /* global order; 0 until stored */
+    int64_t complaint_id;  /* 0 when the subject is not a complaint */
+    int64_t seq;           /* 1-based position within the complaint */
+    char type[40];         /* "received", "accepted", ... */
+    char subject[40];      /* "complaint", "party:3", "user:7" ... */
+    char complaint_no[24]; /* the complaint's number, for its ledger leaf */
     omb_ms at;
     int64_t actor_user_id;
     int64_t actor_party_id;

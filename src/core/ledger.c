@@ -11,6 +11,7 @@
  */
 #include "ledger.h"
 #include "jsonw.h"
+#include "timeutil.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -64,12 +65,18 @@ static int put_front(omb_buf *b, const omb_ledger_entry *e)
     return rc;
 }
 
-/* payload, seq, subject, type */
+/* payload_sha256, seq, subject, type */
 static int put_back(omb_buf *b, const omb_ledger_entry *e)
 {
-    int rc = omb_buf_puts(b, ",\"payload\":");
+    uint8_t digest[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(digest, (const unsigned char *)e->payload, e->payload_len);
+    omb_hex_encode(digest, sizeof digest, hex);
+    int rc = omb_buf_puts(b, ",\"payload_sha256\":\"");
     if (!rc)
-        rc = omb_buf_append(b, e->payload, e->payload_len);
+        rc = omb_buf_append(b, hex, 2 * sizeof digest);
+    if (!rc)
+        rc = omb_buf_putc(b, '"');
     if (!rc)
         rc = omb_buf_puts(b, ",\"seq\":");
     if (!rc)
@@ -325,12 +332,14 @@ static bool entry_matches(const json_t *e, const fields *r)
 {
     const json_t *type = json_object_get(e, "type");
     const json_t *seq = json_object_get(e, "seq");
-    const json_t *payload = json_object_get(e, "payload");
+    const json_t *at = json_object_get(e, "at");
+    char when[32];
     return json_is_object(e) && str_is(json_object_get(e, "complaint"), r->complaint) &&
            json_is_integer(seq) && json_integer_value(seq) == 1 &&
-           (str_is(type, "received") || str_is(type, "imported")) && json_is_object(payload) &&
-           str_is(json_object_get(payload, "no"), r->complaint) &&
-           str_is(json_object_get(payload, "received_at"), r->received_at);
+           (str_is(type, "received") || str_is(type, "imported")) && json_is_integer(at) &&
+           omb_time_format(json_integer_value(at), when, sizeof when) == OMB_OK &&
+           strcmp(when, r->received_at) == 0 &&
+           json_is_string(json_object_get(e, "payload_sha256"));
 }
 
 static int check_entry(const fields *r, omb_err *err)

@@ -6,12 +6,15 @@
  * stored:
  *
  *   {"actor_party":3,"actor_user":7,"at":1795399200000,
- *    "complaint":"20261123000001"|null,"payload":{...},"seq":1|null,
- *    "subject":"complaint","type":"received"}
+ *    "complaint":"20261123000001"|null,"payload_sha256":"<hex>",
+ *    "seq":1|null,"subject":"complaint","type":"received"}
  *
- * "payload" is the stored payload text itself (written sorted by jsonw.h),
- * so a verifier rebuilds the bytes without parsing it.  "complaint" and
- * "seq" are null for events about other subjects ("party:3", "user:7").
+ * "payload_sha256" is the SHA-256 of the stored payload text (written
+ * sorted by jsonw.h): the leaf commits to every byte of the payload, a
+ * verifier rebuilds it without parsing, and a receipt that carries the
+ * leaf bytes discloses no complaint text or sealed personal data.
+ * "complaint" and "seq" are null for events about other subjects
+ * ("party:3", "user:7").
  *
  * Tree heads.  A signed tree head commits to (size, time, root).  The
  * signature is Ed25519 over
@@ -22,7 +25,8 @@
  * the same bytes with their own keys.
  *
  * Receipts.  A receipt (回执) proves to anyone, offline, that a complaint's
- * creation event is in the ledger under a signed head:
+ * creation event is in the ledger under a signed head; "received_at" is
+ * the entry's "at" (when ombud recorded it) in RFC 3339:
  *
  *   {"format":"ombud-receipt-v1","complaint":"20261123000001",
  *    "received_at":"2026-11-23T02:00:00.000Z","entry":"<the leaf bytes>",

@@ -15,7 +15,7 @@
 
 #define OMB_CODE_LEN    33  /* codes: 32 bytes + NUL */
 #define OMB_NAME_LEN    324 /* names: 80 code points of up to 4 bytes, and NUL */
-#define OMB_HASH_LEN    129 /* Argon2id encoded hash */
+#define OMB_PWHASH_LEN  129 /* Argon2id encoded hash */
 #define OMB_MEMBERS_MAX 8
 #define OMB_SHARE_TOTAL 10000 /* funding shares are in basis points */
 
@@ -40,8 +40,8 @@ typedef struct omb_user {
     enum omb_role role;
     char skills[OMB_NAME_LEN]; /* comma-separated business or cause codes */
     bool active;
-    bool on_duty;                     /* takes new complaints from dispatch */
-    char password_hash[OMB_HASH_LEN]; /* empty when the user has no password */
+    bool on_duty;                       /* takes new complaints from dispatch */
+    char password_hash[OMB_PWHASH_LEN]; /* empty when the user has no password */
     omb_ms created_at;
 } omb_user;
 

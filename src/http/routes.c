@@ -647,6 +647,18 @@ static const omb_route routes[] = {
     {"GET", "/v1/settlements", rt_settlements, RT_QUERY, NULL},
     {"GET", "/v1/complainants/complaints", rt_repeat, RT_QUERY, NULL},
     {"GET", "/v1/stream", rt_stream, RT_QUERY, NULL},
+    {"GET", "/v1/ledger/key", rt_ledger_key, 0, NULL},
+    {"GET", "/v1/ledger/head", rt_ledger_head, 0, NULL},
+    {"GET", "/v1/ledger/heads", rt_ledger_heads, RT_QUERY, NULL},
+    {"POST", "/v1/ledger/heads", rt_ledger_sign, 0, NULL},
+    {"GET", "/v1/ledger/heads/:size", rt_ledger_head_by_size, 0, NULL},
+    {"POST", "/v1/ledger/heads/:size/cosignatures", rt_cosign, RT_BODY, NULL},
+    {"GET", "/v1/ledger/consistency", rt_ledger_consistency, RT_QUERY, NULL},
+    {"GET", "/v1/ledger/inclusion", rt_ledger_inclusion, RT_QUERY, NULL},
+    {"GET", "/v1/ledger/witnesses", rt_witnesses, 0, NULL},
+    {"POST", "/v1/ledger/witnesses", rt_witness_register, RT_BODY, NULL},
+    {"GET", "/v1/complaints/:no/events/:seq/proof", rt_event_proof, 0, NULL},
+    {"GET", "/v1/complaints/:no/receipt", rt_receipt, 0, NULL},
 };
 
 const omb_route *omb_routes(size_t *count)

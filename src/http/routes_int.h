@@ -54,4 +54,18 @@ enum MHD_Result rt_settlements(omb_req *r);
 enum MHD_Result rt_repeat(omb_req *r);
 enum MHD_Result rt_stream(omb_req *r);
 
+/* routes_ledger.c */
+enum MHD_Result rt_ledger_key(omb_req *r);
+enum MHD_Result rt_ledger_head(omb_req *r);
+enum MHD_Result rt_ledger_head_by_size(omb_req *r);
+enum MHD_Result rt_ledger_heads(omb_req *r);
+enum MHD_Result rt_ledger_sign(omb_req *r);
+enum MHD_Result rt_ledger_consistency(omb_req *r);
+enum MHD_Result rt_ledger_inclusion(omb_req *r);
+enum MHD_Result rt_event_proof(omb_req *r);
+enum MHD_Result rt_receipt(omb_req *r);
+enum MHD_Result rt_witnesses(omb_req *r);
+enum MHD_Result rt_witness_register(omb_req *r);
+enum MHD_Result rt_cosign(omb_req *r);
+
 #endif

@@ -1,4 +1,4 @@
--- schema.sql - the SQLite schema of ombud (version 3).
+-- schema.sql - the SQLite schema of ombud (version 4).
 -- Events are the source of truth; complaints is their projection, written
 -- in the same transaction.  Times are integer milliseconds since the epoch.
 
@@ -264,3 +264,43 @@ INSERT OR IGNORE INTO agent_load(user_id, open)
 
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '3');
 UPDATE meta SET value = '3' WHERE key = 'schema_version' AND value IN ('1', '2');
+
+-- ---- evidence ledger (schema version 4) -------------------------------------
+-- The writer sets schema_version to 4 once it has given the events of an
+-- older database their leaves (sqlite_ledger.c); it never does so again.
+
+-- The RFC 6962 Merkle tree over every event, one row per leaf: the leaf hash
+-- of event id leaf + 1, then the roots of the perfect subtrees that leaf
+-- completes (levels 1, 2, ...), 32 bytes each.  Node (level l, index i) is
+-- in the row of leaf (i + 1) * 2^l - 1 at byte 32 * l.  Rows are only
+-- appended, in the transaction of their event.
+CREATE TABLE IF NOT EXISTS ledger (
+    leaf   INTEGER PRIMARY KEY,
+    hashes BLOB NOT NULL
+);
+
+-- Signed tree heads: Ed25519 over (size, at, root); see src/core/ledger.h.
+CREATE TABLE IF NOT EXISTS tree_heads (
+    size      INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    root      BLOB NOT NULL,
+    signature BLOB NOT NULL
+);
+
+-- Parties that countersign tree heads, one Ed25519 key each.
+CREATE TABLE IF NOT EXISTS witnesses (
+    party_id   INTEGER PRIMARY KEY REFERENCES parties(id),
+    public_key BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS cosignatures (
+    size       INTEGER NOT NULL,
+    party_id   INTEGER NOT NULL,
+    public_key BLOB NOT NULL,
+    signature  BLOB NOT NULL,
+    at         INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    PRIMARY KEY (size, party_id)
+) WITHOUT ROWID;

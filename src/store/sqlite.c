@@ -139,8 +139,8 @@ static const char *const sql_text[Q__COUNT] = {
     [Q_COMPLAINT_VISIBLE] = "SELECT 1 FROM complaint_parties WHERE party_id = ?1 AND "
                             "received_at = ?2 AND complaint_id = ?3",
     [Q_COMPLAINT_COUNT] = "SELECT count(*) FROM complaints",
-    [Q_EVENT_INSERT] = "INSERT INTO events(complaint_id, seq, subject, type, at, actor_user, "
-                       "actor_party, payload) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+    [Q_EVENT_INSERT] = "INSERT INTO events(id, complaint_id, seq, subject, type, at, actor_user, "
+                       "actor_party, payload) VALUES (?9,?1,?2,?3,?4,?5,?6,?7,?8)",
     [Q_EVENT_LIST] = "SELECT id, complaint_id, seq, subject, type, at, actor_user, actor_party, "
                      "payload FROM events WHERE complaint_id = ?1 ORDER BY seq",
     [Q_IDEM_GET] = "SELECT request_hash, status, response FROM idempotency "
@@ -309,6 +309,9 @@ static void sq_close(omb_store *base)
         sqlite3_finalize(s->stmts[i]);
     for (int i = 0; i < SQ_MORE_SLOTS; i++)
         sqlite3_finalize(s->more[i]);
+    for (int i = 0; i < SQ_LEDGER_SLOTS; i++)
+        sqlite3_finalize(s->ledger[i]);
+    omb_buf_release(&s->scratch);
     sqlite3_close(s->db);
     free(s);
 }
@@ -327,6 +330,7 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
     pthread_once(&once, configure_sqlite);
     sq_store *s = omb_xcalloc(1, sizeof *s);
     s->base.vt = &omb_store_sqlite;
+    omb_buf_init(&s->scratch, 64 << 20);
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & OMB_STORE_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
@@ -363,6 +367,9 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
         rc = add_missing_columns(s, err);
     if (!rc && !(flags & OMB_STORE_READONLY))
         rc = exec_sql(s, (const char *)omb_embed_schema_sql, err);
+    /* Events from before the ledger get their leaves once, on first open. */
+    if (!rc && !(flags & OMB_STORE_READONLY))
+        rc = sq_ledger_backfill(s, err);
     if (!rc && (flags & OMB_STORE_READONLY))
         rc = exec_sql(s, "PRAGMA query_only=1;", err);
     if (rc) {
@@ -1203,10 +1210,21 @@ static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
     sqlite3_bind_int64(st, 5, ev->at);
     sqlite3_bind_int64(st, 6, ev->actor_user_id);
     sqlite3_bind_int64(st, 7, ev->actor_party_id);
+    /* The leaf first: it decides the event's id (leaf index + 1). */
+    uint64_t leaf;
+    int rc = sq_ledger_append(s, ev, payload, payload_len, &leaf, err);
+    if (rc) {
+        sq_done(st);
+        free(payload);
+        return rc;
+    }
     sqlite3_bind_text(st, 8, payload, (int)payload_len, free);
-    int rc = sq_exec_stmt(s, st, err, "event");
-    if (!rc)
-        ev->id = sq_last_id(s);
+    sqlite3_bind_int64(st, 9, (int64_t)leaf + 1);
+    rc = sq_exec_stmt(s, st, err, "event");
+    if (rc)
+        s->memo.ledger_loaded = false; /* the leaf went in without its event */
+    else
+        ev->id = (int64_t)leaf + 1;
     return rc;
 }
 
@@ -1583,4 +1601,18 @@ const omb_store_vtab omb_store_sqlite = {
     .events_since = sq_events_since,
     .settlements_save = sq_settlements_save,
     .settlements_list = sq_settlements_list,
+    .ledger_size = sq_ledger_size,
+    .ledger_node = sq_ledger_node,
+    .ledger_entry = sq_ledger_entry,
+    .head_put = sq_head_put,
+    .head_get = sq_head_get,
+    .heads_list = sq_heads_list,
+    .witness_put = sq_witness_put,
+    .witness_get = sq_witness_get,
+    .witness_list = sq_witness_list,
+    .cosignature_put = sq_cosignature_put,
+    .cosignatures_list = sq_cosignatures_list,
+    .cursor_open = sq_cursor_open,
+    .cursor_next = sq_cursor_next,
+    .cursor_close = sq_cursor_close,
 };

@@ -11,8 +11,9 @@
 
 #include <sqlite3.h>
 
-#define SQ_CORE_SLOTS 64 /* statements of sqlite.c */
-#define SQ_MORE_SLOTS 48 /* statements of sqlite_link.c */
+#define SQ_CORE_SLOTS   64 /* statements of sqlite.c */
+#define SQ_MORE_SLOTS   48 /* statements of sqlite_link.c */
+#define SQ_LEDGER_SLOTS 24 /* statements of sqlite_ledger.c */
 
 /* What the writing connection remembers between statements so that it
  * need not read it back.  Every rollback forgets it, and so does a BEGIN
@@ -23,6 +24,8 @@ typedef struct sq_memo {
     int64_t data_version;
     int32_t day;   /* the day counter last handed out, 0 for none */
     int64_t day_n; /* and its value */
+    bool ledger_loaded;
+    omb_merkle_frontier ledger; /* the ledger's right edge */
 } sq_memo;
 
 typedef struct sq_store {
@@ -30,7 +33,9 @@ typedef struct sq_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[SQ_CORE_SLOTS];
     sqlite3_stmt *more[SQ_MORE_SLOTS];
+    sqlite3_stmt *ledger[SQ_LEDGER_SLOTS];
     sq_memo memo;
+    omb_buf scratch; /* leaf bytes being hashed */
 } sq_store;
 
 static inline sq_store *SQ(omb_store *s)
@@ -104,5 +109,27 @@ int sq_settlements_save(omb_store *s, int64_t complaint_id, const omb_settlement
                         size_t n, omb_err *err);
 int sq_settlements_list(omb_store *s, const omb_settlement_filter *f,
                         int (*cb)(void *, const omb_settlement_row *), void *ctx, omb_err *err);
+
+/* sqlite_ledger.c: the evidence ledger (see store.h). */
+int sq_ledger_append(sq_store *s, const omb_event *ev, const char *payload, size_t payload_len,
+                     uint64_t *leaf, omb_err *err);
+int sq_ledger_backfill(sq_store *s, omb_err *err);
+int sq_ledger_size(omb_store *s, uint64_t *size, omb_err *err);
+int sq_ledger_node(omb_store *s, unsigned level, uint64_t index, omb_hash out, omb_err *err);
+int sq_ledger_entry(omb_store *s, int64_t complaint_id, int64_t seq, uint64_t *leaf, omb_buf *bytes,
+                    omb_err *err);
+int sq_head_put(omb_store *s, const omb_tree_head *h, omb_err *err);
+int sq_head_get(omb_store *s, uint64_t size, omb_tree_head *out, omb_err *err);
+int sq_heads_list(omb_store *s, uint64_t after, int limit, int (*cb)(void *, const omb_tree_head *),
+                  void *ctx, omb_err *err);
+int sq_witness_put(omb_store *s, const omb_witness *w, omb_err *err);
+int sq_witness_get(omb_store *s, int64_t party_id, omb_witness *out, omb_err *err);
+int sq_witness_list(omb_store *s, int (*cb)(void *, const omb_witness *), void *ctx, omb_err *err);
+int sq_cosignature_put(omb_store *s, const omb_cosignature *c, omb_err *err);
+int sq_cosignatures_list(omb_store *s, uint64_t size, int (*cb)(void *, const omb_cosignature *),
+                         void *ctx, omb_err *err);
+int sq_cursor_open(omb_store *s, enum omb_cursor_kind kind, omb_cursor **out, omb_err *err);
+int sq_cursor_next(omb_cursor *c, void *row, omb_err *err);
+void sq_cursor_close(omb_cursor *c);
 
 #endif

@@ -18,12 +18,13 @@
 #include "core/complaint.h"
 #include "core/err.h"
 #include "core/event.h"
+#include "core/ledger.h"
 #include "core/model.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OMB_STORE_VERSION 2
+#define OMB_STORE_VERSION 3
 
 enum omb_store_flags {
     OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
@@ -188,6 +189,46 @@ typedef struct omb_settlement_filter {
     int limit;
 } omb_settlement_filter;
 
+/* ---- evidence ledger ---- */
+
+/* A stored event as the ledger rebuilds its leaf; texts valid until the next row. */
+typedef struct omb_ledger_event {
+    int64_t id; /* leaf index + 1 */
+    int64_t complaint_id;
+    omb_ledger_entry entry;
+} omb_ledger_event;
+
+/* A ledger row: the leaf hash of event leaf + 1, then the roots of the
+ * perfect subtrees that leaf completes (levels 1, 2, ...). */
+typedef struct omb_ledger_row {
+    uint64_t leaf;
+    const uint8_t *hashes;
+    size_t len;
+} omb_ledger_row;
+
+/* A party that countersigns tree heads, with its Ed25519 public key. */
+typedef struct omb_witness {
+    int64_t party_id;
+    char party_code[OMB_CODE_LEN];
+    uint8_t public_key[OMB_SIGN_PUBLIC_LEN];
+    omb_ms created_at;
+    int64_t created_by;
+} omb_witness;
+
+typedef struct omb_cosignature {
+    uint64_t size; /* the head countersigned */
+    int64_t party_id;
+    char party_code[OMB_CODE_LEN];
+    uint8_t public_key[OMB_SIGN_PUBLIC_LEN];
+    uint8_t signature[OMB_SIGNATURE_LEN];
+    omb_ms at;
+    int64_t user_id;
+} omb_cosignature;
+
+/* Whole-ledger walks in order (verify): rows are omb_ledger_event or omb_ledger_row. */
+enum omb_cursor_kind { OMB_CURSOR_EVENTS, OMB_CURSOR_LEDGER };
+typedef struct omb_cursor omb_cursor;
+
 typedef struct omb_store_vtab {
     int version; /* OMB_STORE_VERSION */
     const char *name;
@@ -338,6 +379,39 @@ typedef struct omb_store_vtab {
                             size_t n, omb_err *err);
     int (*settlements_list)(omb_store *s, const omb_settlement_filter *f,
                             int (*cb)(void *, const omb_settlement_row *), void *ctx, omb_err *err);
+
+    /* ---- version 3: evidence ledger ---- */
+
+    /* event_append also appends the event's leaf in the same transaction:
+     * the event's id is its leaf index + 1, and the ledger row holds the
+     * leaf hash and the subtree roots it completes.  A complaint event
+     * needs ev->complaint_no. */
+    int (*ledger_size)(omb_store *s, uint64_t *size, omb_err *err);
+    /* The stored perfect node (level, index); OMB_ENOTFOUND past the tree. */
+    int (*ledger_node)(omb_store *s, unsigned level, uint64_t index, omb_hash out, omb_err *err);
+    /* The leaf bytes of a complaint's event seq (appended to bytes) and its leaf index. */
+    int (*ledger_entry)(omb_store *s, int64_t complaint_id, int64_t seq, uint64_t *leaf,
+                        omb_buf *bytes, omb_err *err);
+    /* Signed tree heads: put keeps the first head of a size; get with size
+     * 0 is the latest (OMB_ENOTFOUND for none); list walks sizes > after. */
+    int (*head_put)(omb_store *s, const omb_tree_head *h, omb_err *err);
+    int (*head_get)(omb_store *s, uint64_t size, omb_tree_head *out, omb_err *err);
+    int (*heads_list)(omb_store *s, uint64_t after, int limit,
+                      int (*cb)(void *, const omb_tree_head *), void *ctx, omb_err *err);
+    /* Witnesses (one key per party; put replaces it) and their
+     * countersignatures (one per party and head: OMB_ECONFLICT for a second). */
+    int (*witness_put)(omb_store *s, const omb_witness *w, omb_err *err);
+    int (*witness_get)(omb_store *s, int64_t party_id, omb_witness *out, omb_err *err);
+    int (*witness_list)(omb_store *s, int (*cb)(void *, const omb_witness *), void *ctx,
+                        omb_err *err);
+    int (*cosignature_put)(omb_store *s, const omb_cosignature *c, omb_err *err);
+    /* Countersignatures of one head (size 0 = of every head), by size then party. */
+    int (*cosignatures_list)(omb_store *s, uint64_t size,
+                             int (*cb)(void *, const omb_cosignature *), void *ctx, omb_err *err);
+    /* Cursors: next fills the row and returns OMB_OK, or OMB_ENOTFOUND at the end. */
+    int (*cursor_open)(omb_store *s, enum omb_cursor_kind kind, omb_cursor **out, omb_err *err);
+    int (*cursor_next)(omb_cursor *c, void *row, omb_err *err);
+    void (*cursor_close)(omb_cursor *c);
 } omb_store_vtab;
 
 /* The SQLite backend. */

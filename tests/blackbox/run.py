@@ -41,6 +41,8 @@ MODULES = [
     "test_linkage",
     "test_isolation",
     "test_webhooks",
+    "test_ledger",
+    "test_witness",
 ]
 
 

@@ -441,6 +441,10 @@ def _endpoints(ctx):
             "POST", "/v1/complaints/%s/attachments?name=probe.txt" % no,
             ("probe of %s by %s\n" % (no, who)).encode() * 50, token=fx.token(who),
             content_type="text/plain", headers=idem())),
+        ("GET receipt", lambda no, who: s.http("GET", "/v1/complaints/%s/receipt" % no,
+                                               token=fx.token(who))),
+        ("GET event proof", lambda no, who: s.http(
+            "GET", "/v1/complaints/%s/events/1/proof" % no, token=fx.token(who))),
     ]
     for action in ACTIONS:
         eps.append(("POST actions/" + action, (lambda a: lambda no, who: s.http(
@@ -1160,6 +1164,7 @@ def test_routes_covered(ctx):
         ("DELETE", "/v1/webhooks/:id"), ("POST", "/v1/webhooks/:id/enable"),
         ("GET", "/v1/webhooks/:id/deliveries"), ("GET", "/v1/settlements"),
         ("GET", "/v1/complainants/complaints"), ("GET", "/v1/stream"),
+        ("GET", "/v1/complaints/:no/receipt"), ("GET", "/v1/complaints/:no/events/:seq/proof"),
     }
     # Shared or public records, one's own session, creation of records, test endpoints.
     not_party_scoped = {
@@ -1170,6 +1175,13 @@ def test_routes_covered(ctx):
         ("GET", "/v1/products/:id"), ("GET", "/v1/cooperations"), ("POST", "/v1/cooperations"),
         ("GET", "/v1/cooperations/:id"), ("POST", "/v1/complaints"), ("POST", "/v1/test/clock"),
         ("POST", "/v1/test/sweep"),
+        # The ledger's heads, proofs and witnesses are shared by every party: hashes,
+        # signatures and public keys, no complaint content (test_ledger.py).
+        ("GET", "/v1/ledger/key"), ("GET", "/v1/ledger/head"), ("GET", "/v1/ledger/heads"),
+        ("POST", "/v1/ledger/heads"), ("GET", "/v1/ledger/heads/:size"),
+        ("POST", "/v1/ledger/heads/:size/cosignatures"), ("GET", "/v1/ledger/consistency"),
+        ("GET", "/v1/ledger/inclusion"), ("GET", "/v1/ledger/witnesses"),
+        ("POST", "/v1/ledger/witnesses"),
     }
     with open(os.path.join(harness.ROOT, "src", "http", "routes.c"), encoding="utf-8") as f:
         table = re.findall(r'^\s*\{"(GET|POST|DELETE|PUT|PATCH)",\s*"(/v1/[^"]*)"', f.read(),

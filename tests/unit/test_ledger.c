@@ -3,20 +3,29 @@
  * ledger hashes and signs, and the offline check of receipts.
  *
  * Exact leaf bytes for a complaint event and for an event about another
- * subject (escapes in subject and type, nulls for complaint and seq), the
- * buffer left as it was past its cap, refusals; the entry hash as
- * SHA-256(0x00 || bytes); the 67-byte head message byte by byte (negative
- * times in two's complement); Ed25519 signing from a fixed seed (RFC 8032
- * test 1) and the rejection of any changed field, signature or key; the
- * key id; hex both ways with bad input.  Receipts are built here for real:
- * six entries in a tree made with omb_merkle_append, proofs from its
- * stored nodes, a signed head and a witness countersignature.  They pass
- * (creation events of "received" and "imported" complaints), then fail
- * once per error code: edited entry text, the entry of another complaint
- * or a later event, another received_at, a wrong leaf hash, broken
- * proofs, other sizes, a bad signature, a key id or pinned key that does
- * not match, missing or malformed fields and a wrong format; a bad
- * countersignature only lowers cosignatures_valid.
+ * subject (escapes in subject and type, nulls for complaint and seq), each
+ * carrying the payload's SHA-256 as a literal computed with sha256sum; only
+ * payload_len bytes are hashed (trailing text, an embedded NUL), one
+ * changed payload byte changes the leaf and its hash, and no payload text
+ * reaches the leaf; the buffer left as it was past its cap, refusals; the
+ * entry hash as SHA-256(0x00 || bytes); the 67-byte head message byte by
+ * byte (negative times in two's complement); Ed25519 signing from a fixed
+ * seed (RFC 8032 test 1) and the rejection of any changed field, signature
+ * or key; the key id; hex both ways with bad input.  Receipts are built
+ * here for real: six entries in a tree made with omb_merkle_append, proofs
+ * from its stored nodes, a signed head and a witness countersignature;
+ * each receipt's received_at is its entry's at formatted.  They pass
+ * (creation events of "received" and "imported" complaints, whatever their
+ * payloads say of their number or time), then fail once per error code:
+ * edited entry text, the entry of another complaint or a later event,
+ * another received_at (a millisecond off, the same instant written
+ * otherwise, an imported payload's own time), hand-written entries of the
+ * leaf's shape with one member wrong, missing or mistyped (complaint, seq,
+ * type, at, payload_sha256) or in the former shape with the payload
+ * embedded, entries the check accepts that then fail the leaf hash, a
+ * wrong leaf hash, broken proofs, other sizes, a bad signature, a key id
+ * or pinned key that does not match, missing or malformed fields and a
+ * wrong format; a bad countersignature only lowers cosignatures_valid.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,10 +81,19 @@ static omb_ledger_entry complaint_entry(void)
                               .payload_len = strlen(complaint_payload)};
 }
 
+/* SHA-256 of the payload texts below, from `printf '%s' '<payload>' | sha256sum`. */
+#define COMPLAINT_PAYLOAD_SHA256 "2f5a452353d4ed4f13a2274c91132f6c7e5c71eeba059bdba62df98776f039de"
+#define PARTY_PAYLOAD_SHA256     "9066de3a51fdf9a632bd507db8624a09b1d058ae90ccf958008a76414e1bd03e"
+#define EMPTY_OBJECT_SHA256      "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+/* "{}trailing", "a\0b" (printf 'a\0b' | sha256sum) and the complaint payload with "Web" */
+#define TRAILING_SHA256    "9f495172220b565ba0da6fd4b1b9b15b3ea24aad16525ca64d1ee0038d090d60"
+#define A_NUL_B_SHA256     "59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138"
+#define CAPITAL_WEB_SHA256 "e99c35d3a729a8d861fe03152b76ca6df0f8c0dcf56e97120f77490294ce0b0c"
+
 static const char complaint_bytes[] =
     "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":\"20261123000001\","
-    "\"payload\":{\"channel\":\"web\",\"no\":\"20261123000001\",\"received_at\":\"2026-11-23T02:"
-    "00:00.000Z\"},\"seq\":1,\"subject\":\"complaint\",\"type\":\"received\"}";
+    "\"payload_sha256\":\"" COMPLAINT_PAYLOAD_SHA256 "\",\"seq\":1,\"subject\":\"complaint\","
+    "\"type\":\"received\"}";
 
 static void expect_bytes(const omb_ledger_entry *e, const char *want)
 {
@@ -85,6 +103,12 @@ static void expect_bytes(const omb_ledger_entry *e, const char *want)
     assert_int_equal(b.len, strlen(want));
     omb_buf_release(&b);
 }
+
+/* The leaf bytes of the complaint entry with complaint "投诉/1", seq 12 and
+ * the given payload digest. */
+#define U_BYTES(sha)                                                                               \
+    "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":\"投诉/1\","         \
+    "\"payload_sha256\":\"" sha "\",\"seq\":12,\"subject\":\"complaint\",\"type\":\"received\"}"
 
 static void test_entry_bytes(void **state)
 {
@@ -104,8 +128,9 @@ static void test_entry_bytes(void **state)
                           .payload = party_payload,
                           .payload_len = strlen(party_payload)};
     expect_bytes(&p, "{\"actor_party\":-9223372036854775808,\"actor_user\":0,\"at\":-1,"
-                     "\"complaint\":null,\"payload\":{\"name\":\"Bank \\\"A\\\"\"},\"seq\":null,"
-                     "\"subject\":\"party:3 \\\"x\\\"\\\\\",\"type\":\"renamed\\n\\t\\u0001\"}");
+                     "\"complaint\":null,\"payload_sha256\":\"" PARTY_PAYLOAD_SHA256 "\","
+                     "\"seq\":null,\"subject\":\"party:3 \\\"x\\\"\\\\\",\"type\":"
+                     "\"renamed\\n\\t\\u0001\"}");
 
     /* non-ASCII and escapes in the complaint number are written as jsonw writes them */
     omb_ledger_entry u = e;
@@ -113,15 +138,60 @@ static void test_entry_bytes(void **state)
     u.seq = 12;
     u.payload = "{}";
     u.payload_len = 2;
-    expect_bytes(&u, "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":"
-                     "\"投诉/1\",\"payload\":{},\"seq\":12,\"subject\":\"complaint\",\"type\":"
-                     "\"received\"}");
+    expect_bytes(&u, U_BYTES(EMPTY_OBJECT_SHA256));
+}
 
-    /* payload_len counts: only that much of the text is copied */
+/* payload_len bounds what is hashed; the payload is hashed as given, byte
+ * for byte, and is never parsed or copied into the leaf. */
+static void test_entry_payload_digest(void **state)
+{
+    (void)state;
+    omb_ledger_entry u = complaint_entry();
+    u.complaint_no = "投诉/1";
+    u.seq = 12;
+
+    /* only payload_len bytes of the text count */
     u.payload = "{}trailing";
-    expect_bytes(&u, "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":"
-                     "\"投诉/1\",\"payload\":{},\"seq\":12,\"subject\":\"complaint\",\"type\":"
-                     "\"received\"}");
+    u.payload_len = 2;
+    expect_bytes(&u, U_BYTES(EMPTY_OBJECT_SHA256));
+    u.payload_len = strlen("{}trailing");
+    expect_bytes(&u, U_BYTES(TRAILING_SHA256));
+
+    /* an embedded NUL is hashed like any other byte */
+    u.payload = "a\0b";
+    u.payload_len = 3;
+    expect_bytes(&u, U_BYTES(A_NUL_B_SHA256));
+
+    /* one byte of payload changes the leaf */
+    char changed[sizeof complaint_payload];
+    memcpy(changed, complaint_payload, sizeof changed);
+    char *w = strstr(changed, "\"web\"");
+    assert_non_null(w);
+    w[1] = 'W';
+    omb_ledger_entry a = complaint_entry(), b = complaint_entry();
+    b.payload = changed;
+    assert_int_equal(b.payload_len, a.payload_len);
+    static const char changed_bytes[] =
+        "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":"
+        "\"20261123000001\",\"payload_sha256\":\"" CAPITAL_WEB_SHA256 "\",\"seq\":1,\"subject\":"
+        "\"complaint\",\"type\":\"received\"}";
+    expect_bytes(&a, complaint_bytes);
+    expect_bytes(&b, changed_bytes);
+    assert_int_equal(strlen(changed_bytes), strlen(complaint_bytes));
+    assert_string_not_equal(changed_bytes, complaint_bytes);
+    omb_hash ha, hb;
+    omb_buf scratch = OMB_BUF_INIT(4096);
+    assert_int_equal(omb_ledger_entry_hash(&scratch, &a, ha), OMB_OK);
+    assert_int_equal(omb_ledger_entry_hash(&scratch, &b, hb), OMB_OK);
+    assert_memory_not_equal(ha, hb, OMB_HASH_LEN);
+    omb_buf_release(&scratch);
+
+    /* no payload text reaches the leaf */
+    omb_buf out = OMB_BUF_INIT(4096);
+    assert_int_equal(omb_ledger_entry_bytes(&out, &a), OMB_OK);
+    assert_null(strstr(omb_buf_str(&out), "channel"));
+    assert_null(strstr(omb_buf_str(&out), "received_at"));
+    omb_buf_release(&out);
 }
 
 static void test_entry_refusals(void **state)
@@ -322,6 +392,7 @@ typedef struct ledger {
     uint8_t wpk[32], wsk[64]; /* a witness */
     char *bytes[ENTRIES];     /* leaf bytes */
     size_t len[ENTRIES];
+    omb_ms at[ENTRIES];        /* each entry's at */
     omb_hash node[4][ENTRIES]; /* stored perfect nodes */
     omb_tree_head head;
     uint8_t witness_sig[OMB_SIGNATURE_LEN];
@@ -330,22 +401,26 @@ typedef struct ledger {
 typedef struct spec {
     const char *complaint, *subject, *type, *payload;
     int64_t seq;
+    omb_ms at;
 } spec;
 
+/* Receipts take received_at from the entry's at, never from the payload:
+ * the imported complaint's payload names the day it was first received
+ * elsewhere, and the last complaint's payload names no number or time. */
 static const spec specs[ENTRIES] = {
-    {NULL, "party:3", "party_created", "{\"name\":\"Bank A\"}", 0},
+    {NULL, "party:3", "party_created", "{\"name\":\"Bank A\"}", 0, 1795399100000},
     {"20261123000001", "complaint", "received",
      "{\"channel\":\"web\",\"no\":\"20261123000001\",\"received_at\":\"2026-11-23T02:00:00.000Z\"}",
-     1},
+     1, 1795399200000}, /* 2026-11-23T02:00:00.000Z */
     {"20261123000001", "complaint", "accepted",
-     "{\"no\":\"20261123000001\",\"received_at\":\"2026-11-23T02:00:00.000Z\"}", 2},
+     "{\"no\":\"20261123000001\",\"received_at\":\"2026-11-23T02:00:00.000Z\"}", 2, 1795399200400},
     {"20261123000002", "complaint", "imported",
      "{\"no\":\"20261123000002\",\"received_at\":\"2026-10-01T08:00:00.000Z\",\"state\":"
      "\"closed\"}",
-     1},
-    {NULL, "user:7", "user_created", "{\"login\":\"li\"}", 0},
-    {"20261123000003", "complaint", "received",
-     "{\"no\":\"20261123000003\",\"received_at\":\"2026-11-23T02:00:01.000Z\"}", 1},
+     1, 1795399200500}, /* 2026-11-23T02:00:00.500Z */
+    {NULL, "user:7", "user_created", "{\"login\":\"li\"}", 0, 1795399200600},
+    {"20261123000003", "complaint", "received", "{\"channel\":\"phone\"}", 1,
+     1795399200999}, /* 2026-11-23T02:00:00.999Z */
 };
 
 static int ledger_get(void *ctx, unsigned level, uint64_t index, omb_hash out)
@@ -371,7 +446,7 @@ static void ledger_build(ledger *l)
                               .seq = s->seq,
                               .subject = s->subject,
                               .type = s->type,
-                              .at = AT_HEAD - 1000 * (ENTRIES - i),
+                              .at = s->at,
                               .actor_user = 7,
                               .actor_party = 3,
                               .payload = s->payload,
@@ -380,6 +455,7 @@ static void ledger_build(ledger *l)
         omb_hash leaf, done[OMB_MERKLE_LEVELS];
         assert_int_equal(omb_ledger_entry_hash(&b, &e, leaf), OMB_OK);
         l->bytes[i] = omb_buf_detach(&b, &l->len[i]);
+        l->at[i] = s->at;
         unsigned n_done;
         omb_merkle_append(&f, leaf, done, &n_done);
         for (unsigned k = 0; k < n_done; k++)
@@ -421,9 +497,12 @@ static json_t *head_json(const omb_tree_head *h)
     return j;
 }
 
-/* The receipt of entry i as the server would write it. */
-static json_t *receipt_of(const ledger *l, int i, const char *complaint, const char *received_at)
+/* The receipt of entry i as the server would write it, naming complaint;
+ * received_at is the entry's at. */
+static json_t *receipt_of(const ledger *l, int i, const char *complaint)
 {
+    char received_at[32];
+    assert_int_equal(omb_time_format(l->at[i], received_at, sizeof received_at), OMB_OK);
     omb_merkle_nodes nodes = {ledger_get, (void *)l};
     omb_hash path[OMB_MERKLE_PROOF_MAX], leaf;
     size_t n_path = 0;
@@ -458,7 +537,7 @@ static json_t *receipt_of(const ledger *l, int i, const char *complaint, const c
 
 static json_t *receipt_a(const ledger *l)
 {
-    return receipt_of(l, 1, "20261123000001", "2026-11-23T02:00:00.000Z");
+    return receipt_of(l, 1, "20261123000001");
 }
 
 static void expect_ok(const json_t *r, const uint8_t *pinned, omb_receipt_facts *facts)
@@ -524,13 +603,17 @@ static void test_receipt_passes(void **state)
     assert_int_equal(facts.cosignatures_valid, 0);
     json_decref(r);
 
-    /* an imported complaint, and the last leaf of the tree */
-    r = receipt_of(&l, 3, "20261123000002", "2026-10-01T08:00:00.000Z");
+    /* an imported complaint: received when ombud recorded it, whatever
+     * its payload says; and the last leaf of the tree, whose payload names
+     * neither the complaint nor a time */
+    r = receipt_of(&l, 3, "20261123000002");
     expect_ok(r, l.pk, &facts);
+    assert_string_equal(facts.received_at, "2026-11-23T02:00:00.500Z");
     assert_int_equal(facts.leaf_index, 3);
     json_decref(r);
-    r = receipt_of(&l, 5, "20261123000003", "2026-11-23T02:00:01.000Z");
+    r = receipt_of(&l, 5, "20261123000003");
     expect_ok(r, l.pk, &facts);
+    assert_string_equal(facts.received_at, "2026-11-23T02:00:00.999Z");
     assert_int_equal(facts.leaf_index, 5);
     json_decref(r);
     ledger_free(&l);
@@ -559,54 +642,126 @@ static void test_receipt_entry(void **state)
     expect_code(r, l.pk, "leaf_hash", "edited entry");
 
     /* the entry, hash and proof of another complaint */
-    r = receipt_of(&l, 3, "20261123000001", "2026-11-23T02:00:00.000Z");
+    r = receipt_of(&l, 3, "20261123000001");
     expect_code(r, l.pk, "entry_mismatch", "another complaint's entry");
     /* a later event of the same complaint */
-    r = receipt_of(&l, 2, "20261123000001", "2026-11-23T02:00:00.000Z");
+    r = receipt_of(&l, 2, "20261123000001");
     expect_code(r, l.pk, "entry_mismatch", "accepted event");
     /* an event about a party */
-    r = receipt_of(&l, 0, "20261123000001", "2026-11-23T02:00:00.000Z");
+    r = receipt_of(&l, 0, "20261123000001");
     expect_code(r, l.pk, "entry_mismatch", "party event");
-    /* another received_at */
+    /* another received_at, also the same instant written otherwise */
     r = receipt_a(&l);
     set_str(r, "received_at", "2026-11-23T02:00:00.001Z");
     expect_code(r, l.pk, "entry_mismatch", "received_at");
     r = receipt_a(&l);
+    set_str(r, "received_at", "2026-11-23T02:00:00Z");
+    expect_code(r, l.pk, "entry_mismatch", "received_at without milliseconds");
+    r = receipt_a(&l);
+    set_str(r, "received_at", "2026-11-23T10:00:00.000+08:00");
+    expect_code(r, l.pk, "entry_mismatch", "received_at at +08:00");
+    /* the time an imported complaint's payload gives is not the entry's */
+    r = receipt_of(&l, 3, "20261123000002");
+    set_str(r, "received_at", "2026-10-01T08:00:00.000Z");
+    expect_code(r, l.pk, "entry_mismatch", "payload's received_at");
+    r = receipt_a(&l);
     set_str(r, "complaint", "20261123000009");
     expect_code(r, l.pk, "entry_mismatch", "complaint");
 
-    /* entries that are not a creation event's JSON */
+    /* Hand-written entries of the leaf's shape; with every member as given
+     * below they are exactly leaf 1. */
+#define ENTRY_TEXT(at, complaint, sha, seq, type)                                                  \
+    "{\"actor_party\":3,\"actor_user\":7,\"at\":" at ",\"complaint\":" complaint                   \
+    ",\"payload_sha256\":" sha ",\"seq\":" seq ",\"subject\":\"complaint\",\"type\":" type "}"
+#define AT1   "1795399200000"
+#define NO1   "\"20261123000001\""
+#define SHA1  "\"" COMPLAINT_PAYLOAD_SHA256 "\""
+#define SEQ1  "1"
+#define TYPE1 "\"received\""
+    assert_string_equal(ENTRY_TEXT(AT1, NO1, SHA1, SEQ1, TYPE1), l.bytes[1]);
+
+    /* entries that are not the creation event's JSON */
     static const char *const entries[] = {
         "not json",
+        "",
         "[1]",
-        "{\"complaint\":\"20261123000001\",\"payload\":{\"no\":\"20261123000001\",\"received_"
-        "at\":\"2026-11-23T02:00:00.000Z\"},\"seq\":1,\"type\":\"received\",\"complaint\":"
-        "\"20261123000001\"}",
-        "{\"complaint\":\"20261123000001\",\"payload\":{\"no\":\"20261123000001\",\"received_"
-        "at\":\"2026-11-23T02:00:00.000Z\"},\"seq\":\"1\",\"type\":\"received\"}",
-        "{\"complaint\":\"20261123000001\",\"payload\":{\"no\":\"20261123000001\"},\"seq\":1,"
-        "\"type\":\"received\"}",
-        "{\"complaint\":\"20261123000001\",\"payload\":\"x\",\"seq\":1,\"type\":\"received\"}",
-        "{\"complaint\":\"20261123000001\",\"payload\":{\"no\":\"20261123000001\",\"received_"
-        "at\":\"2026-11-23T02:00:00.000Z\"},\"seq\":2,\"type\":\"received\"}",
-        "{\"complaint\":\"20261123000001\",\"payload\":{\"no\":\"20261123000001\",\"received_"
-        "at\":\"2026-11-23T02:00:00.000Z\"},\"seq\":1,\"type\":\"accepted\"}",
-        "{\"complaint\":null,\"payload\":{\"no\":\"20261123000001\",\"received_"
-        "at\":\"2026-11-23T02:00:00.000Z\"},\"seq\":1,\"type\":\"received\"}",
-        "{\"complaint\":\"20261123000001\",\"payload\":{\"no\":\"20261123000002\",\"received_"
-        "at\":\"2026-11-23T02:00:00.000Z\"},\"seq\":1,\"type\":\"received\"}",
+        "null",
+        /* the complaint: another, null, a number, missing */
+        ENTRY_TEXT(AT1, "\"20261123000002\"", SHA1, SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, "null", SHA1, SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, "20261123000001", SHA1, SEQ1, TYPE1),
+        "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"payload_sha256\":" SHA1
+        ",\"seq\":1,\"subject\":\"complaint\",\"type\":\"received\"}",
+        /* seq: 2, a string, a real, null, missing */
+        ENTRY_TEXT(AT1, NO1, SHA1, "2", TYPE1),
+        ENTRY_TEXT(AT1, NO1, SHA1, "\"1\"", TYPE1),
+        ENTRY_TEXT(AT1, NO1, SHA1, "1.0", TYPE1),
+        ENTRY_TEXT(AT1, NO1, SHA1, "null", TYPE1),
+        "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":" NO1
+        ",\"payload_sha256\":" SHA1 ",\"subject\":\"complaint\",\"type\":\"received\"}",
+        /* type: accepted, another case, null, missing */
+        ENTRY_TEXT(AT1, NO1, SHA1, SEQ1, "\"accepted\""),
+        ENTRY_TEXT(AT1, NO1, SHA1, SEQ1, "\"Received\""),
+        ENTRY_TEXT(AT1, NO1, SHA1, SEQ1, "null"),
+        "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":" NO1
+        ",\"payload_sha256\":" SHA1 ",\"seq\":1,\"subject\":\"complaint\"}",
+        /* at: a millisecond or a second later, earlier, as text, a real, missing */
+        ENTRY_TEXT("1795399200001", NO1, SHA1, SEQ1, TYPE1),
+        ENTRY_TEXT("1795399201000", NO1, SHA1, SEQ1, TYPE1),
+        ENTRY_TEXT("1795399199999", NO1, SHA1, SEQ1, TYPE1),
+        ENTRY_TEXT("\"2026-11-23T02:00:00.000Z\"", NO1, SHA1, SEQ1, TYPE1),
+        ENTRY_TEXT("1795399200000.0", NO1, SHA1, SEQ1, TYPE1),
+        "{\"actor_party\":3,\"actor_user\":7,\"complaint\":" NO1 ",\"payload_sha256\":" SHA1
+        ",\"seq\":1,\"subject\":\"complaint\",\"type\":\"received\"}",
+        /* payload_sha256: missing, null, a number, an object, an array */
+        "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":" NO1
+        ",\"seq\":1,\"subject\":\"complaint\",\"type\":\"received\"}",
+        ENTRY_TEXT(AT1, NO1, "null", SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, NO1, "7", SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, NO1, "{}", SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, NO1, "[" SHA1 "]", SEQ1, TYPE1),
+        /* the former shape: the payload itself in place of its digest */
+        "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":" NO1
+        ",\"payload\":{\"channel\":\"web\",\"no\":\"20261123000001\",\"received_at\":\"2026-11-"
+        "23T02:00:00.000Z\"},\"seq\":1,\"subject\":\"complaint\",\"type\":\"received\"}",
+        /* a member twice */
+        "{\"actor_party\":3,\"actor_user\":7,\"at\":1795399200000,\"complaint\":" NO1
+        ",\"payload_sha256\":" SHA1 ",\"seq\":1,\"subject\":\"complaint\",\"type\":\"received\","
+        "\"complaint\":" NO1 "}",
     };
     for (size_t i = 0; i < N(entries); i++) {
         r = receipt_a(&l);
         set_str(r, "entry", entries[i]);
         expect_code(r, l.pk, "entry_mismatch", entries[i]);
     }
-    /* the same JSON with its members in another order is checked, then the hash fails */
-    r = receipt_a(&l);
-    set_str(r, "entry",
-            "{\"type\":\"received\",\"seq\":1,\"payload\":{\"received_at\":\"2026-11-23T02:00:00."
-            "000Z\",\"no\":\"20261123000001\"},\"complaint\":\"20261123000001\"}");
-    expect_code(r, l.pk, "leaf_hash", "reordered entry");
+
+    /* entries the check accepts as the creation event, which then fail the
+     * hash: members in another order or spaced out, a digest that is only
+     * a string or is another payload's, an "imported" type, another actor */
+    static const char *const hashed[] = {
+        "{\"type\":\"received\",\"subject\":\"complaint\",\"seq\":1,\"payload_sha256\":" SHA1
+        ",\"complaint\":" NO1 ",\"at\":1795399200000,\"actor_user\":7,\"actor_party\":3}",
+        "{ \"actor_party\": 3, \"actor_user\": 7, \"at\": 1795399200000, \"complaint\": " NO1
+        ", \"payload_sha256\": " SHA1 ", \"seq\": 1, \"subject\": \"complaint\", \"type\": "
+        "\"received\" }",
+        ENTRY_TEXT(AT1, NO1, "\"not a digest\"", SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, NO1, "\"\"", SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, NO1, "\"" CAPITAL_WEB_SHA256 "\"", SEQ1, TYPE1),
+        ENTRY_TEXT(AT1, NO1, SHA1, SEQ1, "\"imported\""),
+        "{\"at\":1795399200000,\"complaint\":" NO1 ",\"payload_sha256\":" SHA1
+        ",\"seq\":1,\"type\":\"received\"}",
+    };
+    for (size_t i = 0; i < N(hashed); i++) {
+        r = receipt_a(&l);
+        set_str(r, "entry", hashed[i]);
+        expect_code(r, l.pk, "leaf_hash", hashed[i]);
+    }
+#undef ENTRY_TEXT
+#undef AT1
+#undef NO1
+#undef SHA1
+#undef SEQ1
+#undef TYPE1
     ledger_free(&l);
 }
 
@@ -847,19 +1002,13 @@ int main(void)
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_entry_bytes),
-        cmocka_unit_test(test_entry_refusals),
-        cmocka_unit_test(test_entry_hash),
-        cmocka_unit_test(test_head_message),
-        cmocka_unit_test(test_sign_verify),
-        cmocka_unit_test(test_key_id),
-        cmocka_unit_test(test_hex),
-        cmocka_unit_test(test_receipt_passes),
-        cmocka_unit_test(test_receipt_entry),
-        cmocka_unit_test(test_receipt_tree),
-        cmocka_unit_test(test_receipt_signature),
-        cmocka_unit_test(test_receipt_format),
-        cmocka_unit_test(test_receipt_cosignatures),
+        cmocka_unit_test(test_entry_bytes),    cmocka_unit_test(test_entry_payload_digest),
+        cmocka_unit_test(test_entry_refusals), cmocka_unit_test(test_entry_hash),
+        cmocka_unit_test(test_head_message),   cmocka_unit_test(test_sign_verify),
+        cmocka_unit_test(test_key_id),         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_receipt_passes), cmocka_unit_test(test_receipt_entry),
+        cmocka_unit_test(test_receipt_tree),   cmocka_unit_test(test_receipt_signature),
+        cmocka_unit_test(test_receipt_format), cmocka_unit_test(test_receipt_cosignatures),
     };
     int total = (int)(sizeof tests / sizeof tests[0]);
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,7 +100,8 @@ test: deps
 	@scripts/test.sh build/asan
 
 bench: deps
-	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill build/release/bench/clocks
+	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill build/release/bench/clocks \
+		build/release/bench/ledger
 	@bench/run.sh build/release
 
 check:

@@ -4,6 +4,7 @@
 #   intake: durable complaint creates/s at 64 connections, p50/p99 latency
 #   reads:  complaint fetches/s at 64 connections
 #   memory: server RSS after the runs, and serving a store of 1,000,000 complaints
+#   ledger: leaf appends/s, proof generation, verify of 1,000,000 events (LEDGER_EVENTS)
 # Usage: bench/run.sh build/release
 #   BENCH_SECONDS=10       length of each wrk run
 #   BENCH_MILLION=1000000  complaints for the memory run (0 skips it)
@@ -77,6 +78,12 @@ grep wrk-summary "$work/fetch.txt"
 echo "== memory after these runs"
 grep -E 'VmRSS|VmHWM' /proc/$pid/status
 stop_server
+
+echo "== evidence ledger: leaf appends, proofs, verify of ${LEDGER_EVENTS:-1000000} events"
+"$B/bench/ledger" "$work/ledger.db" "${LEDGER_EVENTS:-1000000}"
+echo "ombud verify (the command, its own timing):"
+"$B/ombud" --db "$work/ledger.db" verify --no-attachments | tail -2
+rm -f "$work"/ledger.db*
 
 if [ "$MILLION" -gt 0 ]; then
     echo "== memory serving $MILLION complaints"

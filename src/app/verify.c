@@ -20,6 +20,7 @@
 
 #include "core/ledger.h"
 #include "core/merkle.h"
+#include "core/sha256.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -230,17 +231,17 @@ static void check_attachments(verifier *v)
                                 "the stored bytes of an attachment are missing"));
             continue;
         }
-        crypto_hash_sha256_state st;
-        crypto_hash_sha256_init(&st);
+        omb_sha256_ctx st;
+        omb_sha256_init(&st);
         int64_t total = 0;
         ssize_t got;
         while ((got = read(fd, chunk, sizeof chunk)) > 0) {
-            crypto_hash_sha256_update(&st, chunk, (unsigned long long)got);
+            omb_sha256_update(&st, chunk, (size_t)got);
             total += got;
         }
         close(fd);
         unsigned char h[32];
-        crypto_hash_sha256_final(&st, h);
+        omb_sha256_final(&st, h);
         char hex[65];
         omb_hex_encode(h, 32, hex);
         if (got < 0 || strcmp(hex, a->sha256) != 0 || (a->size >= 0 && a->size != total))

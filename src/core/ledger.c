@@ -11,6 +11,7 @@
  */
 #include "ledger.h"
 #include "jsonw.h"
+#include "sha256.h"
 #include "timeutil.h"
 
 #include <sodium.h>
@@ -68,9 +69,9 @@ static int put_front(omb_buf *b, const omb_ledger_entry *e)
 /* payload_sha256, seq, subject, type */
 static int put_back(omb_buf *b, const omb_ledger_entry *e)
 {
-    uint8_t digest[crypto_hash_sha256_BYTES];
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-    crypto_hash_sha256(digest, (const unsigned char *)e->payload, e->payload_len);
+    uint8_t digest[OMB_SHA256_LEN];
+    char hex[2 * OMB_SHA256_LEN + 1];
+    omb_sha256(digest, e->payload, e->payload_len);
     omb_hex_encode(digest, sizeof digest, hex);
     int rc = omb_buf_puts(b, ",\"payload_sha256\":\"");
     if (!rc)
@@ -155,8 +156,8 @@ bool omb_ledger_head_verify(const omb_tree_head *h, const uint8_t signature[OMB_
 
 void omb_ledger_key_id(const uint8_t public_key[OMB_SIGN_PUBLIC_LEN], char out[OMB_KEY_ID_HEX + 1])
 {
-    uint8_t digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, public_key, OMB_SIGN_PUBLIC_LEN);
+    uint8_t digest[OMB_SHA256_LEN];
+    omb_sha256(digest, public_key, OMB_SIGN_PUBLIC_LEN);
     omb_hex_encode(digest, OMB_KEY_ID_HEX / 2, out);
 }
 

@@ -13,7 +13,8 @@
 #include "merkle.h"
 #include "err.h"
 
-#include <sodium.h>
+#include "sha256.h"
+
 #include <string.h>
 
 static const uint8_t leaf_prefix = 0x00;
@@ -21,30 +22,27 @@ static const uint8_t node_prefix = 0x01;
 
 void omb_merkle_leaf_hash(const void *data, size_t len, omb_hash out)
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &leaf_prefix, 1);
+    omb_sha256_ctx st;
+    omb_sha256_init(&st);
+    omb_sha256_update(&st, &leaf_prefix, 1);
     if (len)
-        crypto_hash_sha256_update(&st, data, len);
-    crypto_hash_sha256_final(&st, out);
+        omb_sha256_update(&st, data, len);
+    omb_sha256_final(&st, out);
 }
 
 /* out may be left or right: both are read before out is written. */
 void omb_merkle_node_hash(const omb_hash left, const omb_hash right, omb_hash out)
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &node_prefix, 1);
-    crypto_hash_sha256_update(&st, left, OMB_HASH_LEN);
-    crypto_hash_sha256_update(&st, right, OMB_HASH_LEN);
-    crypto_hash_sha256_final(&st, out);
+    uint8_t in[1 + 2 * OMB_HASH_LEN];
+    in[0] = node_prefix;
+    memcpy(in + 1, left, OMB_HASH_LEN);
+    memcpy(in + 1 + OMB_HASH_LEN, right, OMB_HASH_LEN);
+    omb_sha256(out, in, sizeof in);
 }
 
 void omb_merkle_empty_root(omb_hash out)
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_final(&st, out);
+    omb_sha256(out, "", 0);
 }
 
 /* ---- bits ----------------------------------------------------------------- */

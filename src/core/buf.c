@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,7 +110,32 @@ int omb_buf_puts(omb_buf *b, const char *s)
 
 int omb_buf_putc(omb_buf *b, char c)
 {
+    if (b->len + 2 <= b->alloc && b->len < b->cap) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return OMB_OK;
+    }
     return omb_buf_append(b, &c, 1);
+}
+
+int omb_buf_put_i64(omb_buf *b, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    /* In unsigned, so that the most negative value has a magnitude. */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return omb_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+int omb_buf_reserve(omb_buf *b, size_t extra)
+{
+    return reserve(b, extra);
 }
 
 int omb_buf_printf(omb_buf *b, const char *fmt, ...)

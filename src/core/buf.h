@@ -10,6 +10,7 @@
 #define OMB_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct omb_buf {
     char *data; /* NUL-terminated; NULL until first append */
@@ -29,6 +30,10 @@ void omb_buf_reset(omb_buf *b);
 int omb_buf_append(omb_buf *b, const void *p, size_t n);
 int omb_buf_puts(omb_buf *b, const char *s);
 int omb_buf_putc(omb_buf *b, char c);
+/* Appends v in decimal. */
+int omb_buf_put_i64(omb_buf *b, int64_t v);
+/* Makes room for extra more bytes now (OMB_ETOOBIG past the cap). */
+int omb_buf_reserve(omb_buf *b, size_t extra);
 int omb_buf_printf(omb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the contents ("" when empty); the buffer keeps ownership. */
 const char *omb_buf_str(const omb_buf *b);

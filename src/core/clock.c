@@ -592,19 +592,32 @@ int omb_clock_resume_check(const omb_clocks *clocks, enum omb_clock_kind kind, i
 
 /* ---- the reader's view ----------------------------------------------------------------- */
 
+/* ,"key": */
+static int put_key(omb_buf *b, const char *key)
+{
+    return omb_buf_puts(b, ",\"") || omb_buf_puts(b, key) || omb_buf_puts(b, "\":");
+}
+
 static int put_time(omb_buf *b, const char *key, omb_ms t)
 {
     char text[40];
+    if (put_key(b, key))
+        return OMB_ETOOBIG;
     if (!t || omb_time_format(t, text, sizeof text) != OMB_OK)
-        return omb_buf_printf(b, ",\"%s\":null", key);
-    return omb_buf_printf(b, ",\"%s\":\"%s\"", key, text);
+        return omb_buf_puts(b, "null");
+    return omb_buf_putc(b, '"') || omb_buf_puts(b, text) || omb_buf_putc(b, '"');
 }
 
 static int put_ms(omb_buf *b, const char *key, bool set, omb_ms v)
 {
-    if (!set)
-        return omb_buf_printf(b, ",\"%s\":null", key);
-    return omb_buf_printf(b, ",\"%s\":%lld", key, (long long)v);
+    if (put_key(b, key))
+        return OMB_ETOOBIG;
+    return set ? omb_buf_put_i64(b, v) : omb_buf_puts(b, "null");
+}
+
+static int put_bool(omb_buf *b, const char *key, bool v)
+{
+    return put_key(b, key) || omb_buf_puts(b, v ? "true" : "false");
 }
 
 /* A pause reason as a JSON-safe word (reason codes are identifiers). */
@@ -633,18 +646,19 @@ int omb_clocks_to_text(const omb_clocks *cl, omb_ms now, omb_buf *b)
         omb_ms late = c->state == OMB_CLK_BREACHED   ? now - c->due_at
                       : c->state == OMB_CLK_MET_LATE ? c->stopped_at - c->due_at
                                                      : 0;
-        rc = omb_buf_printf(b, "%s{\"kind\":\"%s\",\"state\":\"%s\"", first ? "" : ",",
-                            kind_names[k], state_names[c->state]);
+        rc = omb_buf_puts(b, first ? "{\"kind\":\"" : ",{\"kind\":\"") ||
+             omb_buf_puts(b, kind_names[k]) || omb_buf_puts(b, "\",\"state\":\"") ||
+             omb_buf_puts(b, state_names[c->state]) || omb_buf_putc(b, '"');
         first = false;
         rc = rc || put_time(b, "started_at", c->started_at) || put_time(b, "due_at", c->due_at) ||
              put_time(b, "warn_at", c->warn_at) || put_time(b, "stopped_at", c->stopped_at) ||
              put_ms(b, "remaining_ms", counting_now, c->due_at > now ? c->due_at - now : 0) ||
              put_ms(b, "late_ms", late_state, late) || put_ms(b, "paused_ms", true, c->paused_ms);
-        rc = rc || omb_buf_printf(b,
-                                  ",\"limit\":{\"amount\":%d,\"unit\":\"%s\"},\"extension\":%d,"
-                                  "\"run\":%d,\"warned\":%s,\"escalated\":%s,\"pauses\":[",
-                                  c->amount, unit_names[c->unit], c->extension, c->runs,
-                                  c->warned ? "true" : "false", c->escalated ? "true" : "false");
+        rc = rc || omb_buf_puts(b, ",\"limit\":{\"amount\":") || omb_buf_put_i64(b, c->amount) ||
+             omb_buf_puts(b, ",\"unit\":\"") || omb_buf_puts(b, unit_names[c->unit]) ||
+             omb_buf_puts(b, "\"}") || put_ms(b, "extension", true, c->extension) ||
+             put_ms(b, "run", true, c->runs) || put_bool(b, "warned", c->warned) ||
+             put_bool(b, "escalated", c->escalated) || omb_buf_puts(b, ",\"pauses\":[");
         for (int i = 0; !rc && i < c->n_pauses; i++) {
             char reason[sizeof c->pauses[i].reason];
             safe_word(c->pauses[i].reason, reason, sizeof reason);

@@ -200,6 +200,8 @@ int omb_jsonw(omb_buf *b, const json_t *v, int flags)
 char *omb_jsonw_dup(const json_t *v, int flags, size_t *len)
 {
     omb_buf b = OMB_BUF_INIT(SIZE_MAX / 2);
+    /* Documents and payloads run to a kilobyte or two: start there. */
+    omb_buf_reserve(&b, 2000);
     if (omb_jsonw(&b, v, flags) != OMB_OK) {
         omb_buf_release(&b);
         return NULL;

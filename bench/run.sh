@@ -60,7 +60,7 @@ curl -sf -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
 TOKEN=$($OMBUD token create bench.agent)
 export OMBUD_TOKEN=$TOKEN
 
-echo "== intake: POST /v1/complaints, $CONNS connections, ${SECS}s, durable (synchronous=FULL)"
+echo "== intake: POST /v1/complaints, $CONNS connections, ${SECS}s, durable (synced before each answer)"
 wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s bench/create.lua "$URL/v1/complaints" \
     > "$work/create.txt"
 grep wrk-summary "$work/create.txt"

@@ -242,7 +242,8 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
         rc = make_dirs(cfg->attachments, true, err);
     omb_store *ws = NULL;
     if (!rc)
-        rc = app->backend->open(cfg->database, create ? OMB_STORE_CREATE : 0, &ws, err);
+        rc = app->backend->open(cfg->database,
+                                (create ? OMB_STORE_CREATE : 0) | OMB_STORE_LAZY_COMMIT, &ws, err);
     if (!rc)
         rc = load_party_calendars(app, ws, err);
     if (!rc)

@@ -7,7 +7,8 @@
  * hands it to the writer, which runs many jobs in one transaction, each in
  * its own savepoint, and reports back only after COMMIT has reached the
  * disk.  Reads run on the caller's own reader connection and never wait
- * for the writer.
+ * for the writer; only their answers wait, when needed, for the disk
+ * (omb_writer_await_durable).
  */
 #ifndef OMB_APP_H
 #define OMB_APP_H
@@ -108,9 +109,10 @@ omb_ms omb_app_now(omb_app *app);
 /* ---- the writer ------------------------------------------------------------ */
 
 typedef struct omb_job omb_job;
-/* Runs inside the batch transaction, in its own savepoint.  Returns OMB_OK
- * and sets job->result, or an error with job->err filled: then the job's
- * savepoint is rolled back and nothing it wrote remains. */
+/* Runs inside the batch transaction.  Returns OMB_OK and sets job->result,
+ * or an error with job->err filled: then nothing it wrote remains.  A job
+ * may run twice (the writer retries a batch with savepoints when one of its
+ * jobs fails), so it must leave its input as it found it. */
 typedef int (*omb_job_fn)(omb_app *app, omb_store *s, omb_job *job);
 
 struct omb_job {
@@ -128,15 +130,19 @@ struct omb_job {
     json_t *result;    /* owned; the body to send on success, or NULL when ... */
     char *result_text; /* owned; ... the body is already text (stored documents, replays) */
     /* optional: called on the writer thread once COMMIT has made a successful
-     * job durable, before done(); for effects outside the database */
+     * job visible to other connections (not yet durable); for effects
+     * outside the database, such as dropping caches */
     void (*committed)(omb_app *app, omb_job *job);
-    /* live-stream messages to publish once committed: [[text, [party...]], ...] */
+    /* live-stream messages to publish once durable: [[text, [party...]], ...] */
     json_t *feed;
     bool outbox_added; /* webhook deliveries were queued */
-    /* completion: called from the writer thread after COMMIT (or failure) */
+    /* completion: called from the syncer thread once the job's batch is
+     * durable (or has failed) */
     void (*done)(omb_job *job);
     void *done_ctx;
+    /* the writer's own */
     omb_job *next;
+    int status_queued; /* status before the first run, for a second one */
 };
 
 /* Queues a job; done() will be called exactly once.  Fails with OMB_EBUSY
@@ -146,6 +152,12 @@ int omb_writer_submit(omb_writer *w, omb_job *job);
 int omb_writer_run(omb_writer *w, omb_job *job);
 /* Queues many jobs and waits for all of them. */
 int omb_writer_run_many(omb_writer *w, omb_job **jobs, size_t n);
+/* Waits until every commit another connection could have seen so far is
+ * durable: a reader calls it before answering, so that nothing a power
+ * loss could take back leaves the server.  OMB_EIO once a sync has failed. */
+int omb_writer_await_durable(omb_writer *w, omb_err *err);
+/* Whether a failed sync has stopped all writing (health check). */
+bool omb_writer_broken(omb_writer *w);
 /* Figures for /v1/health and the bench. */
 typedef struct omb_writer_stats {
     long long batches, jobs, failed_commits, queued;

@@ -202,8 +202,13 @@ static size_t pass(omb_deliverer *dl)
 {
     batch *b = omb_xcalloc(1, sizeof *b);
     omb_err err;
-    if (dl->reader->vt->outbox_due(dl->reader, omb_wall_now(), DELIVERY_BATCH, take, b, &err)) {
+    /* Nothing leaves before it is durable: the rows read may be of a batch
+     * still being synced. */
+    if (dl->reader->vt->outbox_due(dl->reader, omb_wall_now(), DELIVERY_BATCH, take, b, &err) ||
+        omb_writer_await_durable(dl->app->writer, &err)) {
         omb_log(OMB_LOG_WARN, "outbox_unreadable", json_pack("{s:s}", "message", err.message));
+        for (size_t i = 0; i < b->n; i++)
+            free(b->d[i].body);
         free(b);
         return 0;
     }

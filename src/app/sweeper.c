@@ -70,6 +70,7 @@ typedef struct sweep_input {
 static int run_sweep(omb_app *app, omb_store *s, omb_job *job)
 {
     sweep_input *in = job->input;
+    in->alerts = 0; /* a job may run twice */
     omb_complaint c;
     int rc = s->vt->complaint_load_id(s, in->complaint_id, &c, &job->err);
     if (rc)

@@ -17,6 +17,7 @@
 #include "app/app.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/sha256.h"
 
 #include <microhttpd.h>
 #include <sodium.h>
@@ -67,11 +68,12 @@ struct omb_req {
     int upload_fd;
     char upload_tmp[OMB_PATH_MAX + 24];
     size_t upload_size;
-    crypto_hash_sha256_state upload_hash;
+    omb_sha256_ctx upload_hash;
     /* writes */
     bool suspended;
     bool job_done;
     omb_job job;
+    bool durable_checked; /* omb_req_await_durable has run */
     /* logging */
     long long started_ns;
     int status;
@@ -101,6 +103,10 @@ enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body);           
 enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len); /* steals */
 enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b);              /* takes contents */
 enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err);
+/* Before a read's answer leaves: waits until what it read is durable
+ * (writes are answered only once durable anyway).  OMB_EIO, with err
+ * filled, once the disk has failed. */
+int omb_req_await_durable(omb_req *r, omb_err *err);
 enum MHD_Result omb_reply_fail(omb_req *r, int rc, const char *code, const char *field,
                                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 int omb_status_of(int rc);

@@ -30,10 +30,23 @@ int omb_status_of(int rc)
     return 500;
 }
 
+int omb_req_await_durable(omb_req *r, omb_err *err)
+{
+    if (r->job_done || r->durable_checked)
+        return OMB_OK;
+    r->durable_checked = true;
+    return omb_writer_await_durable(omb_req_app(r)->writer, err);
+}
+
 static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response *resp)
 {
     if (!resp)
         return MHD_NO;
+    omb_err err;
+    if (omb_req_await_durable(r, &err) != OMB_OK) {
+        MHD_destroy_response(resp);
+        return omb_reply_error(r, &err);
+    }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     if (status == 401)

@@ -55,17 +55,17 @@ int rt_write_prelude(omb_req *r, const char *extra, omb_err *err)
     if (rc || !key)
         return rc;
     memcpy(r->job.idem_key, key, strlen(key) + 1);
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)r->method, strlen(r->method));
-    crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)r->path, strlen(r->path));
-    crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+    omb_sha256_ctx st;
+    omb_sha256_init(&st);
+    omb_sha256_update(&st, r->method, strlen(r->method));
+    omb_sha256_update(&st, "\n", 1);
+    omb_sha256_update(&st, r->path, strlen(r->path));
+    omb_sha256_update(&st, "\n", 1);
     if (r->body.len)
-        crypto_hash_sha256_update(&st, (const unsigned char *)r->body.data, r->body.len);
+        omb_sha256_update(&st, r->body.data, r->body.len);
     if (extra)
-        crypto_hash_sha256_update(&st, (const unsigned char *)extra, strlen(extra));
-    crypto_hash_sha256_final(&st, r->job.req_hash);
+        omb_sha256_update(&st, extra, strlen(extra));
+    omb_sha256_final(&st, r->job.req_hash);
     return OMB_OK;
 }
 
@@ -154,13 +154,19 @@ static enum MHD_Result h_health(omb_req *r)
     omb_buf_release(&v);
     omb_writer_stats st;
     omb_writer_stats_get(app->writer, &st);
+    /* Health reports a failed disk rather than waiting on it. */
+    r->durable_checked = true;
+    const char *db = !db_ok                           ? "unavailable"
+                     : omb_writer_broken(app->writer) ? "write_failed"
+                                                      : "ok";
+    db_ok = strcmp(db, "ok") == 0;
     char now[32];
     omb_time_format(omb_app_now(app), now, sizeof now);
     json_t *o =
         json_pack("{s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I}}", "status", db_ok ? "ok" : "degraded",
-                  "version", OMB_VERSION, "database", db_ok ? "ok" : "unavailable", "time", now,
-                  "writer", "batches", (json_int_t)st.batches, "jobs", (json_int_t)st.jobs,
-                  "queued", (json_int_t)st.queued, "failed_commits", (json_int_t)st.failed_commits);
+                  "version", OMB_VERSION, "database", db, "time", now, "writer", "batches",
+                  (json_int_t)st.batches, "jobs", (json_int_t)st.jobs, "queued",
+                  (json_int_t)st.queued, "failed_commits", (json_int_t)st.failed_commits);
     return omb_reply_json(r, db_ok ? 200 : 503, o);
 }
 
@@ -439,7 +445,7 @@ static enum MHD_Result h_note(omb_req *r)
 static void upload_digest(omb_req *r, char sha_hex[65])
 {
     unsigned char digest[32];
-    crypto_hash_sha256_final(&r->upload_hash, digest);
+    omb_sha256_final(&r->upload_hash, digest);
     sodium_bin2hex(sha_hex, 65, digest, 32);
 }
 
@@ -573,6 +579,8 @@ static enum MHD_Result h_blob(omb_req *r)
     int rc =
         omb_q_attachment(omb_req_app(r), rd, &r->who, r->params[0], &a, path, sizeof path, &err);
     if (rc)
+        return rt_fail(r, &err);
+    if (omb_req_await_durable(r, &err) != OMB_OK)
         return rt_fail(r, &err);
     int fd = open(path, O_RDONLY);
     struct stat st;

@@ -150,7 +150,7 @@ static int open_upload(omb_req *r, omb_err *err)
         r->upload_tmp[0] = '\0';
         return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create upload file");
     }
-    crypto_hash_sha256_init(&r->upload_hash);
+    omb_sha256_init(&r->upload_hash);
     return OMB_OK;
 }
 
@@ -259,7 +259,7 @@ static void take_chunk(omb_req *r, const char *data, size_t n)
             r->body_too_big = true;
             return;
         }
-        crypto_hash_sha256_update(&r->upload_hash, (const unsigned char *)data, n);
+        omb_sha256_update(&r->upload_hash, data, n);
         r->upload_size += n;
         while (n) {
             ssize_t w = write(r->upload_fd, data, n);

@@ -146,6 +146,8 @@ enum MHD_Result rt_stream(omb_req *r)
     int rc = after ? rd->vt->events_since(rd, after, r->who.party_id, SSE_REPLAY_MAX, replay_row,
                                           &st->out, &err)
                    : OMB_OK;
+    if (!rc)
+        rc = omb_req_await_durable(r, &err);
     if (rc) {
         free_stream(st);
         return rt_fail(r, &err);

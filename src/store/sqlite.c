@@ -305,6 +305,7 @@ static void sq_close(omb_store *base)
     sq_store *s = SQ(base);
     if (!s)
         return;
+    sq_wal_stop(s);
     for (int i = 0; i < SQ_CORE_SLOTS; i++)
         sqlite3_finalize(s->stmts[i]);
     for (int i = 0; i < SQ_MORE_SLOTS; i++)
@@ -372,6 +373,8 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
         rc = sq_ledger_backfill(s, err);
     if (!rc && (flags & OMB_STORE_READONLY))
         rc = exec_sql(s, "PRAGMA query_only=1;", err);
+    if (!rc && (flags & OMB_STORE_LAZY_COMMIT) && !(flags & OMB_STORE_READONLY))
+        rc = sq_wal_start(s, err);
     if (rc) {
         sq_close(&s->base);
         return rc;
@@ -411,9 +414,14 @@ static int sq_begin(omb_store *base, omb_err *err)
     int rc = simple(base, Q_BEGIN, err, "begin");
     return rc ? rc : check_memo(SQ(base), err);
 }
-static int sq_commit(omb_store *s, omb_err *err)
+static int sq_commit_lazy(omb_store *s, omb_err *err)
 {
     return simple(s, Q_COMMIT, err, "commit");
+}
+static int sq_commit(omb_store *s, omb_err *err)
+{
+    int rc = sq_commit_lazy(s, err);
+    return rc ? rc : sq_sync(s, err);
 }
 static int sq_rollback(omb_store *s)
 {
@@ -1541,6 +1549,8 @@ const omb_store_vtab omb_store_sqlite = {
     .close = sq_close,
     .begin = sq_begin,
     .commit = sq_commit,
+    .commit_lazy = sq_commit_lazy,
+    .sync = sq_sync,
     .rollback = sq_rollback,
     .savepoint = sq_savepoint,
     .release = sq_release,

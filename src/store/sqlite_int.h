@@ -28,6 +28,8 @@ typedef struct sq_memo {
     omb_merkle_frontier ledger; /* the ledger's right edge */
 } sq_memo;
 
+typedef struct sq_wal sq_wal;
+
 typedef struct sq_store {
     omb_store base;
     sqlite3 *db;
@@ -36,6 +38,7 @@ typedef struct sq_store {
     sqlite3_stmt *ledger[SQ_LEDGER_SLOTS];
     sq_memo memo;
     omb_buf scratch; /* leaf bytes being hashed */
+    sq_wal *wal;     /* lazy commits and the checkpointer (sqlite_wal.c), or NULL */
 } sq_store;
 
 static inline sq_store *SQ(omb_store *s)
@@ -72,6 +75,12 @@ int sq_fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, omb_
 int sq_fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
                  int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what);
 int64_t sq_last_id(sq_store *s);
+
+/* sqlite_wal.c: lazy commits (OMB_STORE_LAZY_COMMIT).  Start once the
+ * connection has read the database; stop before closing it. */
+int sq_wal_start(sq_store *s, omb_err *err);
+void sq_wal_stop(sq_store *s);
+int sq_sync(omb_store *s, omb_err *err);
 
 /* sqlite_link.c: users on duty, loads, tasks, blind indexes, webhooks, the
  * outbox, the event feed and settlements (see store.h). */

@@ -24,11 +24,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OMB_STORE_VERSION 3
+#define OMB_STORE_VERSION 4
 
 enum omb_store_flags {
     OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
     OMB_STORE_READONLY = 1 << 1, /* a reader connection */
+    /* The writer's connection: commit_lazy and sync split a durable commit
+     * in two, so that the writer can run its next batch while the disk
+     * flushes the last one. */
+    OMB_STORE_LAZY_COMMIT = 1 << 2,
 };
 
 typedef struct omb_store omb_store;
@@ -236,9 +240,15 @@ typedef struct omb_store_vtab {
     int (*open)(const char *dsn, int flags, omb_store **out, omb_err *err);
     void (*close)(omb_store *s);
 
-    /* Transactions.  savepoint/release/rollback_to nest one level inside begin. */
+    /* Transactions.  savepoint/release/rollback_to nest one level inside
+     * begin.  commit returns once the transaction is durable.  commit_lazy
+     * returns once other connections see it; it is durable when a later
+     * sync returns.  sync makes every commit before it durable, and is the
+     * one call that may run on another thread while the owner works. */
     int (*begin)(omb_store *s, omb_err *err);
     int (*commit)(omb_store *s, omb_err *err);
+    int (*commit_lazy)(omb_store *s, omb_err *err);
+    int (*sync)(omb_store *s, omb_err *err);
     int (*rollback)(omb_store *s);
     int (*savepoint)(omb_store *s, omb_err *err);
     int (*release)(omb_store *s, omb_err *err);

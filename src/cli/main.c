@@ -10,7 +10,6 @@
 #include "app/log.h"
 #include "app/version.h"
 
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,23 +191,9 @@ static int parse_args(int argc, char **argv, cli_args *a)
     return 0;
 }
 
-/*
- * glibc returns freed memory at the top of the heap to the kernel as soon as
- * 128 KiB is free, and serves large blocks with mmap.  Under a steady stream
- * of requests that means brk/mmap system calls on every batch; measured on
- * the intake benchmark it costs a fifth of the throughput.  A server keeps
- * its working set, so both thresholds are raised to 32 MiB.
- */
-static void tune_malloc(void)
-{
-    mallopt(M_TRIM_THRESHOLD, 32 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-}
-
 int main(int argc, char **argv)
 {
     static cli_args a;
-    tune_malloc();
     if (parse_args(argc, argv, &a) != 0)
         return 2;
     bool asked = cli_flag(&a, "help") || (a.n_words && strcmp(a.words[0], "help") == 0);

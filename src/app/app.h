@@ -4,9 +4,9 @@
  * An omb_app holds what every use case needs: configuration, the taxonomy,
  * the clock, the store backend and the writer.  Writes are jobs: the caller
  * (an HTTP handler, the CLI) validates its input, fills an omb_job and
- * hands it to the writer, which runs many jobs in one transaction, each in
- * its own savepoint, and reports back only after COMMIT has reached the
- * disk.  Reads run on the caller's own reader connection and never wait
+ * hands it to the writer, which runs many jobs in one transaction (a job
+ * that fails leaves nothing behind) and reports back only once the batch
+ * has reached the disk.  Reads run on the caller's own reader connection and never wait
  * for the writer; only their answers wait, when needed, for the disk
  * (omb_writer_await_durable).
  */

@@ -312,7 +312,7 @@ json_t *omb_time_json(omb_ms t);
 
 /* Appends a complaint event and everything that follows from it in the same
  * transaction: the outbox rows of the webhooks that want it, and the entry
- * the live streams will get once the job has committed. */
+ * the live streams will get once the job's batch is durable. */
 int omb_app_append_event(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
                          omb_event *ev, omb_err *err);
 /* Routes a new complaint (run_create): the dispatch event's payload. */

@@ -133,7 +133,7 @@ void omb_feed_format(const omb_feed_row *f, omb_buf *out)
     free(text);
 }
 
-/* Queues the SSE message of an event for the parties involved, sent once committed. */
+/* Queues the SSE message of an event for the parties involved, sent once durable. */
 static void add_feed(omb_job *job, const omb_complaint *c, const omb_event *ev)
 {
     omb_feed_row f = {

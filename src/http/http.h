@@ -8,8 +8,8 @@
  * collect the body under its cap (attachments stream to a temporary file
  * while being hashed); the last call runs the route's handler.  A handler
  * that writes prepares an omb_job, suspends the connection and gives the
- * job to the writer; the writer resumes the connection after COMMIT, and
- * the response is sent from the job's result.
+ * job to the writer; the syncer resumes the connection once the job's
+ * batch is durable, and the response is sent from the job's result.
  */
 #ifndef OMB_HTTP_H
 #define OMB_HTTP_H

@@ -5,8 +5,8 @@
  * version number; the app layer speaks only to this table, so SQLite today
  * and PostgreSQL later are interchangeable.  An omb_store is one
  * connection: the writer thread owns one and runs batches of requests in a
- * transaction with a savepoint per request; every reader thread owns
- * another.  Nothing here assumes SQLite: no rowids leak, times are integer
+ * transaction (with a savepoint per request when one of them fails); every
+ * reader thread owns another.  Nothing here assumes SQLite: no rowids leak, times are integer
  * milliseconds, and every call returns an OMB_* code that callers check.
  *
  * Every text handed back through a callback is valid only during the call.

@@ -2,7 +2,8 @@
 harness.py - the black-box test harness of ombud: a real server on a
 temporary SQLite file, spoken to over HTTP.
 
-Only the Python standard library is used.  What it offers the test modules:
+Only the Python standard library is used (and python3-yaml, through
+openapi_check.py, to read docs/openapi.yaml).  What it offers the test modules:
 
   Server       runs `ombud init`, then `ombud ... serve --test-clock` on
                127.0.0.1:0, parses the port from the "listening on" line,
@@ -28,6 +29,10 @@ Only the Python standard library is used.  What it offers the test modules:
                dispatched by ombud itself: actor SYSTEM_ACTOR).
   raw_exchange sends raw bytes on one connection and returns what comes
                back (pipelining, framing, Expect: 100-continue).
+  openapi      every response that http() and raw_exchange() read is checked
+               against docs/openapi.yaml (openapi_check.py); a response the
+               document does not describe fails the test that caused it.
+               OMB_OPENAPI_CHECK=0 turns the check off while debugging.
   fingerprint  row counts of every table (plus max(events.id) and a few
                sums that catch updates: versions, day counters, revoked
                tokens, assignees' loads, duty, closed tasks, superseded
@@ -61,6 +66,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import openapi_check
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 DATA = os.path.join(ROOT, "tests", "data")
@@ -69,6 +76,7 @@ ADMIN_PASSWORD = "admin-pass-0001"
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 60.0
 HTTP_TIMEOUT = 60.0
+OPENAPI_CHECK = os.environ.get("OMB_OPENAPI_CHECK", "1") != "0"
 
 
 class TestFailure(AssertionError):
@@ -226,7 +234,18 @@ def http(port, method, path, body=None, headers=None, token=None, chunked=False,
         rest = _dechunk(rest)
     elif "content-length" in headers_out:
         rest = rest[:int(headers_out["content-length"])]
-    return Response(status, headers_out, rest, header_list)
+    resp = Response(status, headers_out, rest, header_list)
+    if OPENAPI_CHECK:
+        check_openapi(openapi_check.check_response(method, path, status, headers_out, rest,
+                                                   resp.json))
+    return resp
+
+
+def check_openapi(violations):
+    """Fails with every violation of docs/openapi.yaml that a response showed."""
+    if violations:
+        raise TestFailure("response not as docs/openapi.yaml says:\n  " +
+                          "\n  ".join(violations[:20]))
 
 
 def raw_exchange(port, data, timeout=5.0):
@@ -248,6 +267,8 @@ def raw_exchange(port, data, timeout=5.0):
             out += chunk
     finally:
         sock.close()
+    if OPENAPI_CHECK:
+        check_openapi(openapi_check.check_exchange(data, out))
     return out
 
 

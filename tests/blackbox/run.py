@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 
 MODULES = [
+    "test_openapi",
     "test_service",
     "test_lifecycle",
     "test_list",

@@ -10,12 +10,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 extern const unsigned char omb_embed_taxonomy_tsv[];
 extern const size_t omb_embed_taxonomy_tsv_len;
@@ -300,4 +302,56 @@ int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap)
 {
     int n = snprintf(out, cap, "%s/%.2s/%s", app->cfg.attachments, sha256, sha256);
     return (n > 0 && (size_t)n < cap) ? OMB_OK : OMB_EINVAL;
+}
+
+/* Writes all of data[len] to fd and syncs it. */
+static int write_synced(int fd, const unsigned char *data, size_t len)
+{
+    while (len) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return OMB_EIO;
+        data += w;
+        len -= (size_t)w;
+    }
+    return fsync(fd) == 0 ? OMB_OK : OMB_EIO;
+}
+
+int omb_blob_put(omb_app *app, const void *data, size_t len, char sha256[65], omb_err *err)
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, data, len);
+    sodium_bin2hex(sha256, 65, digest, sizeof digest);
+    char path[OMB_PATH_MAX + 80], dir[OMB_PATH_MAX + 8], tmp[OMB_PATH_MAX + 24];
+    if (omb_blob_path(app, sha256, path, sizeof path) != OMB_OK)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "the attachments path is too long");
+    struct stat st;
+    if (stat(path, &st) == 0 && (size_t)st.st_size == len)
+        return OMB_OK;
+    snprintf(dir, sizeof dir, "%s/tmp", app->cfg.attachments);
+    snprintf(tmp, sizeof tmp, "%s/up-XXXXXX", dir);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create %s", dir);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create a file in %s", dir);
+    int rc = write_synced(fd, data, len);
+    close(fd);
+    snprintf(dir, sizeof dir, "%s/%.2s", app->cfg.attachments, sha256);
+    if (!rc && mkdir(dir, 0750) != 0 && errno != EEXIST)
+        rc = OMB_EIO;
+    if (!rc && rename(tmp, path) != 0)
+        rc = OMB_EIO;
+    if (rc) {
+        unlink(tmp);
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot store %s", path);
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return OMB_OK;
 }

@@ -186,9 +186,10 @@ void omb_auth_forget_all(omb_app *app);
 
 /* POST /v1/complaints: body validated against omb_complaint_create_fields. */
 int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *err);
-/* Import a complaint in a historical state ("received", "investigating", "closed"). */
+/* Import a complaint in a historical state ("received", "investigating", "closed");
+ * source (may be NULL) becomes the document's `source` object, as given. */
 int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char *state,
-                            omb_err *err);
+                            const json_t *source, omb_err *err);
 /* POST /v1/complaints/{no}/actions/{action}. */
 int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb_action action,
                             json_t *body, omb_err *err);
@@ -455,5 +456,8 @@ json_t *omb_cooperation_json(const omb_cooperation *c);
 
 /* Attachments on disk: <dir>/<aa>/<sha256>. */
 int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap);
+/* Stores data[len] at its content address (durably: file and folder synced) and gives its
+ * SHA-256 in hex; a blob already there is kept. */
+int omb_blob_put(omb_app *app, const void *data, size_t len, char sha256[65], omb_err *err);
 
 #endif

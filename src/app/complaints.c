@@ -24,6 +24,7 @@ typedef struct complaint_input {
     char no[OMB_NO_MAX];
     enum omb_action action;
     char state[24];          /* imports: the historical state */
+    json_t *source;          /* imports: the `source` object, or NULL */
     omb_pii_blind_set blind; /* creation: blind indexes of the complainant */
 } complaint_input;
 
@@ -31,6 +32,7 @@ static void input_free(void *p)
 {
     complaint_input *in = p;
     json_decref(in->body);
+    json_decref(in->source);
     free(in);
 }
 
@@ -243,6 +245,8 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     json_object_set_new(payload, "grade_reasons", reasons);
     if (in->action == OMB_ACT_IMPORT)
         json_object_set_new(payload, "state", json_string(in->state));
+    if (in->source)
+        json_object_set_new(payload, "source", json_deep_copy(in->source));
 
     /* The creation event, then (for a new complaint) the dispatch decision. */
     omb_event ev[2];
@@ -314,7 +318,7 @@ int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *e
 }
 
 int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char *state,
-                            omb_err *err)
+                            const json_t *source, omb_err *err)
 {
     enum omb_state st;
     int rc = omb_lifecycle_check_create(OMB_ACT_IMPORT, job->who.role, err);
@@ -328,6 +332,8 @@ int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char
     prepare(job, run_create, body, OMB_ACT_IMPORT, NULL);
     complaint_input *in = job->input;
     snprintf(in->state, sizeof in->state, "%s", state);
+    if (json_is_object(source))
+        in->source = json_deep_copy(source);
     return omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
 }
 

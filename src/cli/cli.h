@@ -45,7 +45,8 @@ int cmd_witness(cli_args *a);
 /* Imports a CFPB CSV file for a party; fills counts; prints progress when tty. */
 typedef struct cli_import_stats {
     long rows, imported, refused, duplicates;
-    json_t *reasons; /* reason -> count */
+    json_t *reasons;              /* reason -> count */
+    long attached, attach_failed; /* narratives stored as attachments */
 } cli_import_stats;
 int cli_import_cfpb(omb_app *app, const char *path, int64_t party_id, bool progress,
                     cli_import_stats *st, omb_err *err);

@@ -504,7 +504,8 @@ int cmd_demo(cli_args *a)
         snprintf(path, sizeof path, "%s/complaints.tsv", dir);
         rc = load_complaints(&d, path);
     }
-    cli_import_stats st = {0, 0, 0, 0, json_object()};
+    cli_import_stats st = {0};
+    st.reasons = json_object();
     if (!rc) {
         snprintf(path, sizeof path, "%s/cfpb_demo.csv", dir);
         rc = cli_import_cfpb(app, path, d.party_ids[P_BANK], false, &st, &err) ? -1 : 0;

@@ -5,8 +5,12 @@
  * core/cfpb.c and imports it through the same use case as the API, in
  * batches through the writer.  Each row carries the Idempotency-Key
  * "cfpb:<Complaint ID>", so importing a file twice, or a file that repeats
- * an ID, creates nothing twice.  A progress bar is drawn on a terminal; a
- * summary of rows imported and refused, with reasons, ends the run.
+ * an ID, creates nothing twice.  A narrative too long for the description
+ * is stored whole as the attachment narrative.txt of its complaint (key
+ * "cfpb:<Complaint ID>:narrative", so a second run attaches nothing twice
+ * and completes what a broken run left out).  A progress bar is drawn on a
+ * terminal; a summary of rows imported and refused, with reasons, ends the
+ * run.
  */
 #include "cli.h"
 #include "core/cfpb.h"
@@ -56,12 +60,72 @@ static void progress_bar(size_t done, size_t total, long rows)
     fflush(stderr);
 }
 
-/* Submits the pending jobs and counts their outcomes. */
-static void flush_jobs(omb_app *app, omb_job **jobs, size_t n, cli_import_stats *st)
+/* A row's whole narrative waiting for its complaint, by the index of the row's job. */
+typedef struct narrative {
+    char *text; /* owned; NULL: none */
+    size_t len;
+    char id[OMB_CFPB_ID_MAX + 1];
+} narrative;
+
+/* Attaches the narratives of the rows whose complaint now exists (created or replayed). */
+static void attach_narratives(omb_app *app, omb_job **jobs, narrative *narr, size_t n,
+                              cli_import_stats *st)
+{
+    omb_job *att[CHUNK];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!narr[i].text || jobs[i]->rc != OMB_OK)
+            continue;
+        json_error_t jerr;
+        json_t *doc = jobs[i]->result_text ? json_loads(jobs[i]->result_text, 0, &jerr) : NULL;
+        const char *no = omb_json_str(doc, "no", NULL);
+        char sha[65];
+        omb_err err;
+        omb_err_clear(&err);
+        if (!no || omb_blob_put(app, narr[i].text, narr[i].len, sha, &err) != OMB_OK) {
+            fprintf(stderr, "ombud: the narrative of CFPB complaint %s was not attached: %s\n",
+                    narr[i].id, no ? err.message : "no complaint number");
+            st->attach_failed++;
+            json_decref(doc);
+            continue;
+        }
+        omb_principal sys;
+        cli_system_principal(&sys, jobs[i]->who.party_id, OMB_ROLE_SUPERVISOR);
+        omb_job *job = omb_xcalloc(1, sizeof *job);
+        omb_job_init(job, NULL, NULL, &sys);
+        omb_uc_attach(app, job, no, sha, (int64_t)narr[i].len, OMB_CFPB_NARRATIVE_NAME,
+                      "text/plain; charset=utf-8", &err);
+        snprintf(job->idem_key, sizeof job->idem_key, "cfpb:%s:narrative", narr[i].id);
+        char what[128];
+        snprintf(what, sizeof what, "%s %s", no, sha);
+        crypto_hash_sha256(job->req_hash, (const unsigned char *)what, strlen(what));
+        att[k++] = job;
+        json_decref(doc);
+    }
+    if (k)
+        omb_writer_run_many(app->writer, att, k);
+    for (size_t i = 0; i < k; i++) {
+        if (att[i]->rc != OMB_OK) {
+            fprintf(stderr, "ombud: a narrative was not attached: %s\n", att[i]->err.message);
+            st->attach_failed++;
+        } else if (!att[i]->replayed) {
+            st->attached++;
+        }
+        omb_job_release(att[i]);
+        free(att[i]);
+    }
+}
+
+/* Submits the pending jobs, attaches their long narratives and counts the outcomes. */
+static void flush_jobs(omb_app *app, omb_job **jobs, narrative *narr, size_t n,
+                       cli_import_stats *st)
 {
     omb_writer_run_many(app->writer, jobs, n);
+    attach_narratives(app, jobs, narr, n, st);
     for (size_t i = 0; i < n; i++) {
         omb_job *j = jobs[i];
+        free(narr[i].text);
+        narr[i].text = NULL;
         if (j->rc == OMB_OK && !j->replayed) {
             st->imported++;
         } else if (j->replayed || strcmp(j->err.code, "idempotency_key_reused") == 0) {
@@ -99,6 +163,7 @@ int cli_import_cfpb(omb_app *app, const char *path, int64_t party_id, bool progr
     omb_principal sys;
     cli_system_principal(&sys, party_id, OMB_ROLE_ADMIN);
     omb_job *jobs[CHUNK];
+    static narrative narr[CHUNK];
     size_t n = 0;
     omb_cfpb_row row;
     omb_cfpb_row_init(&row);
@@ -117,7 +182,8 @@ int cli_import_cfpb(omb_app *app, const char *path, int64_t party_id, bool progr
         json_object_set_new(row.payload, "target_party", json_integer(party_id));
         omb_job *job = omb_xcalloc(1, sizeof *job);
         omb_job_init(job, NULL, NULL, &sys);
-        if (omb_uc_import_complaint(app, job, row.payload, row.state, &rerr) != OMB_OK) {
+        if (omb_uc_import_complaint(app, job, row.payload, row.state, row.source, &rerr) !=
+            OMB_OK) {
             st->refused++;
             count_reason(st, rerr.code);
             free(job);
@@ -127,16 +193,20 @@ int cli_import_cfpb(omb_app *app, const char *path, int64_t party_id, bool progr
         char *text = json_dumps(row.payload, JSON_COMPACT | JSON_SORT_KEYS);
         crypto_hash_sha256(job->req_hash, (const unsigned char *)text, strlen(text));
         free(text);
+        narr[n].text = row.narrative; /* the row gives up its whole narrative */
+        narr[n].len = row.narrative_len;
+        row.narrative = NULL;
+        snprintf(narr[n].id, sizeof narr[n].id, "%s", row.id);
         jobs[n++] = job;
         if (n == CHUNK) {
-            flush_jobs(app, jobs, n, st);
+            flush_jobs(app, jobs, narr, n, st);
             n = 0;
             if (progress)
                 progress_bar(csv.pos, csv.len, st->rows);
         }
     }
     if (n)
-        flush_jobs(app, jobs, n, st);
+        flush_jobs(app, jobs, narr, n, st);
     if (progress) {
         progress_bar(csv.len, csv.len, st->rows);
         fputc('\n', stderr);
@@ -171,18 +241,21 @@ int cmd_import(cli_args *a)
         if (rc == OMB_ENOTFOUND)
             omb_fail(&err, rc, "unknown_party", "party", "no party with code %s", party);
     }
-    cli_import_stats st = {0, 0, 0, 0, json_object()};
+    cli_import_stats st = {0};
+    st.reasons = json_object();
     bool progress = isatty(STDERR_FILENO) && !cli_flag(a, "no-progress");
     if (!rc)
         rc = cli_import_cfpb(app, a->words[1], p.id, progress, &st, &err);
     if (rc)
         cli_report(&err);
     printf("rows %ld, imported %ld, refused %ld\n", st.rows, st.imported, st.refused);
+    if (st.attached || st.attach_failed)
+        printf("  narratives attached %ld, not attached %ld\n", st.attached, st.attach_failed);
     const char *reason;
     json_t *v;
     json_object_foreach(st.reasons, reason, v)
         printf("  refused %-20s %lld\n", reason, (long long)json_integer_value(v));
     json_decref(st.reasons);
     omb_app_close(app);
-    return rc ? 1 : 0;
+    return rc || st.attach_failed ? 1 : 0;
 }

@@ -15,7 +15,9 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,12 +35,17 @@ const char *const omb_cfpb_columns[] = {
     [OMB_CFPB_SUBMITTED_VIA] = "Submitted via",
     [OMB_CFPB_COMPANY_RESPONSE] = "Company response to consumer",
     [OMB_CFPB_COMPLAINT_ID] = "Complaint ID",
+    [OMB_CFPB_STATE] = "State",
+    [OMB_CFPB_ZIP_CODE] = "ZIP code",
+    [OMB_CFPB_DATE_SENT] = "Date sent to company",
+    [OMB_CFPB_TIMELY] = "Timely response?",
 };
 
 const char *const omb_cfpb_reasons[] = {
-    "bad_row",      "bad_encoding",    "missing_id",      "bad_id",
-    "missing_date", "bad_date",        "missing_product", "field_too_long",
-    "bad_tag",      "invalid_payload", "duplicate",       NULL,
+    "bad_row",      "bad_encoding", "missing_id",      "bad_id",
+    "missing_date", "bad_date",     "missing_product", "field_too_long",
+    "bad_tag",      "bad_value",    "invalid_payload", "duplicate",
+    NULL,
 };
 
 typedef struct text_map {
@@ -421,16 +428,33 @@ int omb_cfpb_header_parse(omb_cfpb_header *h, const omb_csv_record *rec, omb_err
 {
     memset(h, 0, sizeof *h);
     h->nfields = rec->n;
+    /* Every missing required column is named at once, so one look at the file fixes it. */
+    char missing[OMB_ERR_MSG_MAX - 64] = "";
+    const char *first = NULL;
+    size_t n_missing = 0, used = 0;
     for (size_t c = 0; c < OMB_CFPB_NCOLS; c++) {
         const char *name = omb_cfpb_columns[c];
-        if (omb_csv_field_index(rec, name, &h->col[c]) != OMB_OK)
-            return omb_fail(err, OMB_EINVAL, "cfpb_missing_column", name,
-                            "the header has no \"%s\" column", name);
+        if (omb_csv_field_index(rec, name, &h->col[c]) != OMB_OK) {
+            h->col[c] = SIZE_MAX;
+            if (c >= OMB_CFPB_NREQUIRED)
+                continue;
+            first = first ? first : name;
+            int w = snprintf(missing + used, sizeof missing - used, "%s\"%s\"",
+                             n_missing ? ", " : "", name);
+            if (w > 0 && (size_t)w < sizeof missing - used)
+                used += (size_t)w;
+            n_missing++;
+            continue;
+        }
         for (size_t j = h->col[c] + 1; j < rec->n; j++)
             if (span_is(trim(rec->fields[j].p, rec->fields[j].len), name))
                 return omb_fail(err, OMB_EINVAL, "cfpb_duplicate_column", name,
                                 "the header has two \"%s\" columns", name);
     }
+    if (n_missing)
+        return omb_fail(err, OMB_EINVAL, "cfpb_missing_column", first,
+                        "the header lacks %zu required column%s: %s", n_missing,
+                        n_missing == 1 ? "" : "s", missing);
     return OMB_OK;
 }
 
@@ -445,6 +469,8 @@ void omb_cfpb_row_init(omb_cfpb_row *row)
 void omb_cfpb_row_release(omb_cfpb_row *row)
 {
     json_decref(row->payload);
+    json_decref(row->source);
+    free(row->narrative);
     omb_cfpb_row_init(row);
 }
 
@@ -461,6 +487,8 @@ refuse(omb_err *err, const char *reason, const char *field, size_t line, const c
 
 static span field_raw(const omb_cfpb_header *h, const omb_csv_record *rec, enum omb_cfpb_col c)
 {
+    if (h->col[c] == SIZE_MAX) /* an optional column the file lacks */
+        return (span){"", 0};
     const omb_csv_field *f = &rec->fields[h->col[c]];
     return (span){f->p, f->len};
 }
@@ -569,14 +597,34 @@ static int map_tags(span all, json_t *tags, json_t *signals, size_t line, omb_er
     return OMB_OK;
 }
 
-/* The narrative, or "Product / Issue / Sub-issue" when there is none. */
+/* Bytes of the first `n` code points of valid UTF-8 s[len]. */
+static size_t utf8_prefix(const char *s, size_t len, size_t n)
+{
+    size_t i = 0;
+    for (size_t seen = 0; i < len; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && seen++ == n)
+            break;
+    }
+    return i;
+}
+
+/* The narrative, or "Product / Issue / Sub-issue" when there is none.  A narrative over
+ * OMB_CFPB_DESCRIPTION_MAX code points gives its beginning and OMB_CFPB_TRUNCATED_MARK;
+ * *truncated says so. */
 static int description(const omb_cfpb_header *h, const omb_csv_record *rec, omb_buf *out,
-                       const char **blame)
+                       const char **blame, bool *truncated)
 {
     span narrative = field_raw(h, rec, OMB_CFPB_NARRATIVE);
+    *truncated = false;
     if (trim(narrative.p, narrative.len).len) {
         *blame = omb_cfpb_columns[OMB_CFPB_NARRATIVE];
-        return omb_buf_append(out, narrative.p, narrative.len);
+        if (omb_utf8_count(narrative.p, narrative.len) <= OMB_CFPB_DESCRIPTION_MAX)
+            return omb_buf_append(out, narrative.p, narrative.len);
+        static const char mark[] = OMB_CFPB_TRUNCATED_MARK;
+        size_t keep = OMB_CFPB_DESCRIPTION_MAX - omb_utf8_count(mark, sizeof mark - 1);
+        *truncated = true;
+        return omb_buf_append(out, narrative.p, utf8_prefix(narrative.p, narrative.len, keep)) ||
+               omb_buf_puts(out, mark);
     }
     *blame = omb_cfpb_columns[OMB_CFPB_PRODUCT];
     const enum omb_cfpb_col parts[] = {OMB_CFPB_PRODUCT, OMB_CFPB_ISSUE, OMB_CFPB_SUB_ISSUE};
@@ -601,6 +649,64 @@ static bool copy_whole(char *dst, size_t cap, span s)
     memcpy(dst, s.p, s.len);
     dst[s.len] = '\0';
     return true;
+}
+
+/* The CFPB's own fields kept in the complaint's `source` object; empty ones are left out. */
+static const struct {
+    enum omb_cfpb_col col;
+    const char *key;
+} source_texts[] = {
+    {OMB_CFPB_COMPANY, "company"},         {OMB_CFPB_STATE, "state"},
+    {OMB_CFPB_ZIP_CODE, "zip_code"},       {OMB_CFPB_PRODUCT, "product"},
+    {OMB_CFPB_SUB_PRODUCT, "sub_product"}, {OMB_CFPB_ISSUE, "issue"},
+    {OMB_CFPB_SUB_ISSUE, "sub_issue"},     {OMB_CFPB_COMPANY_RESPONSE, "company_response"},
+};
+
+/* The `source` object of a row, or a refusal (field_too_long, bad_date, bad_value). */
+static int build_source(const omb_cfpb_header *h, const omb_csv_record *rec, const char *id,
+                        json_t **out, omb_err *err)
+{
+    const size_t line = rec->line;
+    json_t *src = json_pack("{s:s,s:s}", "format", "cfpb", "complaint_id", id);
+    for (size_t i = 0; i < COUNT(source_texts); i++) {
+        span s = field(h, rec, source_texts[i].col);
+        const char *col = omb_cfpb_columns[source_texts[i].col];
+        if (!s.len)
+            continue;
+        if (s.len > OMB_CFPB_TEXT_MAX) {
+            json_decref(src);
+            return refuse(err, "field_too_long", col, line, "%s is longer than %d bytes", col,
+                          OMB_CFPB_TEXT_MAX);
+        }
+        json_object_set_new(src, source_texts[i].key, json_stringn(s.p, s.len));
+    }
+    span sent = field(h, rec, OMB_CFPB_DATE_SENT);
+    if (sent.len) {
+        omb_ms t;
+        char day[32];
+        if (parse_date(sent, &t) != OMB_OK) {
+            json_decref(src);
+            return refuse(err, "bad_date", omb_cfpb_columns[OMB_CFPB_DATE_SENT], line,
+                          "Date sent to company \"%.*s\" is not a date (YYYY-MM-DD)",
+                          (int)(sent.len > 40 ? 40 : sent.len), sent.p);
+        }
+        int32_t ymd = omb_time_local_yyyymmdd(t, OMB_TZ_SHANGHAI_MIN);
+        snprintf(day, sizeof day, "%04d-%02d-%02d", (int)(ymd / 10000), (int)(ymd / 100 % 100),
+                 (int)(ymd % 100));
+        json_object_set_new(src, "date_sent_to_company", json_string(day));
+    }
+    span timely = field(h, rec, OMB_CFPB_TIMELY);
+    if (timely.len) {
+        if (!span_is(timely, "Yes") && !span_is(timely, "No")) {
+            json_decref(src);
+            return refuse(err, "bad_value", omb_cfpb_columns[OMB_CFPB_TIMELY], line,
+                          "Timely response? \"%.*s\" is neither Yes nor No",
+                          (int)(timely.len > 40 ? 40 : timely.len), timely.p);
+        }
+        json_object_set_new(src, "timely_response", json_boolean(span_is(timely, "Yes")));
+    }
+    *out = src;
+    return OMB_OK;
 }
 
 static json_t *build(const omb_cfpb_header *h, const omb_csv_record *rec, const char *id,
@@ -685,12 +791,19 @@ int omb_cfpb_map(const omb_cfpb_header *h, const omb_csv_record *rec, omb_cfpb_r
                       "Company response to consumer is longer than %d bytes",
                       OMB_CFPB_RESPONSE_MAX);
 
+    json_t *source = NULL;
+    int rc = build_source(h, rec, row->id, &source, err);
+    if (rc)
+        return rc;
+
     /* The buffer cap (4 bytes a code point) only bounds memory; the limit is counted below. */
     omb_buf desc = OMB_BUF_INIT(4 * OMB_CFPB_DESCRIPTION_MAX);
     const char *blame = NULL;
-    int rc = description(h, rec, &desc, &blame);
+    bool truncated = false;
+    rc = description(h, rec, &desc, &blame, &truncated);
     if (rc || omb_utf8_count(desc.data, desc.len) > OMB_CFPB_DESCRIPTION_MAX) {
         omb_buf_release(&desc);
+        json_decref(source);
         return refuse(err, "field_too_long", blame, line,
                       "the description is longer than %d characters", OMB_CFPB_DESCRIPTION_MAX);
     }
@@ -702,6 +815,7 @@ int omb_cfpb_map(const omb_cfpb_header *h, const omb_csv_record *rec, omb_cfpb_r
     if (rc || !p) {
         json_decref(tags);
         json_decref(signals);
+        json_decref(source);
         return rc ? rc : refuse(err, "invalid_payload", NULL, line, "description is not text");
     }
     if (json_array_size(tags))
@@ -715,10 +829,19 @@ int omb_cfpb_map(const omb_cfpb_header *h, const omb_csv_record *rec, omb_cfpb_r
     omb_err_clear(&check);
     if (omb_fields_check(p, omb_complaint_create_fields, "", &check) != OMB_OK) {
         json_decref(p);
+        json_decref(source);
         return refuse(err, "invalid_payload", check.field[0] ? check.field : NULL, line,
                       "the mapped payload is invalid: %s", check.message);
     }
+    if (truncated) {
+        span whole = field_raw(h, rec, OMB_CFPB_NARRATIVE);
+        row->narrative = omb_xmalloc(whole.len + 1);
+        memcpy(row->narrative, whole.p, whole.len);
+        row->narrative[whole.len] = '\0';
+        row->narrative_len = whole.len;
+    }
     row->payload = p;
+    row->source = source;
     row->state = omb_cfpb_state_for_response(row->response);
     return OMB_OK;
 }

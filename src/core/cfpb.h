@@ -10,10 +10,15 @@
  * cause from Issue/Sub-issue (tables in cfpb.c; anything unmapped becomes
  * "other"/"c99"), description from the narrative (or "Product / Issue /
  * Sub-issue" when there is none), complainant, customer_ref, external_ref,
- * tags and signals from "Tags".  What the payload cannot carry (company,
- * company response and the historical state it implies) comes back beside
- * it for the importer.  A row that cannot be mapped faithfully is refused
- * with a stable reason; nothing is truncated.  Pure: no I/O.
+ * tags and signals from "Tags".  What the payload cannot carry comes back
+ * beside it for the importer: the historical state the company response
+ * implies, and the CFPB's own fields (company, state, ZIP code, product,
+ * sub-product, issue, sub-issue, date sent to company, timely response,
+ * company response, Complaint ID) as the complaint's `source` object.  A
+ * narrative longer than the description's limit is kept whole beside the
+ * payload (for an attachment) and the description is its beginning, marked
+ * as truncated.  A row that cannot be mapped faithfully is refused with a
+ * stable reason.  Pure: no I/O.
  */
 #ifndef OMB_CFPB_H
 #define OMB_CFPB_H
@@ -32,8 +37,15 @@
 #define OMB_CFPB_COMPANY_MAX     256   /* bytes of a company name */
 #define OMB_CFPB_RESPONSE_MAX    64    /* bytes of a company response */
 #define OMB_CFPB_DESCRIPTION_MAX 10000 /* code points, as omb_complaint_create_fields */
+#define OMB_CFPB_TEXT_MAX        256   /* bytes of a product, issue, state, ZIP code, ... */
 
-/* The columns the mapper reads; a header must hold all of them. */
+/* The name of the attachment that keeps a narrative too long for the description, and the
+   mark that ends such a description. */
+#define OMB_CFPB_NARRATIVE_NAME "narrative.txt"
+#define OMB_CFPB_TRUNCATED_MARK "…[truncated; full text in attachment " OMB_CFPB_NARRATIVE_NAME "]"
+
+/* The columns the mapper reads: a header must hold those before
+   OMB_CFPB_NREQUIRED; the later ones are read when present. */
 enum omb_cfpb_col {
     OMB_CFPB_DATE_RECEIVED,
     OMB_CFPB_PRODUCT,
@@ -46,8 +58,13 @@ enum omb_cfpb_col {
     OMB_CFPB_SUBMITTED_VIA,
     OMB_CFPB_COMPANY_RESPONSE,
     OMB_CFPB_COMPLAINT_ID,
+    OMB_CFPB_STATE, /* optional from here on */
+    OMB_CFPB_ZIP_CODE,
+    OMB_CFPB_DATE_SENT,
+    OMB_CFPB_TIMELY,
     OMB_CFPB_NCOLS
 };
+#define OMB_CFPB_NREQUIRED OMB_CFPB_STATE
 
 /* Header names of the columns above ("Date received", ...), indexed by omb_cfpb_col. */
 extern const char *const omb_cfpb_columns[];
@@ -57,20 +74,22 @@ extern const char *const omb_cfpb_columns[];
  * summary can count them: "bad_row" (field count differs from the
  * header), "bad_encoding", "missing_id", "bad_id", "missing_date",
  * "bad_date", "missing_product", "field_too_long", "bad_tag",
+ * "bad_value" (a "Timely response?" other than Yes or No),
  * "invalid_payload" (a mapper bug; never expected) and "duplicate" (the
  * importer's, for a Complaint ID seen before; omb_cfpb_map never returns it).
  */
 extern const char *const omb_cfpb_reasons[];
 
 typedef struct omb_cfpb_header {
-    size_t col[OMB_CFPB_NCOLS]; /* field index of each column */
+    size_t col[OMB_CFPB_NCOLS]; /* field index of each column; SIZE_MAX: optional, absent */
     size_t nfields;             /* fields in the header; every row must have as many */
 } omb_cfpb_header;
 
 /*
  * Finds the columns in a header record.  OMB_EINVAL with err->code
- * "cfpb_missing_column" or "cfpb_duplicate_column" and err->field the
- * column name when the header is unusable.
+ * "cfpb_missing_column" (the message names every required column that is
+ * missing, err->field the first) or "cfpb_duplicate_column" (err->field the
+ * column) when the header is unusable.
  */
 int omb_cfpb_header_parse(omb_cfpb_header *h, const omb_csv_record *rec, omb_err *err);
 
@@ -80,6 +99,9 @@ typedef struct omb_cfpb_row {
     char company[OMB_CFPB_COMPANY_MAX + 1];   /* "Company" */
     char response[OMB_CFPB_RESPONSE_MAX + 1]; /* "Company response to consumer" */
     const char *state;                        /* omb_cfpb_state_for_response(response); static */
+    json_t *source;  /* owned; the CFPB's fields as the complaint's `source` object */
+    char *narrative; /* owned; the whole narrative when the description is truncated, or NULL */
+    size_t narrative_len;
 } omb_cfpb_row;
 
 void omb_cfpb_row_init(omb_cfpb_row *row);
@@ -91,7 +113,8 @@ void omb_cfpb_row_release(omb_cfpb_row *row);
  * one of omb_cfpb_reasons, err->field the CFPB column at fault and the
  * line in the message; row->id is filled when the ID was readable.
  * Reasons are checked in the order bad_row, bad_encoding, missing_id,
- * bad_id, missing_date, bad_date, missing_product, field_too_long, bad_tag.
+ * bad_id, missing_date, bad_date, missing_product, field_too_long,
+ * bad_value, bad_tag.
  */
 int omb_cfpb_map(const omb_cfpb_header *h, const omb_csv_record *rec, omb_cfpb_row *row,
                  omb_err *err);

@@ -2,12 +2,17 @@
 test_import.py - `ombud import --format cfpb` of tests/data/cfpb_sample.csv
 while the server runs on the same database (SQLite WAL): the printed
 summary matches tests/data/cfpb_sample.expect, the database holds exactly
-the imported complaints with external_ref "cfpb:<Complaint ID>", a second
-run imports nothing new, the API serves what was imported, and `ombud
-export` in CSV and JSON lines gives every complaint once.
+the imported complaints with external_ref "cfpb:<Complaint ID>" and the
+CFPB's own fields in `source`, a narrative over the description's limit is
+kept whole as the attachment narrative.txt (the description truncated and
+marked), a second run imports (and attaches) nothing new, the API serves
+what was imported, `ombud verify` finds the narrative files, `ombud export`
+in CSV and JSON lines gives every complaint once, and a header without the
+CFPB columns is refused naming every missing one.
 """
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -21,7 +26,9 @@ OTHERS = 3  # complaints created through the API besides the import
 
 
 def setup(ctx):
-    ctx.s = ctx.server(name="import")
+    # No background tree heads: the tests compare whole-database fingerprints, and a head
+    # signed between two readings (head_interval_ms after the ledger grew) is not theirs.
+    ctx.s = ctx.server(name="import", settings={"head_interval_ms": 0})
     users = [("bank_agent", "bank", "agent"), ("bank2_agent", "bank2", "agent")]
     ctx.fx = Fixture(ctx.s, users=users).build()
     for _ in range(OTHERS):
@@ -90,6 +97,72 @@ def test_database_holds_the_imported(ctx):
     eq(total, want["imported"] + OTHERS, "complaints in the database")
     events = db_query(ctx.s.db, "SELECT count(*) FROM events WHERE type = 'imported'")[0][0]
     eq(events, want["imported"], "imported events")
+
+
+def _sample_rows():
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    return [dict(zip(rows[0], r)) for r in rows[1:] if len(r) == len(rows[0])]
+
+
+def test_cfpb_fields_kept_in_source(ctx):
+    """Company, State, ZIP code, Product, Sub-product, Issue, Sub-issue, Date sent to company,
+    Timely response? and the company response: in the document's `source`, as the CFPB gave
+    them."""
+    docs = {d["external_ref"]: d for d in _cfpb_docs(ctx)}
+    checked, seen = 0, set()
+    for row in _sample_rows():
+        d = docs.get("cfpb:" + row["Complaint ID"].strip())
+        if not d or row["Complaint ID"] in seen:  # refused, or a repeated ID
+            continue
+        seen.add(row["Complaint ID"])
+        want = {"format": "cfpb", "complaint_id": row["Complaint ID"].strip()}
+        for col, key in (("Company", "company"), ("State", "state"), ("ZIP code", "zip_code"),
+                         ("Product", "product"), ("Sub-product", "sub_product"),
+                         ("Issue", "issue"), ("Sub-issue", "sub_issue"),
+                         ("Company response to consumer", "company_response")):
+            if row[col].strip():
+                want[key] = row[col].strip()
+        sent = row["Date sent to company"].strip()
+        if sent:
+            want["date_sent_to_company"] = (sent if "-" in sent else
+                                            "%s-%s-%s" % (sent[6:], sent[:2], sent[3:5]))
+        if row["Timely response?"].strip():
+            want["timely_response"] = row["Timely response?"].strip() == "Yes"
+        eq(d["source"], want, "source of %s" % d["no"])
+        checked += 1
+    check(checked >= 390, "only %d imported rows checked" % checked)
+    # the API shows it too
+    one = next(iter(docs.values()))
+    eq(ctx.fx.get(one["no"])["source"], one["source"], "source in GET")
+
+
+def test_long_narrative_kept_as_attachment(ctx):
+    fx, s = ctx.fx, ctx.s
+    mark = "…[truncated; full text in attachment narrative.txt]"
+    long_rows = [r for r in _sample_rows() if len(r["Consumer complaint narrative"]) > 10000]
+    eq(len(long_rows), 1, "rows of the sample with a narrative over 10,000 characters")
+    row = long_rows[0]
+    whole = row["Consumer complaint narrative"].encode("utf-8")
+    d = [d for d in _cfpb_docs(ctx) if d["external_ref"] == "cfpb:" + row["Complaint ID"]][0]
+    d = fx.get(d["no"])
+    eq(len(d["description"]), 10000, "characters of the truncated description")
+    check(d["description"].endswith(mark), "description ends %r" % d["description"][-80:])
+    eq(d["description"][:-len(mark)], row["Consumer complaint narrative"][:10000 - len(mark)],
+       "the description is the narrative's beginning")
+    sha = hashlib.sha256(whole).hexdigest()
+    eq([(a["name"], a["sha256"], a["size"], a["content_type"]) for a in d["attachments"]],
+       [("narrative.txt", sha, len(whole), "text/plain; charset=utf-8")], "attachments")
+    r = s.http("GET", "/v1/attachments/" + sha, token=fx.token("bank_agent"))
+    eq((r.status, r.raw), (200, whole), "the whole narrative, downloaded")
+    eq([e["type"] for e in fx.timeline(d["no"])["events"]], ["imported", "attachment_added"],
+       "timeline of the complaint with a long narrative")
+    # the files are where verify looks for them, and hash right
+    p = s.run_cli("verify")
+    check(b"1 attachments" in p.stdout, "verify: %r" % p.stdout[-300:])
+    # no other imported complaint has an attachment
+    others = [x for x in _cfpb_docs(ctx) if x["no"] != d["no"] and x.get("attachments")]
+    eq(others, [], "other imported complaints with attachments")
 
 
 def test_second_import_adds_nothing(ctx):
@@ -176,3 +249,10 @@ def test_import_refuses_unknown_party(ctx):
     p = ctx.s.run_cli("import", "--format", "cfpb", "--party", "bank_a", bad, check_rc=False)
     eq(p.returncode, 1, "exit code for a file without the CFPB columns")
     eq(ctx.s.fingerprint(), before, "database after a refused file")
+    # every missing column is named at once; the optional ones are not asked for
+    err = p.stderr.decode("utf-8")
+    for col in ("Sub-product", "Issue", "Sub-issue", "Consumer complaint narrative", "Company",
+                "Tags", "Submitted via", "Company response to consumer", "Complaint ID"):
+        check('"%s"' % col in err, "%s not named: %r" % (col, err))
+    for col in ("Date received", "Product", "State", "ZIP code", "Timely response?"):
+        check('"%s"' % col not in err, "%s named: %r" % (col, err))

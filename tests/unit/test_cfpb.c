@@ -1,7 +1,9 @@
 /*
  * test_cfpb.c - unit tests of the CFPB row mapper (src/core/cfpb.c): the
- * header, every mapping table branch, every refusal reason, the state a
- * company response implies, and the whole fixture tests/data/cfpb_sample.csv
+ * header (every missing column named at once), every mapping table branch,
+ * every refusal reason, the state a company response implies, the `source`
+ * object, narratives over the limit kept whole beside a truncated, marked
+ * description, and the whole fixture tests/data/cfpb_sample.csv
  * against the counts in tests/data/cfpb_sample.expect.  Run from the
  * repository root.
  */
@@ -17,6 +19,7 @@
 #include "core/csv.h"
 #include "core/grade.h"
 #include "core/taxonomy.h"
+#include "core/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,7 +217,7 @@ static void test_header_real(void **state)
 
 static void test_header_missing_column(void **state)
 {
-    for (size_t c = 0; c < OMB_CFPB_NCOLS; c++) {
+    for (size_t c = 0; c < OMB_CFPB_NREQUIRED; c++) {
         const char *names[NCOL];
         size_t n = 0;
         for (size_t i = 0; i < NCOL; i++)
@@ -232,9 +235,27 @@ static void test_header_missing_column(void **state)
         assert_int_equal(omb_cfpb_header_parse(&h, rec, &err), OMB_EINVAL);
         assert_string_equal(err.code, "cfpb_missing_column");
         assert_string_equal(err.field, omb_cfpb_columns[c]);
+        assert_non_null(strstr(err.message, "lacks 1 required column: "));
         omb_csv_release(&r);
         omb_buf_release(&b);
     }
+    /* every missing column named at once, the first in err.field */
+    static const char two[] = "Date received,Product\r\n";
+    omb_cfpb_row row;
+    omb_cfpb_row_init(&row);
+    omb_err err;
+    assert_int_equal(map_text(two, sizeof two - 1, &row, &err), OMB_EINVAL);
+    assert_string_equal(err.code, "cfpb_missing_column");
+    assert_string_equal(err.field, "Sub-product");
+    assert_non_null(strstr(err.message, "lacks 9 required columns"));
+    for (size_t c = OMB_CFPB_SUB_PRODUCT; c < OMB_CFPB_NREQUIRED; c++) {
+        char quoted[80];
+        snprintf(quoted, sizeof quoted, "\"%s\"", omb_cfpb_columns[c]);
+        if (!strstr(err.message, quoted))
+            fail_msg("%s not named in: %s", quoted, err.message);
+    }
+    assert_null(strstr(err.message, "\"Product\""));
+    assert_null(strstr(err.message, "\"State\"")); /* optional */
 }
 
 static void test_header_duplicate_column(void **state)
@@ -533,17 +554,87 @@ static void test_description_limit(void **state)
     assert_int_equal(strlen(pstr(&row, "description")), MAX);
     MAP_OK(&row, "Consumer complaint narrative", zh); /* 10,000 characters, 30,000 bytes */
     assert_int_equal(strlen(pstr(&row, "description")), 3 * MAX);
+    assert_null(row.narrative); /* at the limit: whole, no attachment */
     omb_cfpb_row_release(&row);
+    /* one over: the description is the beginning and the mark, the narrative kept whole */
+    static const char mark[] = OMB_CFPB_TRUNCATED_MARK;
+    size_t mark_cp = omb_utf8_count(mark, sizeof mark - 1);
     ascii[MAX] = 'y';
     ascii[MAX + 1] = '\0';
-    refused_for("field_too_long", "Consumer complaint narrative", "Consumer complaint narrative",
-                ascii);
+    MAP_OK(&row, "Consumer complaint narrative", ascii);
+    const char *d = pstr(&row, "description");
+    assert_int_equal(omb_utf8_count(d, strlen(d)), MAX);
+    assert_int_equal(strlen(d), MAX - mark_cp + strlen(mark));
+    assert_string_equal(d + MAX - mark_cp, mark);
+    assert_int_equal(row.narrative_len, MAX + 1);
+    assert_string_equal(row.narrative, ascii);
+    assert_non_null(strstr(mark, "[truncated; full text in attachment narrative.txt]"));
     memcpy(zh + 3 * MAX, "催", 3);
     zh[3 * (MAX + 1)] = '\0';
-    refused_for("field_too_long", "Consumer complaint narrative", "Consumer complaint narrative",
-                zh);
+    MAP_OK(&row, "Consumer complaint narrative", zh);
+    d = pstr(&row, "description");
+    assert_int_equal(omb_utf8_count(d, strlen(d)), MAX); /* cut between characters */
+    assert_int_equal(strlen(d), 3 * (MAX - mark_cp) + strlen(mark));
+    assert_int_equal(row.narrative_len, 3 * (MAX + 1));
+    assert_memory_equal(row.narrative, zh, row.narrative_len);
+    /* mapping another row drops the narrative */
+    MAP_OK(&row, "Consumer disputed?", "N/A");
+    assert_null(row.narrative);
+    omb_cfpb_row_release(&row);
     free(ascii);
     free(zh);
+}
+
+/* The CFPB fields that the payload cannot carry, in the row's `source` object. */
+static void test_source(void **state)
+{
+    omb_cfpb_row row;
+    omb_cfpb_row_init(&row);
+    MAP_OK(&row, "Consumer disputed?", "N/A");
+    json_t *want =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "format", "cfpb",
+                  "complaint_id", "3384392", "company", "TRANSWORLD SYSTEMS INC", "state", "FL",
+                  "zip_code", "335XX", "product", "Debt collection", "sub_product", "I do not know",
+                  "issue", "Attempts to collect debt not owed", "sub_issue", "Debt is not yours",
+                  "date_sent_to_company", "2019-09-24", "timely_response", 1, "company_response",
+                  "Closed with explanation");
+    if (!json_equal(row.source, want)) {
+        char *got = json_dumps(row.source, JSON_SORT_KEYS);
+        fail_msg("source: %s", got);
+    }
+    json_decref(want);
+    /* empty fields are left out; the older date form; No */
+    MAP_OK(&row, "State", "", "ZIP code", " ", "Sub-issue", "", "Date sent to company",
+           "09/25/2019", "Timely response?", "No");
+    assert_null(json_object_get(row.source, "state"));
+    assert_null(json_object_get(row.source, "zip_code"));
+    assert_null(json_object_get(row.source, "sub_issue"));
+    assert_string_equal(omb_json_str(row.source, "date_sent_to_company", ""), "2019-09-25");
+    assert_true(json_is_false(json_object_get(row.source, "timely_response")));
+    MAP_OK(&row, "Date sent to company", "", "Timely response?", "");
+    assert_null(json_object_get(row.source, "date_sent_to_company"));
+    assert_null(json_object_get(row.source, "timely_response"));
+    omb_cfpb_row_release(&row);
+    refused_for("bad_date", "Date sent to company", "Date sent to company", "yesterday");
+    refused_for("bad_value", "Timely response?", "Timely response?", "Maybe");
+    char issue[OMB_CFPB_TEXT_MAX + 2];
+    memset(issue, 'i', sizeof issue - 1);
+    issue[sizeof issue - 1] = '\0';
+    refused_for("field_too_long", "Issue", "Issue", issue);
+
+    /* a file without the optional columns: no such members */
+    static const char few[] = "Date received,Product,Sub-product,Issue,Sub-issue,Consumer "
+                              "complaint narrative,Company,Tags,Submitted via,Company response "
+                              "to consumer,Complaint ID\r\n"
+                              "2020-01-02,Mortgage,,Escrow,,,ACME,,Web,Closed,77\r\n";
+    omb_err err;
+    assert_int_equal(map_text(few, sizeof few - 1, &row, &err), OMB_OK);
+    want =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "format", "cfpb", "complaint_id", "77", "company",
+                  "ACME", "product", "Mortgage", "issue", "Escrow", "company_response", "Closed");
+    assert_true(json_equal(row.source, want));
+    json_decref(want);
+    omb_cfpb_row_release(&row);
 }
 
 static void test_tags(void **state)
@@ -833,6 +924,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_real),
         cmocka_unit_test(test_header_missing_column),
+        cmocka_unit_test(test_source),
         cmocka_unit_test(test_header_duplicate_column),
         cmocka_unit_test(test_header_by_name_not_position),
         cmocka_unit_test(test_map_base_row),

@@ -62,7 +62,6 @@ void omb_config_defaults(omb_config *c)
     snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
     c->listen_port = 8080;
     snprintf(c->database, sizeof c->database, "var/ombud.db");
-    snprintf(c->attachments, sizeof c->attachments, "var/attachments");
     c->threads = 0;
     c->max_body = 1 << 20;
     c->max_attachment = 10 << 20;
@@ -198,11 +197,22 @@ int omb_config_load(omb_config *c, const char *path, omb_err *err)
     return rc;
 }
 
-int omb_config_check(const omb_config *c, omb_err *err)
+int omb_config_check(omb_config *c, omb_err *err)
 {
     if (c->page_default > c->page_max)
         return omb_fail(err, OMB_EINVAL, "bad_config", "page_default",
                         "page_default (%d) must not be larger than page_max (%d)", c->page_default,
                         c->page_max);
+    if (!c->attachments[0]) {
+        /* beside the database, wherever the command runs from */
+        const char *slash = strrchr(c->database, '/');
+        int n = slash ? snprintf(c->attachments, sizeof c->attachments, "%.*s/attachments",
+                                 (int)(slash - c->database), c->database)
+                      : snprintf(c->attachments, sizeof c->attachments, "attachments");
+        if (n < 0 || (size_t)n >= sizeof c->attachments)
+            return omb_fail(
+                err, OMB_EINVAL, "bad_config", "attachments",
+                "the directory beside the database is too long a path; set attachments");
+    }
     return OMB_OK;
 }

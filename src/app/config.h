@@ -17,7 +17,7 @@ typedef struct omb_config {
     char listen_host[64]; /* listen = 127.0.0.1:8080 */
     int listen_port;
     char database[OMB_PATH_MAX];       /* database = var/ombud.db */
-    char attachments[OMB_PATH_MAX];    /* attachments = var/attachments */
+    char attachments[OMB_PATH_MAX];    /* attachments = <database's directory>/attachments */
     char taxonomy[OMB_PATH_MAX];       /* taxonomy = (built in) */
     char clock_rules[OMB_PATH_MAX];    /* clock_rules = (built in data/clocks.tsv) */
     char calendar[OMB_PATH_MAX];       /* calendar = (built in data/calendar.tsv) */
@@ -53,7 +53,8 @@ void omb_config_defaults(omb_config *c);
 int omb_config_load(omb_config *c, const char *path, omb_err *err);
 /* Sets one key from text (file line or --key=value); same checks as the file. */
 int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *err);
-/* Checks the keys against each other once all are set (page_default <= page_max). */
-int omb_config_check(const omb_config *c, omb_err *err);
+/* Checks the keys against each other once all are set (page_default <= page_max) and
+ * fills in the defaults that depend on others (attachments beside the database). */
+int omb_config_check(omb_config *c, omb_err *err);
 
 #endif

@@ -398,7 +398,9 @@ class Server:
         self.test_clock = test_clock
 
     def global_args(self):
-        args = [self.ombud, "--db", self.db, "--set", "attachments=" + self.att]
+        args = [self.ombud, "--db", self.db]
+        if self.att:  # None: the default, beside the database
+            args += ["--set", "attachments=" + self.att]
         for k, v in self.settings.items():
             args += ["--set", "%s=%s" % (k, v)]
         return args
@@ -415,8 +417,9 @@ class Server:
         return p
 
     def init(self):
-        p = subprocess.run([self.ombud, "init", "--db", self.db, "--set", "attachments=" + self.att,
-                            "--admin-password", self.admin_password],
+        att = ["--set", "attachments=" + self.att] if self.att else []
+        p = subprocess.run([self.ombud, "init", "--db", self.db] + att +
+                           ["--admin-password", self.admin_password],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60, cwd=self.dir)
         check_no_sanitizer_report(p.stderr, "ombud init")
         if p.returncode != 0:

@@ -4,17 +4,23 @@ idempotent (and keeps the key file that seals personal data), `user add`
 and `token create` make users and tokens the API accepts, bad options and
 unknown commands exit 2, a bad configuration stops `serve` before it
 listens, and `serve` refuses a database that was never initialised or whose
-key file is missing or another database's.
+key file is missing or another database's.  Without `attachments` set, the
+attachment files live beside the database, where `verify` finds them from
+any working directory.
 """
 
 import os
+import shutil
 import subprocess
+import tempfile
 
-from harness import Fixture, check, check_error, check_no_sanitizer_report, check_ok, eq
+from harness import Fixture, Server, check, check_error, check_no_sanitizer_report, check_ok, eq
 
 
 def setup(ctx):
-    ctx.s = ctx.server(name="cli")
+    # No background tree heads: a head signed while a refused command runs would change
+    # the fingerprint that shows the command changed nothing.
+    ctx.s = ctx.server(name="cli", settings={"head_interval_ms": 0})
     ctx.fx = Fixture(ctx.s, users=[("bank_agent", "bank", "agent")]).build()
 
 
@@ -131,3 +137,35 @@ def test_serve_needs_an_initialised_database(ctx):
 def test_server_unaffected(ctx):
     check_ok(ctx.s.http("GET", "/v1/health"), 200, "health")
     check_error(ctx.s.http("GET", "/v1/me"), 401, "missing_token")
+
+
+def test_attachments_found_beside_the_database(ctx):
+    """Without `attachments` set, serve stores files beside the database and verify (run
+    from another working directory) finds them there."""
+    s = Server(ctx.ombud, name="cli-att")
+    s.att = None
+    ctx.servers.append(s)
+    s.init().start()
+    fx = Fixture(s, users=[("bank_agent", "bank", "agent")]).build()
+    no = fx.create()["no"]
+    check_ok(s.http("POST", "/v1/complaints/%s/attachments?name=proof.txt" % no, b"proof",
+                    token=fx.token("bank_agent"), content_type="text/plain"), 201, "upload")
+    check(os.path.isdir(os.path.join(s.dir, "attachments")),
+          "no attachments directory beside the database: %r" % sorted(os.listdir(s.dir)))
+    s.stop()
+    elsewhere = tempfile.mkdtemp(prefix="omb-bb-elsewhere-")
+    try:
+        p = subprocess.run([ctx.ombud, "--db", s.db, "verify"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120, cwd=elsewhere)
+        check_no_sanitizer_report(p.stderr, "verify")
+        eq(p.returncode, 0, "verify from another directory (%s)" % (p.stdout + p.stderr)[-400:])
+        check(b"1 attachments" in p.stdout, "verify hashed no attachment: %r" % p.stdout)
+        p = subprocess.run([ctx.ombud, "--db", s.db, "export", "--format", "jsonl"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                           cwd=elsewhere)
+        check_no_sanitizer_report(p.stderr, "export")
+        eq(p.returncode, 0, "export from another directory")
+        check(no.encode() in p.stdout, "export lacks %s" % no)
+        eq(os.listdir(elsewhere), [], "files made in the working directory")
+    finally:
+        shutil.rmtree(elsewhere, ignore_errors=True)

@@ -247,6 +247,9 @@ json_t *omb_q_taxonomy(omb_app *app);
 
 /* The calendar that counts the working days of a lead party. */
 const omb_calendar *omb_app_calendar_for(const omb_app *app, int64_t lead_party);
+/* The warnings of GET /v1/health at `now`: an array of {code, message, until}, empty
+ * when the calendar's official years reach beyond calendar_warn_days from now. */
+json_t *omb_app_calendar_warnings(const omb_app *app, omb_ms now);
 /* The clocks of a complaint at `now`, from the history kept in its document. */
 int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks *out, omb_err *err);
 /* Stores the complaint and its clocks: every write of a complaint goes

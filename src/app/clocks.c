@@ -32,6 +32,35 @@ static int clocks_from_doc(omb_app *app, const json_t *doc, omb_ms now, omb_cloc
     return rc;
 }
 
+json_t *omb_app_calendar_warnings(const omb_app *app, omb_ms now)
+{
+    static const struct {
+        const char *code, *before, *after;
+    } kinds[] = {
+        [OMB_CALENDAR_WARN_PROJECTED] = {"calendar_projected",
+                                         "the official holidays of the calendar end on ",
+                                         "; the days after it are projected: install the State "
+                                         "Council's notice (calendar or calendar_extra)"},
+        [OMB_CALENDAR_WARN_ENDING] = {"calendar_ending", "the calendar ends on ",
+                                      "; after it only weekends are rest days: install the next "
+                                      "year's holidays (calendar or calendar_extra)"},
+    };
+    json_t *out = json_array();
+    int64_t today = (now + app->cfg.utc_offset_minutes * 60000LL) / OMB_MS_PER_DAY, until;
+    int kind = omb_calendar_warning(app->calendar, today, app->cfg.calendar_warn_days, &until);
+    if (kind == OMB_CALENDAR_WARN_NONE)
+        return out;
+    int y;
+    unsigned m, d;
+    char day[16], msg[300];
+    omb_civil_from_days(until, &y, &m, &d);
+    snprintf(day, sizeof day, "%04d-%02u-%02u", y, m, d);
+    snprintf(msg, sizeof msg, "%s%s%s", kinds[kind].before, day, kinds[kind].after);
+    json_array_append_new(
+        out, json_pack("{s:s,s:s,s:s}", "code", kinds[kind].code, "message", msg, "until", day));
+    return out;
+}
+
 int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks *out, omb_err *err)
 {
     return clocks_from_doc(app, c->doc, now, out, err);

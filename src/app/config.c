@@ -28,6 +28,7 @@ static const struct {
     {"clock_rules", K_STR, offsetof(omb_config, clock_rules), OMB_PATH_MAX, 0, 0},
     {"calendar", K_STR, offsetof(omb_config, calendar), OMB_PATH_MAX, 0, 0},
     {"calendar_extra", K_STR, offsetof(omb_config, calendar_extra), OMB_PATH_MAX, 0, 0},
+    {"calendar_warn_days", K_INT, offsetof(omb_config, calendar_warn_days), 0, 0, 3660},
     {"sweep_interval_ms", K_INT, offsetof(omb_config, sweep_interval_ms), 0, 100, 3600000},
     {"head_interval_ms", K_INT, offsetof(omb_config, head_interval_ms), 0, 0, 86400000},
     {"party_calendars", K_STR, offsetof(omb_config, party_calendars), OMB_PATH_MAX, 0, 0},
@@ -77,6 +78,7 @@ void omb_config_defaults(omb_config *c)
     c->head_interval_ms = 60000;
     c->utc_offset_minutes = OMB_TZ_SHANGHAI_MIN;
     c->task_days = 3;
+    c->calendar_warn_days = 60;
     c->transfer_ack_hours = 24;
     c->webhook_timeout_ms = 5000;
     c->webhook_backoff_ms = 1000;

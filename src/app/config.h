@@ -22,6 +22,7 @@ typedef struct omb_config {
     char clock_rules[OMB_PATH_MAX];    /* clock_rules = (built in data/clocks.tsv) */
     char calendar[OMB_PATH_MAX];       /* calendar = (built in data/calendar.tsv) */
     char calendar_extra[OMB_PATH_MAX]; /* calendar_extra = a layer over the calendar */
+    int calendar_warn_days;            /* health warns this many days before official years end */
     int sweep_interval_ms;             /* how often the sweeper looks for due clocks */
     int head_interval_ms; /* sign a tree head this often when the ledger grew (0 = only on demand)
                            */

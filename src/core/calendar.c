@@ -478,3 +478,41 @@ bool omb_calendar_covers(const omb_calendar *c, int year)
 {
     return omb_calendar_year_kind(c, year) != OMB_CALENDAR_YEAR_NONE;
 }
+
+bool omb_calendar_projected_between(const omb_calendar *c, int64_t from, int64_t to)
+{
+    int yf, yt;
+    unsigned m, d;
+    omb_civil_from_days(clamp_day(from), &yf, &m, &d);
+    omb_civil_from_days(clamp_day(to), &yt, &m, &d);
+    for (size_t i = 0; i < c->ny; i++)
+        if (c->years[i].kind == OMB_CALENDAR_YEAR_PROJECTED && c->years[i].year >= yf &&
+            c->years[i].year <= yt)
+            return true;
+    return false;
+}
+
+int omb_calendar_warning(const omb_calendar *c, int64_t today, int ahead, int64_t *until)
+{
+    *until = 0;
+    if (!c->ny)
+        return OMB_CALENDAR_WARN_NONE;
+    int last = c->years[c->ny - 1].year, official = 0;
+    for (size_t i = 0; i < c->ny; i++)
+        if (c->years[i].kind == OMB_CALENDAR_YEAR_OFFICIAL)
+            official = c->years[i].year;
+    int64_t horizon = clamp_day(today) + (ahead > 0 ? ahead : 0);
+    int64_t end = omb_days_from_civil(last + 1, 1, 1) - 1;
+    if (horizon >= end) {
+        *until = end;
+        return OMB_CALENDAR_WARN_ENDING;
+    }
+    if (official == last)
+        return OMB_CALENDAR_WARN_NONE;
+    end = official ? omb_days_from_civil(official + 1, 1, 1) - 1
+                   : omb_days_from_civil(c->years[0].year, 1, 1) - 1;
+    if (horizon < end)
+        return OMB_CALENDAR_WARN_NONE;
+    *until = end;
+    return OMB_CALENDAR_WARN_PROJECTED;
+}

@@ -106,4 +106,24 @@ bool omb_calendar_covers(const omb_calendar *c, int year);
    layer with a `year` line for that year decides. */
 int omb_calendar_year_kind(const omb_calendar *c, int year);
 
+/* Whether a day in [from, to] lies in a year the data marks `projected`: a
+   count over those days rests on holidays that are not yet official. */
+bool omb_calendar_projected_between(const omb_calendar *c, int64_t from, int64_t to);
+
+/* Values of omb_calendar_warning(). */
+enum omb_calendar_warn {
+    OMB_CALENDAR_WARN_NONE = 0,
+    OMB_CALENDAR_WARN_PROJECTED = 1, /* the official years end soon; projected ones follow */
+    OMB_CALENDAR_WARN_ENDING = 2,    /* the covered years end soon (or have ended) */
+};
+
+/*
+ * What the calendar warns of on `today` (a day number) looking `ahead` days
+ * on: _ENDING when the last covered year ends before today + ahead (*until:
+ * its last day), else _PROJECTED when the last official year does and a
+ * projected year follows it (*until: the last official day; the day before
+ * the first covered year when no year is official), else _NONE.
+ */
+int omb_calendar_warning(const omb_calendar *c, int64_t today, int ahead, int64_t *until);
+
 #endif

@@ -496,6 +496,10 @@ int omb_clocks_compute(const omb_clock_rules *rules, const omb_calendar *cal, in
         c->due_at = due_of(&w, c, until, notice_due);
         if (c->unit == OMB_UNIT_DECISION_DEADLINE)
             c->amount = 0;
+        /* Which rest days a day limit skips is known for sure only in official years. */
+        c->projected = c->unit != OMB_UNIT_HOURS &&
+                       omb_calendar_projected_between(cal, local_day(c->started_at, tz_minutes),
+                                                      local_day(c->due_at, tz_minutes));
         int warn = rules->rule[k].warn_percent;
         c->warn_at = warn ? c->started_at + (c->due_at - c->started_at) * warn / 100 : 0;
         bool open_pause = false;
@@ -658,7 +662,8 @@ int omb_clocks_to_text(const omb_clocks *cl, omb_ms now, omb_buf *b)
              omb_buf_puts(b, ",\"unit\":\"") || omb_buf_puts(b, unit_names[c->unit]) ||
              omb_buf_puts(b, "\"}") || put_ms(b, "extension", true, c->extension) ||
              put_ms(b, "run", true, c->runs) || put_bool(b, "warned", c->warned) ||
-             put_bool(b, "escalated", c->escalated) || omb_buf_puts(b, ",\"pauses\":[");
+             put_bool(b, "escalated", c->escalated) || put_bool(b, "projected", c->projected) ||
+             omb_buf_puts(b, ",\"pauses\":[");
         for (int i = 0; !rc && i < c->n_pauses; i++) {
             char reason[sizeof c->pauses[i].reason];
             safe_word(c->pauses[i].reason, reason, sizeof reason);

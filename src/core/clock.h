@@ -16,7 +16,9 @@
  * in a pause (appraisal, testing, valuation, mediation, waiting for the
  * consumer's material) does not count: the union of the paused intervals is
  * added to the deadline, so overlapping pauses count once and a pause never
- * shortens a deadline.
+ * shortens a deadline.  A day limit whose days (from its start to its due
+ * day) reach into a year the calendar marks `projected` is flagged
+ * `projected`: its deadline rests on holidays that are not yet official.
  */
 #ifndef OMB_CLOCK_H
 #define OMB_CLOCK_H
@@ -113,6 +115,7 @@ typedef struct omb_clock {
     omb_clock_pause pauses[OMB_PAUSES_MAX];
     bool warned;    /* a warning for this run is in the history */
     bool escalated; /* an escalation for this run is in the history */
+    bool projected; /* a day limit whose days reach into a projected calendar year */
 } omb_clock;
 
 typedef struct omb_clocks {

@@ -167,6 +167,7 @@ static enum MHD_Result h_health(omb_req *r)
                   "version", OMB_VERSION, "database", db, "time", now, "writer", "batches",
                   (json_int_t)st.batches, "jobs", (json_int_t)st.jobs, "queued",
                   (json_int_t)st.queued, "failed_commits", (json_int_t)st.failed_commits);
+    json_object_set_new(o, "warnings", omb_app_calendar_warnings(app, omb_app_now(app)));
     return omb_reply_json(r, db_ok ? 200 : 503, o);
 }
 

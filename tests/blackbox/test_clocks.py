@@ -38,7 +38,7 @@ DAY = 24 * HOUR
 
 CLOCK_KEYS = {"kind", "state", "started_at", "due_at", "warn_at", "stopped_at", "remaining_ms",
               "late_ms", "paused_ms", "limit", "extension", "run", "warned", "escalated",
-              "pauses"}
+              "projected", "pauses"}
 ALERTS = ("clock_warning", "clock_escalated")
 
 
@@ -175,7 +175,7 @@ def test_document_shows_clocks(ctx):
         "due_at": "2026-09-29T02:00:00.000Z", "warn_at": "2026-09-28T21:12:00.000Z",
         "stopped_at": None, "remaining_ms": 24 * HOUR, "late_ms": None, "paused_ms": 0,
         "limit": {"amount": 24, "unit": "hours"}, "extension": 0, "run": 1, "warned": False,
-        "escalated": False, "pauses": []}, "first_contact clock")
+        "escalated": False, "projected": False, "pauses": []}, "first_contact clock")
     # 15 calendar days from Mon 09-28 (not counted): the 15th day is Tue 10-13, a working
     # day (National Day, 10-01..10-07, lies inside the span and does not matter).
     eq(_clock(d, "decision"), {
@@ -183,7 +183,8 @@ def test_document_shows_clocks(ctx):
         "due_at": "2026-10-13T15:59:59.999Z", "warn_at": "2026-10-10T13:11:59.999Z",
         "stopped_at": None, "remaining_ms": _ms("2026-10-13T15:59:59.999Z") - t0,
         "late_ms": None, "paused_ms": 0, "limit": {"amount": 15, "unit": "calendar_days"},
-        "extension": 0, "run": 1, "warned": False, "escalated": False, "pauses": []},
+        "extension": 0, "run": 1, "warned": False, "escalated": False, "projected": False,
+        "pauses": []},
         "decision clock")
     # GET shows the same document; remaining_ms follows the clock.
     eq(fx.get(no), d, "GET after create")
@@ -786,6 +787,23 @@ def test_restart_keeps_clocks_and_alerts(ctx):
 
 
 # ---- 9. the test endpoints need --test-clock -----------------------------------------------
+
+
+def test_projected_calendar_days_are_marked(ctx):
+    """A day limit whose days reach into 2027, a year data/calendar.tsv only projects, says so
+    with "projected": true; the same limit inside 2026 and every hour limit do not."""
+    _set_now(ctx, "2026-12-01T10:00:00+08:00")
+    d = _create(ctx)
+    eq((_clock(d, "first_contact")["projected"], _clock(d, "decision")["projected"]),
+       (False, False), "projected flags of a complaint of 2026-12-01 (decision due 12-16)")
+    _set_now(ctx, "2026-12-20T10:00:00+08:00")
+    d = _create(ctx)
+    dec = _clock(d, "decision")
+    eq(dec["due_at"], "2027-01-04T15:59:59.999Z", "decision due on the 15th day, 2027-01-04")
+    eq((_clock(d, "first_contact")["projected"], dec["projected"]), (False, True),
+       "projected flags of a complaint of 2026-12-20")
+    # the same in a fetch, and in GET /v1/complaints
+    eq(_clock(ctx.fx.get(d["no"]), "decision")["projected"], True, "projected in a fetch")
 
 
 def test_test_endpoints_need_test_clock(ctx):

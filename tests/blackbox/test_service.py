@@ -1,7 +1,8 @@
 """
 test_service.py - the service endpoints (health, version, me, taxonomy) and
 the platform's records (parties, users, products, cooperations, tokens),
-with the roles that may touch them.
+with the roles that may touch them.  Health warns (and stays 200) when the
+business calendar's official years are about to end.
 """
 
 import datetime
@@ -314,6 +315,41 @@ def test_test_clock(ctx):
     eq(h["time"], "2030-01-01T19:04:06.000Z", "health time")
     check_ok(s.http("POST", "/v1/test/clock", {"reset": True}), 200, "reset")
     check_error(s.http("POST", "/v1/test/clock", {"now": "yesterday"}), 422, "invalid_value")
+
+
+def test_health_warns_of_the_projected_calendar(ctx):
+    """The built-in calendar is official for 2025 and 2026 and projects 2027: /v1/health warns
+    (and stays 200) within calendar_warn_days (60) of the end of 2026, and of the end of the
+    calendar itself within 60 days of the end of 2027."""
+    s = ctx.s
+    cases = [
+        ("2026-06-01T12:00:00+08:00", []),
+        ("2026-10-31T12:00:00+08:00", []),
+        ("2026-11-01T12:00:00+08:00", [("calendar_projected", "2026-12-31")]),
+        ("2027-03-01T12:00:00+08:00", [("calendar_projected", "2026-12-31")]),
+        ("2027-11-15T12:00:00+08:00", [("calendar_ending", "2027-12-31")]),
+    ]
+    try:
+        for now, want in cases:
+            check_ok(s.http("POST", "/v1/test/clock", {"now": now}), 200, "set clock")
+            h = check_ok(s.http("GET", "/v1/health"), 200, "health on %s" % now)
+            eq(h["status"], "ok", "status on %s" % now)
+            eq([(w["code"], w["until"]) for w in h["warnings"]], want, "warnings on %s" % now)
+            for w in h["warnings"]:
+                check(w["until"] in w["message"], "message %r" % w["message"])
+    finally:
+        check_ok(s.http("POST", "/v1/test/clock", {"reset": True}), 200, "reset")
+
+
+def test_calendar_warn_days_setting(ctx):
+    """calendar_warn_days = 0 warns only once the official days have ended."""
+    s = ctx.server(name="service-warn", settings={"calendar_warn_days": "0"})
+    check_ok(s.http("POST", "/v1/test/clock", {"now": "2026-12-30T12:00:00+08:00"}), 200, "clock")
+    eq(check_ok(s.http("GET", "/v1/health"), 200, "health")["warnings"], [], "warnings on 12-30")
+    check_ok(s.http("POST", "/v1/test/clock", {"now": "2027-01-01T12:00:00+08:00"}), 200, "clock")
+    eq([w["code"] for w in check_ok(s.http("GET", "/v1/health"), 200, "health")["warnings"]],
+       ["calendar_projected"], "warnings on 2027-01-01")
+    s.stop()
 
 
 def test_token_expiry_follows_the_clock(ctx):

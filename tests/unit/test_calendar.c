@@ -214,6 +214,52 @@ static void test_shipped_coverage(void **state)
     omb_calendar_free(c);
 }
 
+/* 2027 is projected: a count that reaches into it says so; the health warning looks
+   60 days ahead of the last official day (2026-12-31) and of the last covered one. */
+static void test_projected_and_warning(void **state)
+{
+    (void)state;
+    omb_calendar *c = shipped();
+    assert_false(omb_calendar_projected_between(c, D("2026-01-01"), D("2026-12-31")));
+    assert_true(omb_calendar_projected_between(c, D("2026-12-20"), D("2027-01-04")));
+    assert_true(omb_calendar_projected_between(c, D("2027-03-01"), D("2027-03-16")));
+    assert_false(omb_calendar_projected_between(c, D("2028-01-01"), D("2028-02-01")));
+    assert_true(omb_calendar_projected_between(c, D("2020-01-01"), D("2030-01-01")));
+    int64_t until = -1;
+    assert_int_equal(omb_calendar_warning(c, D("2026-06-01"), 60, &until), OMB_CALENDAR_WARN_NONE);
+    assert_int_equal(omb_calendar_warning(c, D("2026-10-31"), 60, &until), OMB_CALENDAR_WARN_NONE);
+    assert_int_equal(omb_calendar_warning(c, D("2026-10-31"), 61, &until),
+                     OMB_CALENDAR_WARN_PROJECTED);
+    assert_day_equal(until, "2026-12-31");
+    assert_int_equal(omb_calendar_warning(c, D("2026-12-07"), 60, &until),
+                     OMB_CALENDAR_WARN_PROJECTED);
+    assert_int_equal(omb_calendar_warning(c, D("2027-06-01"), 60, &until),
+                     OMB_CALENDAR_WARN_PROJECTED);
+    assert_day_equal(until, "2026-12-31");
+    assert_int_equal(omb_calendar_warning(c, D("2027-11-15"), 60, &until),
+                     OMB_CALENDAR_WARN_ENDING);
+    assert_day_equal(until, "2027-12-31");
+    assert_int_equal(omb_calendar_warning(c, D("2029-01-01"), 0, &until), OMB_CALENDAR_WARN_ENDING);
+    assert_int_equal(omb_calendar_warning(c, D("2026-12-07"), 0, &until), OMB_CALENDAR_WARN_NONE);
+    omb_calendar_free(c);
+    /* once 2027 is official, only the end of the data is warned of */
+    c = shipped_with("year\t2027\tofficial\n");
+    assert_false(omb_calendar_projected_between(c, D("2026-12-20"), D("2027-01-04")));
+    assert_int_equal(omb_calendar_warning(c, D("2026-12-07"), 60, &until), OMB_CALENDAR_WARN_NONE);
+    assert_int_equal(omb_calendar_warning(c, D("2027-11-15"), 60, &until),
+                     OMB_CALENDAR_WARN_ENDING);
+    omb_calendar_free(c);
+    /* only projected years: projected from their first day */
+    const char *t = "year\t2030\tprojected\n";
+    size_t len = strlen(t);
+    omb_err err;
+    assert_int_equal(omb_calendar_parse(&c, &t, &len, 1, &err), OMB_OK);
+    assert_int_equal(omb_calendar_warning(c, D("2029-12-01"), 60, &until),
+                     OMB_CALENDAR_WARN_PROJECTED);
+    assert_day_equal(until, "2029-12-31");
+    omb_calendar_free(c);
+}
+
 static void test_weekday(void **state)
 {
     (void)state;
@@ -758,6 +804,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_coverage),
+        cmocka_unit_test(test_projected_and_warning),
         cmocka_unit_test(test_weekday),
         cmocka_unit_test(test_every_day_2025_2026),
         cmocka_unit_test(test_names),

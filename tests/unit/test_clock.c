@@ -1974,6 +1974,44 @@ static void test_to_json(void **state)
 
 /* ---- the history kept in a complaint's document ---------------------------------------- */
 
+/* A day limit whose days reach into 2027 (projected in data/calendar.tsv) is flagged
+   `projected`, in the clock and in its JSON; hour limits and day limits inside the
+   official years are not; a layer that makes 2027 official clears the flag. */
+static void test_projected(void **state)
+{
+    const fixture *fx = *state;
+    omb_clocks cl;
+    hist h = {.n = 0};
+    received(&h, "2026-12-01T10:00:00+08:00", NULL);
+    compute(fx, &h, "2026-12-01T11:00:00+08:00", &cl);
+    assert_false(cl.clock[FC].projected);
+    assert_false(cl.clock[DEC].projected); /* day 15 is Wed 2026-12-16 */
+    release(&h);
+
+    received(&h, "2026-12-20T10:00:00+08:00", NULL);
+    compute(fx, &h, "2026-12-20T11:00:00+08:00", &cl);
+    assert_false(cl.clock[FC].projected); /* 24 hours: no calendar */
+    assert_true(cl.clock[DEC].projected); /* day 15 is 2027-01-04 */
+    json_t *arr = omb_clocks_to_json(&cl, T("2026-12-20T11:00:00+08:00"));
+    assert_true(json_is_true(json_object_get(clock_json(arr, "decision"), "projected")));
+    assert_true(json_is_false(json_object_get(clock_json(arr, "first_contact"), "projected")));
+    json_decref(arr);
+    /* the same days over a calendar where 2027 is official */
+    const char *texts[2] = {(const char *)omb_embed_calendar_tsv, "year\t2027\tofficial\n"};
+    size_t lens[2] = {omb_embed_calendar_tsv_len, strlen(texts[1])};
+    omb_calendar *official = NULL;
+    omb_err err;
+    assert_int_equal(omb_calendar_parse(&official, texts, lens, 2, &err), OMB_OK);
+    compute_with(&fx->rules, official, &h, T("2026-12-20T11:00:00+08:00"), &cl);
+    assert_false(cl.clock[DEC].projected);
+    omb_calendar_free(official);
+    /* decided in 2027 and notified: the notice and review window lie in 2027 too */
+    add(&h, "decided", "2027-01-02T10:00:00+08:00", NULL);
+    compute(fx, &h, "2027-01-02T11:00:00+08:00", &cl);
+    assert_true(cl.clock[DEC].projected);
+    release(&h);
+}
+
 static void test_fold_history(void **state)
 {
     const fixture *fx = *state;
@@ -2633,6 +2671,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rules_embedded),
+        cmocka_unit_test(test_projected),
         cmocka_unit_test(test_consumer_dates_count),
         cmocka_unit_test(test_rules_accepted_forms),
         cmocka_unit_test(test_rules_errors),

@@ -6,9 +6,10 @@ member, a wrong type, a member where additionalProperties is false, a value
 outside an enum, null where not nullable, a bad date-time, pattern, length
 and range, oneOf/anyOf/allOf), responses against the real document (an
 undocumented status, a wrong Content-Type, a missing required header, an
-unknown path answered with anything but the generic error), and one real
-server's answers that must pass.  Messages name the place in the body and in
-the document.
+unknown path answered with anything but the generic error), one real
+server's answers that must pass, and the documented maximum of every integer
+query parameter against what the server accepts.  Messages name the place in
+the body and in the document.
 """
 
 import json
@@ -194,3 +195,37 @@ def test_the_harness_fails_a_test_on_a_violation(ctx):
     finally:
         oc.spec = saved
     eq(http(s.port, "GET", "/v1/health").status, 200, "health with the real document")
+
+
+def _query_params(op, sp):
+    for p in op.get("parameters", []):
+        p, _ = sp.resolve(p, "#")
+        if p.get("in") == "query":
+            yield p
+
+
+def test_documented_ranges_match_the_server(ctx):
+    """Every integer query parameter with a documented maximum (the page limits, 200 by
+    default, and the ledger's 1000) is accepted at that maximum and refused one above it, on
+    every GET without path parameters; the test endpoints document their 404."""
+    sp = oc.spec()
+    s = ctx.server(name="openapi-ranges")
+    fx = Fixture(s, users=[("bank_agent", "bank", "agent")]).build()
+    tried = 0
+    for tpl, item in sorted(sp.doc["paths"].items()):
+        op = item.get("get")
+        if not op or "{" in tpl:
+            continue
+        for p in _query_params(op, sp):
+            schema, _ = sp.resolve(p.get("schema", {}), "#")
+            if schema.get("type") != "integer" or "maximum" not in schema:
+                continue
+            hi = schema["maximum"]
+            r = s.http("GET", "%s?%s=%d" % (tpl, p["name"], hi), token=fx.token("bank_agent"))
+            check(r.status != 400, "%s?%s=%d (the documented maximum): %r" % (tpl, p["name"], hi, r))
+            r = s.http("GET", "%s?%s=%d" % (tpl, p["name"], hi + 1), token=fx.token("bank_agent"))
+            check_error(r, 400, None, p["name"], what="%s?%s=%d" % (tpl, p["name"], hi + 1))
+            tried += 1
+    check(tried >= 5, "only %d parameters with a maximum" % tried)
+    for tpl in ("/v1/test/clock", "/v1/test/sweep"):
+        check("404" in sp.doc["paths"][tpl]["post"]["responses"], "%s documents no 404" % tpl)

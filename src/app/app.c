@@ -304,6 +304,22 @@ int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap)
     return (n > 0 && (size_t)n < cap) ? OMB_OK : OMB_EINVAL;
 }
 
+int omb_blob_place(omb_app *app, const char *tmp, const char *sha256, omb_err *err)
+{
+    char path[OMB_PATH_MAX + 80], dir[OMB_PATH_MAX + 8];
+    if (omb_blob_path(app, sha256, path, sizeof path) != OMB_OK)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
+    snprintf(dir, sizeof dir, "%s/%.2s", app->cfg.attachments, sha256);
+    if ((mkdir(dir, 0750) != 0 && errno != EEXIST) || rename(tmp, path) != 0)
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return OMB_OK;
+}
+
 /* Writes all of data[len] to fd and syncs it. */
 static int write_synced(int fd, const unsigned char *data, size_t len)
 {
@@ -326,7 +342,7 @@ int omb_blob_put(omb_app *app, const void *data, size_t len, char sha256[65], om
     sodium_bin2hex(sha256, 65, digest, sizeof digest);
     char path[OMB_PATH_MAX + 80], dir[OMB_PATH_MAX + 8], tmp[OMB_PATH_MAX + 24];
     if (omb_blob_path(app, sha256, path, sizeof path) != OMB_OK)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "the attachments path is too long");
+        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
     struct stat st;
     if (stat(path, &st) == 0 && (size_t)st.st_size == len)
         return OMB_OK;
@@ -339,19 +355,9 @@ int omb_blob_put(omb_app *app, const void *data, size_t len, char sha256[65], om
         return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create a file in %s", dir);
     int rc = write_synced(fd, data, len);
     close(fd);
-    snprintf(dir, sizeof dir, "%s/%.2s", app->cfg.attachments, sha256);
-    if (!rc && mkdir(dir, 0750) != 0 && errno != EEXIST)
-        rc = OMB_EIO;
-    if (!rc && rename(tmp, path) != 0)
-        rc = OMB_EIO;
-    if (rc) {
+    if (rc)
+        omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
+    if (rc || (rc = omb_blob_place(app, tmp, sha256, err)) != OMB_OK)
         unlink(tmp);
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot store %s", path);
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return OMB_OK;
+    return rc;
 }

@@ -459,6 +459,8 @@ json_t *omb_cooperation_json(const omb_cooperation *c);
 
 /* Attachments on disk: <dir>/<aa>/<sha256>. */
 int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap);
+/* Moves the synced file tmp to the content address of sha256 and syncs its folder. */
+int omb_blob_place(omb_app *app, const char *tmp, const char *sha256, omb_err *err);
 /* Stores data[len] at its content address (durably: file and folder synced) and gives its
  * SHA-256 in hex; a blob already there is kept. */
 int omb_blob_put(omb_app *app, const void *data, size_t len, char sha256[65], omb_err *err);

@@ -457,21 +457,10 @@ static int store_upload(omb_req *r, const char *sha_hex, omb_err *err)
         return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
     close(r->upload_fd);
     r->upload_fd = -1;
-    char path[700], dir[700];
-    omb_app *app = omb_req_app(r);
-    omb_blob_path(app, sha_hex, path, sizeof path);
-    snprintf(dir, sizeof dir, "%s/%.2s", app->cfg.attachments, sha_hex);
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
-    if (rename(r->upload_tmp, path) != 0)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
-    r->upload_tmp[0] = '\0';
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return OMB_OK;
+    int rc = omb_blob_place(omb_req_app(r), r->upload_tmp, sha_hex, err);
+    if (!rc)
+        r->upload_tmp[0] = '\0';
+    return rc;
 }
 
 /* The query of an upload: one "name" and nothing else. */

@@ -28,11 +28,13 @@ typedef struct omb_http omb_http;
 typedef struct omb_req omb_req;
 
 enum route_flags {
-    RT_PUBLIC = 1 << 0, /* no token needed */
-    RT_BODY = 1 << 1,   /* takes a JSON body */
-    RT_STREAM = 1 << 2, /* takes a raw body streamed to a file (attachments) */
-    RT_TEST = 1 << 3,   /* exists only when test_clock is on */
-    RT_QUERY = 1 << 4,  /* reads query parameters; other routes refuse any */
+    RT_PUBLIC = 1 << 0,   /* no token needed */
+    RT_BODY = 1 << 1,     /* takes a JSON body */
+    RT_STREAM = 1 << 2,   /* takes a raw body streamed to a file (attachments) */
+    RT_TEST = 1 << 3,     /* exists only when test_clock is on */
+    RT_QUERY = 1 << 4,    /* reads query parameters; other routes refuse any */
+    RT_NO_STORE = 1 << 5, /* answers carry secrets: Cache-Control: no-store */
+    RT_ALIAS = 1 << 6,    /* another path for a listed endpoint; not in the index */
 };
 
 #define ROUTE_PARAMS    3
@@ -69,8 +71,11 @@ struct omb_req {
     char upload_tmp[OMB_PATH_MAX + 24];
     size_t upload_size;
     omb_sha256_ctx upload_hash;
-    /* writes */
+    /* writes: suspended = a job was submitted and not yet answered; parked =
+     * the connection is suspended until job_done (both under wait_lock) */
     bool suspended;
+    pthread_mutex_t wait_lock;
+    bool parked;
     bool job_done;
     omb_job job;
     bool durable_checked; /* omb_req_await_durable has run */

@@ -173,6 +173,7 @@ static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind, const char *
 /* Counts the Content-Length and Transfer-Encoding headers of a request. */
 typedef struct framing {
     int lengths, encodings;
+    bool other_coding; /* a Transfer-Encoding other than chunked */
 } framing;
 
 static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -181,8 +182,11 @@ static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const ch
     framing *f = cls;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
         f->lengths++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
         f->encodings++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->other_coding = true;
+    }
     return MHD_YES;
 }
 
@@ -191,8 +195,13 @@ static int first_call(omb_req *r, omb_err *err)
     omb_app *app = r->http->app;
     /* Two lengths, or a length beside chunking, let a proxy in front and this
      * server see different bodies (request smuggling): refuse them. */
-    framing fr = {0, 0};
+    framing fr = {0, 0, false};
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, scan_framing, &fr);
+    /* The library reads only chunked bodies; any other coding would leave it
+     * waiting for a body it cannot frame until the connection times out. */
+    if (fr.other_coding)
+        return omb_fail(err, OMB_EINVAL, "unsupported_transfer_encoding", NULL,
+                        "only Transfer-Encoding: chunked is supported");
     if (fr.lengths > 1 || fr.encodings > 1 || (fr.lengths && fr.encodings))
         return omb_fail(err, OMB_EINVAL, "invalid_framing", NULL,
                         "send one Content-Length or Transfer-Encoding: chunked, not both");
@@ -281,11 +290,29 @@ static void take_chunk(omb_req *r, const char *data, size_t n)
 
 /* ---- writes: suspend and resume ---------------------------------------------------- */
 
+/*
+ * A write is handed to the writer in the request's last call, but the
+ * connection is suspended only in the call after it.  libmicrohttpd 0.9.75
+ * keeps the poll state a connection had when it was suspended, and a
+ * connection suspended in the last call is still "reading": once resumed
+ * it reads first, and a client that has half-closed its side
+ * (shutdown(SHUT_WR)) gives end-of-file, which the library treats as an
+ * aborted request and closes the connection with the committed answer
+ * unsent.  Returning once without an answer lets the library mark the
+ * connection as waiting for the application (no more reading); it calls
+ * the handler again at once, and only then is the connection suspended.
+ * docs/operations.md says more.
+ */
 static void job_done(omb_job *job)
 {
     omb_req *r = job->done_ctx;
+    pthread_mutex_lock(&r->wait_lock);
     r->job_done = true;
-    MHD_resume_connection(r->conn);
+    if (r->parked) {
+        r->parked = false;
+        MHD_resume_connection(r->conn);
+    }
+    pthread_mutex_unlock(&r->wait_lock);
 }
 
 enum MHD_Result omb_req_submit(omb_req *r)
@@ -293,14 +320,27 @@ enum MHD_Result omb_req_submit(omb_req *r)
     r->job.done = job_done;
     r->job.done_ctx = r;
     r->suspended = true;
-    MHD_suspend_connection(r->conn);
     if (omb_writer_submit(r->http->app->writer, &r->job) != OMB_OK) {
         r->job.rc = OMB_EBUSY;
         omb_fail(&r->job.err, OMB_EBUSY, "shutting_down", NULL, "the server is stopping");
+        pthread_mutex_lock(&r->wait_lock);
         r->job_done = true;
-        MHD_resume_connection(r->conn);
+        pthread_mutex_unlock(&r->wait_lock);
     }
     return MHD_YES;
+}
+
+/* True when the job is done; otherwise suspends the connection until it is. */
+static bool job_finished_or_park(omb_req *r)
+{
+    pthread_mutex_lock(&r->wait_lock);
+    bool done = r->job_done;
+    if (!done && !r->parked) {
+        r->parked = true;
+        MHD_suspend_connection(r->conn);
+    }
+    pthread_mutex_unlock(&r->wait_lock);
+    return done;
 }
 
 static enum MHD_Result reply_job(omb_req *r)
@@ -331,6 +371,7 @@ static omb_req *req_new(omb_http *h, struct MHD_Connection *conn, const char *ur
     omb_arena_init(&r->arena, 1 << 20);
     omb_buf_init(&r->body, h->app->cfg.max_body);
     r->upload_fd = -1;
+    pthread_mutex_init(&r->wait_lock, NULL);
     r->started_ns = now_ns();
     snprintf(r->request_id, sizeof r->request_id, "%llx",
              (unsigned long long)atomic_fetch_add(&h->next_request, 1));
@@ -369,7 +410,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->answered)
         return MHD_YES;
     if (r->suspended) {
-        if (!r->job_done)
+        if (!job_finished_or_park(r))
             return MHD_YES;
         r->suspended = false;
         return reply_job(r);
@@ -436,6 +477,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     omb_job_release(&r->job);
     omb_buf_release(&r->body);
     omb_arena_release(&r->arena);
+    pthread_mutex_destroy(&r->wait_lock);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);

@@ -89,6 +89,8 @@ typedef struct omb_app {
 
 /* ---- lifetime ------------------------------------------------------------ */
 
+/* OMB_OK when cfg.database exists; else says to run `ombud init` (not_initialised). */
+int omb_app_check_database(const omb_config *cfg, omb_err *err);
 /* Opens the app on cfg: loads the taxonomy, starts the writer.  The database
  * must exist unless `create` (ombud init). */
 int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err);
@@ -455,5 +457,10 @@ json_t *omb_cooperation_json(const omb_cooperation *c);
 
 /* Attachments on disk: <dir>/<aa>/<sha256>. */
 int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap);
+/* Removes the upload files (<attachments>/tmp/up-*) that a server which
+ * stopped mid-upload left; only for the process that holds the database's
+ * lock (dblock.h), since a running server's uploads live there too.
+ * *removed counts them. */
+int omb_blob_clean_uploads(omb_app *app, long *removed, omb_err *err);
 
 #endif

@@ -540,6 +540,24 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
         return omb_fail(err, OMB_EINVAL, "bad_config", "listen",
                         "listen host must be an IPv4 address, e.g. 127.0.0.1");
     }
+    /* The socket is bound here, not by the library: its own error would name
+     * port 0 (the port it was given inside a socket address is not the one it
+     * prints), and the errno is what an operator needs. */
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1;
+    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 1024) != 0) {
+        int e = errno;
+        if (lfd >= 0)
+            close(lfd);
+        free(h);
+        return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot listen on %s:%d: %s",
+                        app->cfg.listen_host, app->cfg.listen_port, strerror(e));
+    }
+    struct sockaddr_in bound;
+    socklen_t blen = sizeof bound;
+    h->port = getsockname(lfd, (struct sockaddr *)&bound, &blen) == 0 ? ntohs(bound.sin_port)
+                                                                      : app->cfg.listen_port;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One more worker than cores: a worker waiting on its reader connection's
      * I/O leaves a core to another. */
@@ -547,18 +565,17 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
         app->cfg.threads > 0 ? (unsigned)app->cfg.threads : (unsigned)(cores > 0 ? cores + 1 : 3);
     h->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK,
-        unescape, NULL, MHD_OPTION_END);
+        on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, lfd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!h->daemon) {
+        /* lfd is left to the library, which may have closed it already. */
+        int port = h->port;
         free(h);
-        return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot listen on %s:%d",
-                        app->cfg.listen_host, app->cfg.listen_port);
+        return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot serve on %s:%d",
+                        app->cfg.listen_host, port);
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    h->port = info ? info->port : app->cfg.listen_port;
     h->ticker = omb_sse_ticker_start(app);
     *out = h;
     return OMB_OK;

@@ -79,6 +79,7 @@ struct omb_req {
     bool job_done;
     omb_job job;
     bool durable_checked; /* omb_req_await_durable has run */
+    bool close_after;     /* answer with Connection: close (the client half-closed) */
     /* logging */
     long long started_ns;
     int status;

@@ -65,6 +65,8 @@ static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"ombud\"");
+    if (r->close_after)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     if (r->job.replayed)
         MHD_add_response_header(resp, "Idempotent-Replayed", "true");
     r->status = status;

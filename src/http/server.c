@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -343,9 +344,21 @@ static bool job_finished_or_park(omb_req *r)
     return done;
 }
 
+/* True when the client has shut its sending side down (shutdown(SHUT_WR)):
+ * the library, which did not read while the write was running, would not
+ * notice it and keep the connection open until it times out. */
+static bool peer_half_closed(omb_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char c;
+    return ci && recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 static enum MHD_Result reply_job(omb_req *r)
 {
     omb_job *job = &r->job;
+    r->close_after = peer_half_closed(r);
     if (job->rc)
         return omb_reply_error(r, &job->err);
     if (job->result_text) {

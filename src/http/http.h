@@ -77,6 +77,7 @@ struct omb_req {
     pthread_mutex_t wait_lock;
     bool parked;
     bool job_done;
+    bool orphaned; /* the connection ended first: job_done frees the request */
     omb_job job;
     bool durable_checked; /* omb_req_await_durable has run */
     bool close_after;     /* answer with Connection: close (the client half-closed) */

@@ -304,6 +304,8 @@ static void take_chunk(omb_req *r, const char *data, size_t n)
  * the handler again at once, and only then is the connection suspended.
  * docs/operations.md says more.
  */
+static void req_free(omb_req *r);
+
 static void job_done(omb_job *job)
 {
     omb_req *r = job->done_ctx;
@@ -313,7 +315,10 @@ static void job_done(omb_job *job)
         r->parked = false;
         MHD_resume_connection(r->conn);
     }
+    bool orphan = r->orphaned;
     pthread_mutex_unlock(&r->wait_lock);
+    if (orphan)
+        req_free(r);
 }
 
 enum MHD_Result omb_req_submit(omb_req *r)
@@ -475,14 +480,9 @@ static void log_request(omb_req *r)
     omb_log(OMB_LOG_INFO, "request", f);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+static void req_free(omb_req *r)
 {
-    omb_http *h = cls;
-    omb_req *r = *con_cls;
-    if (!r)
-        return;
-    log_request(r);
+    omb_http *h = r->http;
     if (r->upload_fd >= 0)
         close(r->upload_fd);
     if (r->upload_tmp[0])
@@ -492,8 +492,26 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     omb_arena_release(&r->arena);
     pthread_mutex_destroy(&r->wait_lock);
     free(r);
-    *con_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    omb_req *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    log_request(r);
+    /* A connection that ends between handing its job to the writer and
+     * being suspended (a reset in that moment) leaves the job running: the
+     * job's done() frees the request then. */
+    pthread_mutex_lock(&r->wait_lock);
+    bool orphan = r->suspended && !r->job_done;
+    r->orphaned = orphan;
+    pthread_mutex_unlock(&r->wait_lock);
+    if (!orphan)
+        req_free(r);
 }
 
 /* ---- the daemon ------------------------------------------------------------------------ */

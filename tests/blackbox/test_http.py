@@ -197,6 +197,33 @@ def test_half_closed_upload_gets_its_answer(ctx):
            "digest of upload %d" % i)
 
 
+def _reset_after(port, request, delay):
+    """Sends request and resets the connection (RST) after delay seconds."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    try:
+        sock.sendall(request)
+        if delay:
+            time.sleep(delay)
+    finally:
+        sock.close()
+
+
+def test_writes_reset_by_the_client_leave_a_sound_server(ctx):
+    # A connection reset while its write runs: the write may or may not be committed, the
+    # server must neither crash nor leak (the sanitizers check server_exit), and a retry
+    # with the key tells the client which.
+    s = ctx.s
+    requests = [_create_request(ctx, 1000 + i) for i in range(120)]
+    with ThreadPoolExecutor(THREADS) as ex:
+        list(ex.map(lambda a: _reset_after(s.port, a[1], (a[0] % 4) * 0.002),
+                    enumerate(requests)))
+    check_ok(s.http("GET", "/v1/health"), 200, "health after resets")
+    for i, req in enumerate(requests[:20]):
+        status, headers, doc = _parse(_half_closed(s.port, req), "retry after reset %d" % i)
+        eq(status, 201, "status of the retry after reset %d" % i)
+
+
 # ---- framing -------------------------------------------------------------------------------
 
 

@@ -7,9 +7,10 @@
  * type, answering at once when any of these fail; the following calls
  * collect the body under its cap (attachments stream to a temporary file
  * while being hashed); the last call runs the route's handler.  A handler
- * that writes prepares an omb_job, suspends the connection and gives the
- * job to the writer; the syncer resumes the connection once the job's
- * batch is durable, and the response is sent from the job's result.
+ * that writes prepares an omb_job and gives it to the writer; the next call
+ * suspends the connection (server.c says why not in the same call), the
+ * syncer resumes it once the job's batch is durable, and the response is
+ * sent from the job's result.
  */
 #ifndef OMB_HTTP_H
 #define OMB_HTTP_H

@@ -22,6 +22,7 @@ else
 endif
 
 CC      ?= cc
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libpcre2-8 libcurl
 CSTD    := -std=c17 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -101,7 +102,7 @@ $(B)/bench/%: bench/%.c $(B)/libombud.a
 	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(B)/libombud.a $(LIBS)
 
 run: deps
-	@$(MAKE) --no-print-directory FLAVOUR=release all
+	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=release all
 	@scripts/run.sh
 
 test: deps

@@ -219,6 +219,16 @@ static void free_data(omb_app *app)
     sodium_memzero(&app->keys, sizeof app->keys);
 }
 
+int omb_app_check_database(const omb_config *cfg, omb_err *err)
+{
+    if (strncmp(cfg->database, "file:", 5) == 0 || access(cfg->database, F_OK) == 0 ||
+        errno != ENOENT)
+        return OMB_OK;
+    return omb_fail(err, OMB_EIO, "not_initialised", "database",
+                    "there is no database at %s; create it first with: ombud --db %s init",
+                    cfg->database, cfg->database);
+}
+
 int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err)
 {
     return omb_app_open_backend(out, cfg, create, &omb_store_sqlite, err);
@@ -237,7 +247,9 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     app->cfg = *cfg;
     app->backend = backend;
     app->grade_policy = omb_grade_defaults;
-    int rc = load_data(app, err);
+    int rc = create ? OMB_OK : omb_app_check_database(cfg, err);
+    if (!rc)
+        rc = load_data(app, err);
     if (!rc && create)
         rc = make_dirs(cfg->database, false, err);
     if (!rc)
@@ -296,6 +308,31 @@ omb_ms omb_app_now(omb_app *app)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (omb_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + atomic_load(&app->clock_offset_ms);
+}
+
+int omb_blob_clean_uploads(omb_app *app, long *removed, omb_err *err)
+{
+    *removed = 0;
+    char dir[OMB_PATH_MAX + 8];
+    snprintf(dir, sizeof dir, "%s/tmp", app->cfg.attachments);
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? OMB_OK
+                               : omb_fail(err, OMB_EIO, "io_error", "attachments",
+                                          "cannot read %s: %s", dir, strerror(errno));
+    int rc = OMB_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "up-", 3) != 0)
+            continue;
+        if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+            (*removed)++;
+        else if (errno != ENOENT)
+            rc = omb_fail(err, OMB_EIO, "io_error", "attachments", "cannot remove %s/%s: %s", dir,
+                          de->d_name, strerror(errno));
+    }
+    closedir(d);
+    return rc;
 }
 
 int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap)

@@ -89,6 +89,8 @@ typedef struct omb_app {
 
 /* ---- lifetime ------------------------------------------------------------ */
 
+/* OMB_OK when cfg.database exists; else says to run `ombud init` (not_initialised). */
+int omb_app_check_database(const omb_config *cfg, omb_err *err);
 /* Opens the app on cfg: loads the taxonomy, starts the writer.  The database
  * must exist unless `create` (ombud init). */
 int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err);
@@ -464,5 +466,10 @@ int omb_blob_place(omb_app *app, const char *tmp, const char *sha256, omb_err *e
 /* Stores data[len] at its content address (durably: file and folder synced) and gives its
  * SHA-256 in hex; a blob already there is kept. */
 int omb_blob_put(omb_app *app, const void *data, size_t len, char sha256[65], omb_err *err);
+/* Removes the upload files (<attachments>/tmp/up-*) that a server which
+ * stopped mid-upload left; only for the process that holds the database's
+ * lock (dblock.h), since a running server's uploads live there too.
+ * *removed counts them. */
+int omb_blob_clean_uploads(omb_app *app, long *removed, omb_err *err);
 
 #endif

@@ -7,6 +7,8 @@
 
 #include "app/app.h"
 
+#include <stdio.h>
+
 #include <stdbool.h>
 
 #define CLI_OPTS_MAX 32
@@ -28,6 +30,10 @@ bool cli_flag(const cli_args *a, const char *name);
 int cli_int(const cli_args *a, const char *name, int dflt, int min, int max);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_report(const omb_err *err);
+/* Opens path for writing, truncated, readable by its owner only (0600, also
+ * when it existed with a wider mode): exports and logins hold personal data
+ * and tokens.  NULL on failure. */
+FILE *cli_create_private(const char *path);
 
 /* A principal that acts for the command line itself (actor user 0). */
 void cli_system_principal(omb_principal *who, int64_t party_id, enum omb_role role);

@@ -1,6 +1,7 @@
 /*
  * commands.c - the small commands: serve, init, user add, token create.
  */
+#include "app/dblock.h"
 #include "app/log.h"
 #include "app/version.h"
 #include "cli.h"
@@ -33,15 +34,33 @@ int cmd_serve(cli_args *a)
     signal(SIGPIPE, SIG_IGN);
     if (cli_flag(a, "test-clock"))
         a->cfg.test_clock = true;
-    omb_app *app;
-    if (open_app(a, false, &app))
-        return 1;
-    omb_http *http;
     omb_err err;
     omb_err_clear(&err);
+    int lock = -1;
+    if (omb_app_check_database(&a->cfg, &err) || omb_dblock_take(a->cfg.database, &lock, &err)) {
+        cli_report(&err);
+        return 1;
+    }
+    omb_app *app;
+    if (open_app(a, false, &app)) {
+        omb_dblock_release(lock);
+        return 1;
+    }
+    /* Only the server holding the lock may clear what a stopped one left. */
+    long removed = 0;
+    if (omb_blob_clean_uploads(app, &removed, &err) != OMB_OK) {
+        cli_report(&err);
+        omb_err_clear(&err);
+    }
+    if (removed)
+        omb_log(OMB_LOG_INFO, "uploads_cleaned",
+                json_pack("{s:I,s:s}", "removed", (json_int_t)removed, "message",
+                          "removed unfinished uploads left by an earlier run"));
+    omb_http *http;
     if (omb_http_start(app, &http, &err) != OMB_OK) {
         cli_report(&err);
         omb_app_close(app);
+        omb_dblock_release(lock);
         return 1;
     }
     if (omb_sweeper_start(app, &err) != OMB_OK || omb_deliverer_start(app, &err) != OMB_OK) {
@@ -49,6 +68,7 @@ int cmd_serve(cli_args *a)
         omb_sweeper_stop(app);
         omb_http_stop(http, 0);
         omb_app_close(app);
+        omb_dblock_release(lock);
         return 1;
     }
     printf("ombud %s listening on http://%s:%d/v1/\n", OMB_VERSION, app->cfg.listen_host,
@@ -65,6 +85,7 @@ int cmd_serve(cli_args *a)
     omb_deliverer_stop(app);
     omb_http_stop(http, app->cfg.shutdown_grace_ms);
     omb_app_close(app);
+    omb_dblock_release(lock);
     omb_log(OMB_LOG_INFO, "server_stopped", NULL);
     return 0;
 }

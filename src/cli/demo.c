@@ -514,7 +514,7 @@ int cmd_demo(cli_args *a)
     }
     json_decref(st.reasons);
     if (!rc) {
-        FILE *out = logins ? fopen(logins, "w") : stdout;
+        FILE *out = logins ? cli_create_private(logins) : stdout;
         if (!out) {
             cli_error("cannot write %s", logins);
             rc = -1;

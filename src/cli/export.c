@@ -84,7 +84,7 @@ int cmd_export(cli_args *a)
         return 2;
     }
     const char *path = cli_opt(a, "out", NULL);
-    FILE *out = path ? fopen(path, "wb") : stdout;
+    FILE *out = path ? cli_create_private(path) : stdout;
     if (!out) {
         cli_error("cannot write %s", path);
         return 1;

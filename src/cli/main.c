@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const struct {
     const char *name;
@@ -101,6 +104,17 @@ void cli_report(const omb_err *err)
         cli_error("%s (%s: %s)", err->message, err->code, err->field);
     else
         cli_error("%s (%s)", err->message, err->code);
+}
+
+FILE *cli_create_private(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fchmod(fd, 0600) == 0 ? fdopen(fd, "wb") : NULL;
+    if (!f)
+        close(fd);
+    return f;
 }
 
 void cli_system_principal(omb_principal *who, int64_t party_id, enum omb_role role)
@@ -193,6 +207,10 @@ static int parse_args(int argc, char **argv, cli_args *a)
 
 int main(int argc, char **argv)
 {
+    /* Everything ombud creates holds complaints, tokens or keys: the database
+     * and its -wal/-shm files, exports, attachments, logins.  Files are made
+     * 0600 and folders 0700 whatever the caller's umask (docs/operations.md). */
+    umask(077);
     static cli_args a;
     if (parse_args(argc, argv, &a) != 0)
         return 2;

@@ -7,9 +7,10 @@
  * type, answering at once when any of these fail; the following calls
  * collect the body under its cap (attachments stream to a temporary file
  * while being hashed); the last call runs the route's handler.  A handler
- * that writes prepares an omb_job, suspends the connection and gives the
- * job to the writer; the syncer resumes the connection once the job's
- * batch is durable, and the response is sent from the job's result.
+ * that writes prepares an omb_job and gives it to the writer; the next call
+ * suspends the connection (server.c says why not in the same call), the
+ * syncer resumes it once the job's batch is durable, and the response is
+ * sent from the job's result.
  */
 #ifndef OMB_HTTP_H
 #define OMB_HTTP_H
@@ -28,11 +29,13 @@ typedef struct omb_http omb_http;
 typedef struct omb_req omb_req;
 
 enum route_flags {
-    RT_PUBLIC = 1 << 0, /* no token needed */
-    RT_BODY = 1 << 1,   /* takes a JSON body */
-    RT_STREAM = 1 << 2, /* takes a raw body streamed to a file (attachments) */
-    RT_TEST = 1 << 3,   /* exists only when test_clock is on */
-    RT_QUERY = 1 << 4,  /* reads query parameters; other routes refuse any */
+    RT_PUBLIC = 1 << 0,   /* no token needed */
+    RT_BODY = 1 << 1,     /* takes a JSON body */
+    RT_STREAM = 1 << 2,   /* takes a raw body streamed to a file (attachments) */
+    RT_TEST = 1 << 3,     /* exists only when test_clock is on */
+    RT_QUERY = 1 << 4,    /* reads query parameters; other routes refuse any */
+    RT_NO_STORE = 1 << 5, /* answers carry secrets: Cache-Control: no-store */
+    RT_ALIAS = 1 << 6,    /* another path for a listed endpoint; not in the index */
 };
 
 #define ROUTE_PARAMS    3
@@ -69,11 +72,16 @@ struct omb_req {
     char upload_tmp[OMB_PATH_MAX + 24];
     size_t upload_size;
     omb_sha256_ctx upload_hash;
-    /* writes */
+    /* writes: suspended = a job was submitted and not yet answered; parked =
+     * the connection is suspended until job_done (both under wait_lock) */
     bool suspended;
+    pthread_mutex_t wait_lock;
+    bool parked;
     bool job_done;
+    bool orphaned; /* the connection ended first: job_done frees the request */
     omb_job job;
     bool durable_checked; /* omb_req_await_durable has run */
+    bool close_after;     /* answer with Connection: close (the client half-closed) */
     /* logging */
     long long started_ns;
     int status;

@@ -22,6 +22,15 @@ static const struct {
     {OMB_EFIELD, 422},    {OMB_EIO, 500},       {OMB_EBUSY, 503},
 };
 
+/* Error codes whose status is not their kind's. */
+static const struct {
+    const char *code;
+    int status;
+} code_statuses[] = {
+    {"method_not_allowed", 405},
+    {"unsupported_transfer_encoding", 501},
+};
+
 int omb_status_of(int rc)
 {
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
@@ -49,8 +58,15 @@ static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    /* A browser must never take an answer for a page or a script. */
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* Answers carrying a secret (a token, clear personal data) stay out of caches. */
+    if (r->route && (r->route->flags & RT_NO_STORE))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"ombud\"");
+    if (r->close_after)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     if (r->job.replayed)
         MHD_add_response_header(resp, "Idempotent-Replayed", "true");
     r->status = status;
@@ -92,8 +108,9 @@ enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err)
 {
     int rc = err->rc ? err->rc : OMB_EIO;
     int status = omb_status_of(rc);
-    if (strcmp(err->code, "method_not_allowed") == 0)
-        status = 405;
+    for (size_t i = 0; i < sizeof code_statuses / sizeof code_statuses[0]; i++)
+        if (strcmp(err->code, code_statuses[i].code) == 0)
+            status = code_statuses[i].status;
     /* A message or field that quotes the request may hold bytes that are not UTF-8
      * (a cut name); jansson refuses such strings, and no answer would leave. */
     json_t *message = json_string(err->message[0] ? err->message : omb_rc_name(rc));

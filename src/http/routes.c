@@ -9,7 +9,7 @@
  */
 #include "app/log.h"
 #include "app/version.h"
-#include "core/utf8.h"
+#include "core/filename.h"
 #include "http.h"
 #include "routes_int.h"
 
@@ -494,11 +494,11 @@ static int precheck_attach(omb_req *r, omb_err *err)
     if (q.names > 1)
         return omb_fail(err, OMB_EINVAL, "invalid_parameter", "name",
                         "name is given more than once");
-    const char *name = q.name;
-    if (!name || !*name || strlen(name) > 200 || !omb_utf8_valid(name, strlen(name)) ||
-        strchr(name, '/'))
+    const char *why;
+    if (!q.name || !omb_filename_ok(q.name, strlen(q.name), &why))
         return omb_fail(err, OMB_EINVAL, "invalid_parameter", "name",
-                        "give the file name as ?name=..., at most 200 bytes, no '/'");
+                        "give the file name as ?name=...: %s",
+                        q.name ? why : "a name is 1 to 200 bytes");
     const char *key;
     int rc = idempotency_key(r, &key, err);
     if (rc)
@@ -602,9 +602,12 @@ static enum MHD_Result h_blob(omb_req *r)
 /* ---- the table ------------------------------------------------------------------- */
 
 static const omb_route routes[] = {
+    {"GET", "/v1/", rt_index, RT_PUBLIC, NULL},
+    {"GET", "/v1", rt_index, RT_PUBLIC | RT_ALIAS, NULL},
+    {"GET", "/", rt_index, RT_PUBLIC | RT_ALIAS, NULL},
     {"GET", "/v1/health", h_health, RT_PUBLIC, NULL},
     {"GET", "/v1/version", h_version, RT_PUBLIC, NULL},
-    {"POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY, NULL},
+    {"POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY | RT_NO_STORE, NULL},
     {"DELETE", "/v1/tokens/current", h_logout, 0, NULL},
     {"GET", "/v1/me", h_me, 0, NULL},
     {"GET", "/v1/taxonomy", h_taxonomy, 0, NULL},
@@ -633,7 +636,7 @@ static const omb_route routes[] = {
     {"POST", "/v1/test/sweep", h_test_sweep, RT_PUBLIC | RT_TEST, NULL},
     {"GET", "/v1/clocks", h_clocks, RT_QUERY, NULL},
     {"GET", "/v1/clocks/compliance", h_compliance, RT_QUERY, NULL},
-    {"GET", "/v1/complaints/:no/complainant", rt_reveal, RT_QUERY, NULL},
+    {"GET", "/v1/complaints/:no/complainant", rt_reveal, RT_QUERY | RT_NO_STORE, NULL},
     {"GET", "/v1/tasks", rt_tasks, RT_QUERY, NULL},
     {"POST", "/v1/users/:id/duty", rt_user_duty, RT_BODY, NULL},
     {"GET", "/v1/webhooks", rt_webhooks, 0, NULL},

@@ -54,6 +54,9 @@ enum MHD_Result rt_settlements(omb_req *r);
 enum MHD_Result rt_repeat(omb_req *r);
 enum MHD_Result rt_stream(omb_req *r);
 
+/* routes_index.c */
+enum MHD_Result rt_index(omb_req *r);
+
 /* routes_ledger.c */
 enum MHD_Result rt_ledger_key(omb_req *r);
 enum MHD_Result rt_ledger_head(omb_req *r);

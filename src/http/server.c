@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +174,7 @@ static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind, const char *
 /* Counts the Content-Length and Transfer-Encoding headers of a request. */
 typedef struct framing {
     int lengths, encodings;
+    bool other_coding; /* a Transfer-Encoding other than chunked */
 } framing;
 
 static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -181,8 +183,11 @@ static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const ch
     framing *f = cls;
     if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
         f->lengths++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
         f->encodings++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->other_coding = true;
+    }
     return MHD_YES;
 }
 
@@ -191,8 +196,13 @@ static int first_call(omb_req *r, omb_err *err)
     omb_app *app = r->http->app;
     /* Two lengths, or a length beside chunking, let a proxy in front and this
      * server see different bodies (request smuggling): refuse them. */
-    framing fr = {0, 0};
+    framing fr = {0, 0, false};
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, scan_framing, &fr);
+    /* The library reads only chunked bodies; any other coding would leave it
+     * waiting for a body it cannot frame until the connection times out. */
+    if (fr.other_coding)
+        return omb_fail(err, OMB_EINVAL, "unsupported_transfer_encoding", NULL,
+                        "only Transfer-Encoding: chunked is supported");
     if (fr.lengths > 1 || fr.encodings > 1 || (fr.lengths && fr.encodings))
         return omb_fail(err, OMB_EINVAL, "invalid_framing", NULL,
                         "send one Content-Length or Transfer-Encoding: chunked, not both");
@@ -281,11 +291,34 @@ static void take_chunk(omb_req *r, const char *data, size_t n)
 
 /* ---- writes: suspend and resume ---------------------------------------------------- */
 
+/*
+ * A write is handed to the writer in the request's last call, but the
+ * connection is suspended only in the call after it.  libmicrohttpd 0.9.75
+ * keeps the poll state a connection had when it was suspended, and a
+ * connection suspended in the last call is still "reading": once resumed
+ * it reads first, and a client that has half-closed its side
+ * (shutdown(SHUT_WR)) gives end-of-file, which the library treats as an
+ * aborted request and closes the connection with the committed answer
+ * unsent.  Returning once without an answer lets the library mark the
+ * connection as waiting for the application (no more reading); it calls
+ * the handler again at once, and only then is the connection suspended.
+ * docs/operations.md says more.
+ */
+static void req_free(omb_req *r);
+
 static void job_done(omb_job *job)
 {
     omb_req *r = job->done_ctx;
+    pthread_mutex_lock(&r->wait_lock);
     r->job_done = true;
-    MHD_resume_connection(r->conn);
+    if (r->parked) {
+        r->parked = false;
+        MHD_resume_connection(r->conn);
+    }
+    bool orphan = r->orphaned;
+    pthread_mutex_unlock(&r->wait_lock);
+    if (orphan)
+        req_free(r);
 }
 
 enum MHD_Result omb_req_submit(omb_req *r)
@@ -293,19 +326,44 @@ enum MHD_Result omb_req_submit(omb_req *r)
     r->job.done = job_done;
     r->job.done_ctx = r;
     r->suspended = true;
-    MHD_suspend_connection(r->conn);
     if (omb_writer_submit(r->http->app->writer, &r->job) != OMB_OK) {
         r->job.rc = OMB_EBUSY;
         omb_fail(&r->job.err, OMB_EBUSY, "shutting_down", NULL, "the server is stopping");
+        pthread_mutex_lock(&r->wait_lock);
         r->job_done = true;
-        MHD_resume_connection(r->conn);
+        pthread_mutex_unlock(&r->wait_lock);
     }
     return MHD_YES;
+}
+
+/* True when the job is done; otherwise suspends the connection until it is. */
+static bool job_finished_or_park(omb_req *r)
+{
+    pthread_mutex_lock(&r->wait_lock);
+    bool done = r->job_done;
+    if (!done && !r->parked) {
+        r->parked = true;
+        MHD_suspend_connection(r->conn);
+    }
+    pthread_mutex_unlock(&r->wait_lock);
+    return done;
+}
+
+/* True when the client has shut its sending side down (shutdown(SHUT_WR)):
+ * the library, which did not read while the write was running, would not
+ * notice it and keep the connection open until it times out. */
+static bool peer_half_closed(omb_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char c;
+    return ci && recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 static enum MHD_Result reply_job(omb_req *r)
 {
     omb_job *job = &r->job;
+    r->close_after = peer_half_closed(r);
     if (job->rc)
         return omb_reply_error(r, &job->err);
     if (job->result_text) {
@@ -331,6 +389,7 @@ static omb_req *req_new(omb_http *h, struct MHD_Connection *conn, const char *ur
     omb_arena_init(&r->arena, 1 << 20);
     omb_buf_init(&r->body, h->app->cfg.max_body);
     r->upload_fd = -1;
+    pthread_mutex_init(&r->wait_lock, NULL);
     r->started_ns = now_ns();
     snprintf(r->request_id, sizeof r->request_id, "%llx",
              (unsigned long long)atomic_fetch_add(&h->next_request, 1));
@@ -369,7 +428,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->answered)
         return MHD_YES;
     if (r->suspended) {
-        if (!r->job_done)
+        if (!job_finished_or_park(r))
             return MHD_YES;
         r->suspended = false;
         return reply_job(r);
@@ -421,14 +480,9 @@ static void log_request(omb_req *r)
     omb_log(OMB_LOG_INFO, "request", f);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+static void req_free(omb_req *r)
 {
-    omb_http *h = cls;
-    omb_req *r = *con_cls;
-    if (!r)
-        return;
-    log_request(r);
+    omb_http *h = r->http;
     if (r->upload_fd >= 0)
         close(r->upload_fd);
     if (r->upload_tmp[0])
@@ -436,9 +490,28 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     omb_job_release(&r->job);
     omb_buf_release(&r->body);
     omb_arena_release(&r->arena);
+    pthread_mutex_destroy(&r->wait_lock);
     free(r);
-    *con_cls = NULL;
     atomic_fetch_sub(&h->in_flight, 1);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    omb_req *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    log_request(r);
+    /* A connection that ends between handing its job to the writer and
+     * being suspended (a reset in that moment) leaves the job running: the
+     * job's done() frees the request then. */
+    pthread_mutex_lock(&r->wait_lock);
+    bool orphan = r->suspended && !r->job_done;
+    r->orphaned = orphan;
+    pthread_mutex_unlock(&r->wait_lock);
+    if (!orphan)
+        req_free(r);
 }
 
 /* ---- the daemon ------------------------------------------------------------------------ */
@@ -498,6 +571,24 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
         return omb_fail(err, OMB_EINVAL, "bad_config", "listen",
                         "listen host must be an IPv4 address, e.g. 127.0.0.1");
     }
+    /* The socket is bound here, not by the library: its own error would name
+     * port 0 (the port it was given inside a socket address is not the one it
+     * prints), and the errno is what an operator needs. */
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int one = 1;
+    if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 1024) != 0) {
+        int e = errno;
+        if (lfd >= 0)
+            close(lfd);
+        free(h);
+        return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot listen on %s:%d: %s",
+                        app->cfg.listen_host, app->cfg.listen_port, strerror(e));
+    }
+    struct sockaddr_in bound;
+    socklen_t blen = sizeof bound;
+    h->port = getsockname(lfd, (struct sockaddr *)&bound, &blen) == 0 ? ntohs(bound.sin_port)
+                                                                      : app->cfg.listen_port;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     /* One more worker than cores: a worker waiting on its reader connection's
      * I/O leaves a core to another. */
@@ -505,18 +596,17 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
         app->cfg.threads > 0 ? (unsigned)app->cfg.threads : (unsigned)(cores > 0 ? cores + 1 : 3);
     h->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, h, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)60, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_UNESCAPE_CALLBACK,
-        unescape, NULL, MHD_OPTION_END);
+        on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, lfd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!h->daemon) {
+        /* lfd is left to the library, which may have closed it already. */
+        int port = h->port;
         free(h);
-        return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot listen on %s:%d",
-                        app->cfg.listen_host, app->cfg.listen_port);
+        return omb_fail(err, OMB_EIO, "listen_failed", "listen", "cannot serve on %s:%d",
+                        app->cfg.listen_host, port);
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    h->port = info ? info->port : app->cfg.listen_port;
     h->ticker = omb_sse_ticker_start(app);
     *out = h;
     return OMB_OK;

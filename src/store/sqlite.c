@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 extern const unsigned char omb_embed_schema_sql[];
 
@@ -333,8 +335,16 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
     s->base.vt = &omb_store_sqlite;
     omb_buf_init(&s->scratch, 64 << 20);
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-    if (flags & OMB_STORE_CREATE)
+    if (flags & OMB_STORE_CREATE) {
         oflags |= SQLITE_OPEN_CREATE;
+        /* SQLite would make the file 0644; its -wal and -shm files take the
+         * database file's mode, so making it 0600 here keeps all three private. */
+        if (strncmp(dsn, "file:", 5) != 0 && strcmp(dsn, ":memory:") != 0) {
+            int fd = open(dsn, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+            if (fd >= 0)
+                close(fd);
+        }
+    }
     if (sqlite3_open_v2(dsn, &s->db, oflags, NULL) != SQLITE_OK) {
         omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot open database %s: %s", dsn,
                  s->db ? sqlite3_errmsg(s->db) : "out of memory");

@@ -44,6 +44,7 @@ MODULES = [
     "test_webhooks",
     "test_ledger",
     "test_witness",
+    "test_http",
 ]
 
 

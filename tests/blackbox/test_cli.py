@@ -3,14 +3,21 @@ test_cli.py - the `ombud` command line beside a running server: init is
 idempotent (and keeps the key file that seals personal data), `user add`
 and `token create` make users and tokens the API accepts, bad options and
 unknown commands exit 2, a bad configuration stops `serve` before it
-listens, and `serve` refuses a database that was never initialised or whose
-key file is missing or another database's.  Without `attachments` set, the
+listens, and `serve` refuses a database that was never initialised (saying
+which `ombud init` to run) or whose key file is missing or another
+database's.  A second `serve` on the same database is refused while the
+first goes on; a busy port is named in the error; everything ombud creates
+(database, -wal, -shm, key, lock, attachments, exports) is private: files
+0600, folders 0700, whatever the umask.  Without `attachments` set, the
 attachment files live beside the database, where `verify` finds them from
 any working directory.
 """
 
+import hashlib
 import os
 import shutil
+import socket
+import stat
 import subprocess
 import tempfile
 
@@ -132,6 +139,87 @@ def test_serve_needs_an_initialised_database(ctx):
     check(p.stdout.startswith(b"ombud "), "version printed %r" % p.stdout)
     p = _run(ctx)
     eq(p.returncode, 2, "exit code without a command")
+
+
+def test_missing_database_says_how_to_make_it(ctx):
+    missing = os.path.join(ctx.s.dir, "nowhere", "x.db")
+    for words in (["serve"], ["user", "add", "--party", "p", "--username", "u", "--name", "n",
+                               "--role", "agent"], ["token", "create", "admin"]):
+        p = _run(ctx, "--db", missing, "--listen", "127.0.0.1:0", *words)
+        eq(p.returncode, 1, "exit code of %s on a missing database" % words[0])
+        want = ("ombud --db %s init" % missing).encode()
+        check(want in p.stderr, "%s on a missing database said %r" % (words[0], p.stderr[-300:]))
+        check(b"unable to open database file" not in p.stderr, "SQLite's own message")
+    check(not os.path.exists(os.path.dirname(missing)), "a command created the folder")
+
+
+def test_busy_port_is_named(ctx):
+    other = os.path.join(ctx.s.dir, "port.db")
+    eq(_run(ctx, "init", "--db", other, "--admin-password", "port-admin-pass").returncode, 0,
+       "init")
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    try:
+        p = _run(ctx, "--db", other, "--listen", "127.0.0.1:%d" % port, "serve")
+    finally:
+        holder.close()
+    eq(p.returncode, 1, "exit code on a busy port")
+    check(b"listening" not in p.stdout, "served on a busy port")
+    check(("127.0.0.1:%d" % port).encode() in p.stderr and b"in use" in p.stderr,
+          "the error on a busy port: %r" % p.stderr[-300:])
+    check(b"port 0" not in p.stderr, "the error names port 0: %r" % p.stderr[-300:])
+
+
+def test_second_server_is_refused(ctx):
+    s, fx = ctx.s, ctx.fx
+    before = s.fingerprint()
+    p = _run(ctx, "--db", s.db, "--set", "attachments=" + s.att, "--listen", "127.0.0.1:0",
+             "serve")
+    eq(p.returncode, 1, "exit code of a second server")
+    check(b"listening" not in p.stdout, "the second server listened")
+    check(b"already serving" in p.stderr and (b"process %d" % s.proc.pid) in p.stderr,
+          "the second server said %r" % p.stderr[-300:])
+    eq(s.fingerprint(), before, "database after the refused server")
+    # the first one goes on, reading and writing
+    check_ok(s.http("GET", "/v1/health"), 200, "health of the first server")
+    check_ok(s.http("POST", "/v1/complaints", fx.complaint_body(), token=fx.token("bank_agent")),
+             201, "a write to the first server")
+
+
+def _mode(path):
+    return oct(stat.S_IMODE(os.stat(path).st_mode))
+
+
+def test_files_are_private(ctx):
+    s, fx = ctx.s, ctx.fx
+    no = check_ok(s.http("POST", "/v1/complaints", fx.complaint_body(),
+                         token=fx.token("bank_agent")), 201, "create")["no"]
+    data = b"private evidence " + os.urandom(16)
+    check_ok(s.http("POST", "/v1/complaints/%s/attachments?name=p.bin" % no, data,
+                    token=fx.token("bank_agent"), content_type="application/octet-stream"), 201,
+             "upload")
+    sha = hashlib.sha256(data).hexdigest()
+    out = os.path.join(s.dir, "export.csv")
+    with open(out, "w") as f:
+        f.write("old")
+    os.chmod(out, 0o644)
+    s.run_cli("export", "--out", out)
+    fresh = os.path.join(s.dir, "fresh", "f.db")
+    old_umask = os.umask(0o022)
+    try:
+        _run(ctx, "--db", fresh, "--set", "attachments=" + os.path.join(s.dir, "fresh-att"),
+             "init", "--admin-password", "fresh-admin-pass")
+    finally:
+        os.umask(old_umask)
+    files = [s.db, s.db + "-wal", s.db + "-shm", s.db + ".key", s.db + ".lock",
+             os.path.join(s.att, sha[:2], sha), out, fresh, fresh + ".key"]
+    for path in files:
+        eq(_mode(path), oct(0o600), "mode of %s" % os.path.relpath(path, s.dir))
+    for path in (s.att, os.path.join(s.att, sha[:2]), os.path.join(s.att, "tmp"),
+                 os.path.dirname(fresh), os.path.join(s.dir, "fresh-att")):
+        eq(_mode(path), oct(0o700), "mode of %s/" % os.path.relpath(path, s.dir))
 
 
 def test_server_unaffected(ctx):

@@ -1168,7 +1168,7 @@ def test_routes_covered(ctx):
     }
     # Shared or public records, one's own session, creation of records, test endpoints.
     not_party_scoped = {
-        ("GET", "/v1/health"), ("GET", "/v1/version"), ("POST", "/v1/tokens"),
+        ("GET", "/v1/"), ("GET", "/v1/health"), ("GET", "/v1/version"), ("POST", "/v1/tokens"),
         ("DELETE", "/v1/tokens/current"), ("GET", "/v1/me"), ("GET", "/v1/taxonomy"),
         ("GET", "/v1/parties"), ("POST", "/v1/parties"), ("GET", "/v1/parties/:id"),
         ("POST", "/v1/users"), ("GET", "/v1/products"), ("POST", "/v1/products"),

@@ -5,7 +5,8 @@ same files every complaint, document, timeline, list page, token,
 attachment and idempotency record is as before.  Durability under load: a
 burst of concurrent creates is cut by SIGTERM; after the restart every
 complaint whose creation was answered 201 exists, with the document that
-was answered.
+was answered.  Unfinished uploads that a stopped server left in
+attachments/tmp are removed (and counted in the log) at the next start.
 """
 
 import hashlib
@@ -214,3 +215,32 @@ def test_stop_with_idle_and_stalled_clients(ctx):
     s2.start()
     eq(s2.fingerprint(), before, "database after the stalled request")
     s2.stop()
+
+
+def test_leftover_uploads_are_removed_at_start(ctx):
+    s, fx = ctx.s, ctx.fx
+    s.stop()
+    tmp = os.path.join(s.att, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    left = []
+    for i in range(3):
+        path = os.path.join(tmp, "up-crash%d" % i)
+        with open(path, "wb") as f:
+            f.write(os.urandom(100))
+        left.append(path)
+    other = os.path.join(tmp, "keep.txt")  # not an upload of ours
+    with open(other, "w") as f:
+        f.write("x")
+    s.start()
+    for path in left:
+        check(not os.path.exists(path), "%s is still there" % os.path.basename(path))
+    check(os.path.exists(other), "a file that is no upload was removed")
+    os.unlink(other)
+    cleaned = [e for e in s.log_events() if e.get("event") == "uploads_cleaned"]
+    check(cleaned and cleaned[-1].get("removed") == 3, "uploads_cleaned in the log: %r" % cleaned)
+    # uploads work as before
+    no = fx.create()["no"]
+    r = s.http("POST", "/v1/complaints/%s/attachments?name=after.bin" % no, b"after restart",
+               token=fx.token("bank_agent"), content_type="application/octet-stream")
+    check_ok(r, 201, "upload after the restart")
+    eq(os.listdir(tmp), [], "uploads left in tmp")

@@ -15,6 +15,7 @@ anything was lost, duplicated, answered wrongly or failed to verify.
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -35,13 +36,15 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     opts = ap.parse_args()
+    # SIGTERM (an interrupted make) still stops the server and removes the files.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     started = time.monotonic()
     s = harness.Server(opts.ombud, name="soak")
     ok = False
     try:
         s.init()
         s.start()
-        fx = harness.Fixture(s).build()
+        fx = harness.Fixture(s, users=CrashCycles.fixture_users()).build()
         cc = CrashCycles(s, fx, threads=opts.threads, seed=opts.seed,
                          log=lambda text: print(text, flush=True))
         for _ in range(opts.cycles):

@@ -19,7 +19,7 @@ RUN_S = 1.5  # the longest wait, after the first answered writes, before the kil
 
 def setup(ctx):
     ctx.s = ctx.server(name="crash")
-    ctx.fx = Fixture(ctx.s).build()
+    ctx.fx = Fixture(ctx.s, users=CrashCycles.fixture_users()).build()
 
 
 def test_crash_cycles(ctx):

@@ -24,7 +24,8 @@ def setup(ctx):
     ctx.s = ctx.server(name="front", start=False)
     ctx.s.front = front.Nginx(header_timeout=HEADER_TIMEOUT)
     ctx.s.start()
-    ctx.fx = Fixture(ctx.s).build()
+    users = [u for u in harness.USERS if u[0] in ("bank_agent", "bank_auditor", "bank2_agent")]
+    ctx.fx = Fixture(ctx.s, users=users).build()
 
 
 def parse(raw, what):

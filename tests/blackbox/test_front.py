@@ -61,6 +61,13 @@ def head(method, path, *lines):
     return (text + "".join(l + "\r\n" for l in lines) + "\r\n").encode("latin-1")
 
 
+def post_raw(port, path, body, *lines):
+    """A POST through raw_exchange, for answers that only nginx gives (502), which
+    the API's description does not list under each operation."""
+    data = head("POST", path, "Content-Length: %d" % len(body), "Connection: close", *lines)
+    return parse(raw_exchange(port, data + body, timeout=30), "POST " + path)
+
+
 def test_config_is_the_documented_file(ctx):
     with open(front.DOC, encoding="utf-8") as f:
         doc = f.read()
@@ -153,8 +160,9 @@ def test_uploads_up_to_max_attachment(ctx):
     before = s.fingerprint()
     for who, status, code in (("bank_auditor", 403, "role_not_allowed"),
                               ("bank2_agent", 404, "not_found")) * 3:
-        r = s.http("POST", "/v1/complaints/%s/attachments?name=big.bin" % no, data,
-                   token=fx.token(who), content_type="application/octet-stream")
+        r = post_raw(s.port, "/v1/complaints/%s/attachments?name=big.bin" % no, data,
+                     "Authorization: Bearer " + fx.token(who),
+                     "Content-Type: application/octet-stream")
         if r.status == 502:
             check_error(r, 502, "bad_gateway", None, "a 3 MiB upload by " + who)
         else:
@@ -255,8 +263,8 @@ def test_bad_gateway_when_ombud_is_down(ctx):
     n = front.Nginx()
     try:
         n.start(front.free_port())  # nothing listens there
-        r = harness.http(n.port, "POST", "/v1/complaints", {"a": 1},
-                         headers={"Idempotency-Key": "k-502"})
+        r = post_raw(n.port, "/v1/complaints", b'{"a":1}', "Content-Type: application/json",
+                     "Idempotency-Key: k-502")
         check_error(r, 502, "bad_gateway", None, "ombud down")
     finally:
         n.close()

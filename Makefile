@@ -3,6 +3,7 @@
 #   make run     install missing packages, build, init + demo data, serve
 #   make test    install missing packages, build (release, and ASan+UBSan), run all tests
 #   make bench   build optimised, run the benchmarks, print figures
+#   make soak    build optimised, run 20 crash cycles (SIGKILL under load), print counts
 #   make check   source checks (banned functions, header comments)
 #
 # Objects for each flavour live under build/<flavour>/.  Every .c file under
@@ -60,7 +61,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 EMBEDDED  := data/taxonomy.tsv data/calendar.tsv src/store/schema.sql data/clocks.tsv \
              data/routing.tsv
 
-.PHONY: all run test bench check deps clean format unit blackbox
+.PHONY: all run test bench soak check deps clean format unit blackbox
 
 all: $(B)/ombud
 
@@ -114,6 +115,10 @@ bench: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill build/release/bench/clocks \
 		build/release/bench/ledger
 	@bench/run.sh build/release
+
+soak: deps
+	@$(MAKE) --no-print-directory FLAVOUR=release all
+	@python3 tests/blackbox/soak.py --ombud build/release/ombud --cycles 20
 
 check:
 	@scripts/checksrc.sh

@@ -4,6 +4,7 @@
 #   1. source checks (scripts/checksrc.sh)
 #   2. each unit test program build/<flavour>/tests/test_*
 #   3. the black-box suite against build/<flavour>/ombud (tests/blackbox/run.py)
+#   4. part of it again behind nginx over TLS (run.py --front nginx)
 set -u
 B=${1:-build/asan}
 pass=0
@@ -44,6 +45,9 @@ done
 
 python3 tests/blackbox/run.py --ombud "$B/ombud" > "$log/blackbox" 2>&1
 count blackbox $? "$log/blackbox"
+
+python3 tests/blackbox/run.py --ombud "$B/ombud" --front nginx > "$log/front" 2>&1
+count blackbox-nginx $? "$log/front"
 
 rm -rf "$log"
 echo "$pass passed, $fail failed"

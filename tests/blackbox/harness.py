@@ -33,6 +33,10 @@ openapi_check.py, to read docs/openapi.yaml).  What it offers the test modules:
                against docs/openapi.yaml (openapi_check.py); a response the
                document does not describe fails the test that caused it.
                OMB_OPENAPI_CHECK=0 turns the check off while debugging.
+  connect, TLS  a connection to a port, over TLS for the ports registered in
+               TLS (an nginx front, front.py); http() and raw_exchange() use it.
+               In run.py's `--front nginx` mode every Server gets a front:
+               its port is then nginx's and direct_port ombud's own.
   fingerprint  row counts of every table (plus max(events.id) and a few
                sums that catch updates: versions, day counters, revoked
                tokens, assignees' loads, duty, closed tasks, superseded
@@ -60,6 +64,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -120,6 +125,51 @@ class Response:
     def __repr__(self):
         text = self.raw[:300].decode("utf-8", "replace")
         return "<%d %s>" % (self.status, text)
+
+
+# Ports that speak TLS (an nginx front, see front.py): port -> ssl.SSLContext.
+TLS = {}
+
+
+class _TlsSocket:
+    """A TLS connection used as http() and raw_exchange() use a socket.  OpenSSL does not
+    allow one thread to read while another writes, so reading waits until sendall()
+    has finished (or failed)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sent = threading.Event()
+
+    def sendall(self, data):
+        try:
+            self.sock.sendall(data)
+        finally:
+            self.sent.set()
+
+    def recv(self, n):
+        self.sent.wait(self.sock.gettimeout())
+        try:
+            return self.sock.recv(n)
+        except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+            return b""
+        except ssl.SSLError as e:
+            raise ConnectionResetError(str(e)) from e
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def connect(port, timeout):
+    """A connection to 127.0.0.1:port; over TLS when the port is in TLS."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    context = TLS.get(port)
+    if context is None:
+        return sock
+    try:
+        return _TlsSocket(context.wrap_socket(sock, server_hostname="127.0.0.1"))
+    except BaseException:
+        sock.close()
+        raise
 
 
 def _read_all(sock):
@@ -197,7 +247,7 @@ def http(port, method, path, body=None, headers=None, token=None, chunked=False,
             payload += b"0\r\n\r\n"
         else:
             payload += data
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock = connect(port, timeout)
     try:
         # Send in a thread so that a server answering early (413, 401) is
         # read while the rest of the body is still going out.
@@ -251,7 +301,7 @@ def check_openapi(violations):
 def raw_exchange(port, data, timeout=5.0):
     """Sends raw bytes on one connection; returns every byte the server sends back
     until it closes the connection or stays silent for `timeout` seconds."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    sock = connect(port, timeout)
     out = b""
     try:
         sock.sendall(data)
@@ -396,6 +446,8 @@ class Server:
         self.admin_password = ADMIN_PASSWORD
         self.starts = 0
         self.test_clock = test_clock
+        self.front = None  # a front.Nginx: then port is nginx's, direct_port ombud's
+        self.direct_port = None
 
     def global_args(self):
         args = [self.ombud, "--db", self.db]
@@ -452,12 +504,16 @@ class Server:
         if not m:
             self.kill()
             raise TestFailure("server did not start (stdout %r)\n%s" % (line, self.log_tail()))
-        self.port = int(m.group(1))
+        self.port = self.direct_port = int(m.group(1))
+        if self.front is not None:
+            self.port = self.front.start(self.direct_port)
         return self
 
     def stop(self, sig=signal.SIGTERM, expect_rc=0):
         """Stops the server; checks the exit code and the server_stopped line."""
         check(self.proc is not None, "server not running")
+        if self.front is not None:
+            self.front.stop()
         self.proc.send_signal(sig)
         try:
             rc = self.proc.wait(STOP_TIMEOUT)
@@ -481,6 +537,8 @@ class Server:
         return self.start()
 
     def kill(self):
+        if self.front is not None:
+            self.front.stop(check=False)
         if self.proc is not None:
             try:
                 self.proc.kill()
@@ -493,6 +551,8 @@ class Server:
 
     def close(self, keep=False):
         self.kill()
+        if self.front is not None:
+            self.front.close(keep=keep)
         if not keep and not os.environ.get("OMB_KEEP"):
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -897,6 +957,9 @@ class Context:
     def server(self, settings=None, name="ombud", start=True, test_clock=True):
         s = Server(self.ombud, settings=settings, name=name, test_clock=test_clock)
         self.servers.append(s)
+        if getattr(self.opts, "front", None) == "nginx":
+            import front  # noqa: PLC0415 - only in the nginx-front mode
+            s.front = front.Nginx(settings=s.settings)
         s.init()
         if start:
             s.start()

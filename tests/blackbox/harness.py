@@ -287,7 +287,7 @@ def http(port, method, path, body=None, headers=None, token=None, chunked=False,
     resp = Response(status, headers_out, rest, header_list)
     if OPENAPI_CHECK:
         check_openapi(openapi_check.check_response(method, path, status, headers_out, rest,
-                                                   resp.json))
+                                                   resp.json, front=port in TLS))
     return resp
 
 
@@ -318,7 +318,7 @@ def raw_exchange(port, data, timeout=5.0):
     finally:
         sock.close()
     if OPENAPI_CHECK:
-        check_openapi(openapi_check.check_exchange(data, out))
+        check_openapi(openapi_check.check_exchange(data, out, front=port in TLS))
     return out
 
 

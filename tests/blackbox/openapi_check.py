@@ -43,8 +43,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SPEC_PATH = os.path.join(os.path.dirname(os.path.dirname(HERE)), "docs", "openapi.yaml")
 
 # Answers every route may give (the document's description says so once, not under
-# each operation): before routing, unknown path or method, body too large.
-GENERIC_ERRORS = {400, 404, 405, 413}
+# each operation): before routing, unknown path or method, body too large, a transfer
+# coding other than chunked (501).
+GENERIC_ERRORS = {400, 404, 405, 413, 501}
 # Statuses that libmicrohttpd answers itself with an HTML page and no Content-Type.
 LIBRARY_STATUSES = {400, 413, 414, 431, 501, 505}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
@@ -61,7 +62,8 @@ class Spec:
         for tpl in doc.get("paths", {}):
             parts = tpl.strip("/").split("/")
             rx = "^/" + "/".join("[^/]+" if p.startswith("{") else re.escape(p)
-                                 for p in parts) + "$"
+                                 for p in parts)
+            rx += "/$" if tpl.endswith("/") and tpl != "/" else "$"
             literals = sum(1 for p in parts if not p.startswith("{"))
             self.templates.append((len(parts), literals, re.compile(rx), tpl))
         self.templates.sort(key=lambda t: (-t[1], t[3]))
@@ -286,11 +288,17 @@ def _error_only(sp, status, headers, raw, body, label):
     return ["%s: %s" % (label, e) for e in validate(sp, body, {"$ref": "#/components/schemas/Error"})]
 
 
-def check_response(method, target, status, headers, raw, body=None, sp=None):
+# What an nginx front (docs/nginx/ombud.conf) answers itself, with the Error schema, on any
+# route: docs/api.md, "Errors the front answers".
+FRONT_STATUSES = {400, 408, 413, 414, 431, 500, 501, 502, 503, 504, 505}
+
+
+def check_response(method, target, status, headers, raw, body=None, sp=None, front=False):
     """The violations of one response (a list of strings, empty when it is as documented).
 
     method, target: of the request (target with or without its query); headers: lower-case
-    name -> value; raw: the body bytes; body: the parsed JSON or None."""
+    name -> value; raw: the body bytes; body: the parsed JSON or None; front: the request
+    went through the nginx front, whose own errors any route may answer."""
     sp = sp or spec()
     path = target.split("?", 1)[0].split("#", 1)[0]
     label = "%s %s -> %d" % (method, path[:120], status)
@@ -307,7 +315,7 @@ def check_response(method, target, status, headers, raw, body=None, sp=None):
     item = sp.doc["paths"].get(tpl) if tpl else None
     op = item.get(method.lower()) if item else None
     if op is None:
-        if status in GENERIC_ERRORS:
+        if status in GENERIC_ERRORS or (front and status in FRONT_STATUSES):
             return _error_only(sp, status, headers, raw, body, label)
         what = "no path template matches" if tpl is None else "%s has no %s" % (tpl, method)
         return ["%s: %s, and %d is not a generic error status" % (label, what, status)]
@@ -317,7 +325,7 @@ def check_response(method, target, status, headers, raw, body=None, sp=None):
     if key in responses:
         resp_where = "#/paths/%s/%s/responses/%s" % (tpl.replace("/", "~1"), method.lower(), key)
         resp = responses[key]
-    elif status in GENERIC_ERRORS:
+    elif status in GENERIC_ERRORS or (front and status in FRONT_STATUSES):
         return _error_only(sp, status, headers, raw, body, label)
     elif "default" in responses:
         resp_where = "#/paths/%s/%s/responses/default" % (tpl.replace("/", "~1"), method.lower())
@@ -421,14 +429,14 @@ def split_responses(raw):
     return out
 
 
-def check_exchange(sent, received):
+def check_exchange(sent, received, front=False):
     """The violations of the responses in a raw exchange whose requests and responses
-    pair up one to one; nothing when they do not parse."""
+    pair up one to one; nothing when they do not parse.  front: as for check_response."""
     reqs = split_requests(sent)
     resps = split_responses(received)
     if not reqs or not resps or len(reqs) < len(resps) or any(m == "HEAD" for m, _ in reqs):
         return []
     errs = []
     for (method, target), (status, headers, body) in zip(reqs, resps):
-        errs += check_response(method, target, status, headers, body)
+        errs += check_response(method, target, status, headers, body, front=front)
     return errs

@@ -42,7 +42,16 @@ attachments, answering the task, the mediator's unmasked read, a transfer
 acknowledged moves the lead and the reading of personal data with it), the
 live stream of other parties stays silent about the bank's complaints, and
 a repeat complainant registered by another party reveals no number of a
-complaint that party cannot see.
+complaint that party cannot see.  Finally each of the bank, the lender, the
+platform (and the mediator) writes notes and files for its own party only
+(visibility "party", and without a visibility: the default) and for every
+party ("involved"): every user and role of the writer's party sees its own,
+and the other involved parties see none of them anywhere - document, list,
+timeline, attachment list, download, event proof, live stream and replay,
+webhook deliveries - while the shared ones reach everyone; the export holds
+no party-only note or file at all.  A task's answer cannot cite a party-only
+file, and a party-only file becomes downloadable for another party only once
+the same bytes are linked for every party.
 """
 
 import hashlib

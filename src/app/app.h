@@ -195,9 +195,10 @@ int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char
 /* POST /v1/complaints/{no}/actions/{action}. */
 int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb_action action,
                             json_t *body, omb_err *err);
-/* POST /v1/complaints/{no}/attachments: the blob is already stored. */
+/* POST /v1/complaints/{no}/attachments: the blob is already stored.
+ * visibility: "party", "involved" or NULL for the configured default. */
 int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256, int64_t size,
-                  const char *name, const char *content_type, omb_err *err);
+                  const char *name, const char *content_type, const char *visibility, omb_err *err);
 /* Whether the principal may attach a file to the complaint now: checked
  * before an upload is read, so that a refused upload never reaches the disk
  * (the writer checks again when the attachment is recorded). */
@@ -260,9 +261,10 @@ int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks 
 int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **view_text,
                            omb_err *err);
 /* The reader's view of a stored document and its clock history: the
- * document with its clocks at `now` added. */
-int omb_app_view(omb_app *app, const char *doc, size_t len, const char *history, size_t history_len,
-                 omb_ms now, omb_buf *out, omb_err *err);
+ * document as party `viewer` sees it (core/visibility.h) with its clocks
+ * at `now` added. */
+int omb_app_view(omb_app *app, int64_t viewer, const char *doc, size_t len, const char *history,
+                 size_t history_len, omb_ms now, omb_buf *out, omb_err *err);
 
 /* Starts the thread that raises warnings and escalations for due clocks. */
 int omb_sweeper_start(omb_app *app, omb_err *err);

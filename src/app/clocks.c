@@ -5,6 +5,7 @@
  * counted for compliance figures.
  */
 #include "app.h"
+#include "core/visibility.h"
 #include "log.h"
 
 #include <errno.h>
@@ -133,8 +134,8 @@ int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **
     return rc;
 }
 
-int omb_app_view(omb_app *app, const char *doc, size_t len, const char *history, size_t history_len,
-                 omb_ms now, omb_buf *out, omb_err *err)
+int omb_app_view(omb_app *app, int64_t viewer, const char *doc, size_t len, const char *history,
+                 size_t history_len, omb_ms now, omb_buf *out, omb_err *err)
 {
     json_error_t jerr;
     json_t *hist = json_loadb(history, history_len, 0, &jerr);
@@ -146,7 +147,15 @@ int omb_app_view(omb_app *app, const char *doc, size_t len, const char *history,
     omb_clocks cl;
     int rc = clocks_from_doc(app, holder, now, &cl, err);
     json_decref(holder);
-    return rc ? rc : splice(out, doc, len, &cl, now, err);
+    /* What other parties keep to themselves is not shown (core/visibility.h). */
+    char *own = NULL;
+    size_t own_len = 0;
+    if (!rc && omb_doc_text_for_party(doc, len, viewer, &own, &own_len) != OMB_OK)
+        rc = omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored document is damaged");
+    if (!rc)
+        rc = own ? splice(out, own, own_len, &cl, now, err) : splice(out, doc, len, &cl, now, err);
+    free(own);
+    return rc;
 }
 
 /* ---- GET /v1/clocks ------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include "core/grade.h"
 #include "core/identity.h"
 #include "core/number.h"
+#include "core/visibility.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,6 +454,29 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
     }
 }
 
+/* The complaint as the writer's party sees it (core/visibility.h). */
+static int view_for_writer(omb_job *job, char **text)
+{
+    char *own;
+    size_t len;
+    if (omb_doc_text_for_party(*text, strlen(*text), job->who.party_id, &own, &len) != OMB_OK)
+        return omb_fail(&job->err, OMB_EIO, "storage_error", NULL, "a document is damaged");
+    if (own) {
+        free(*text);
+        *text = own;
+    }
+    return OMB_OK;
+}
+
+/* The visibility of a note or file written without one: the configured default. */
+static void default_visibility(omb_app *app, json_t *body)
+{
+    if (!json_object_get(body, "visibility"))
+        json_object_set_new(body, "visibility",
+                            json_string(omb_visibility_name(
+                                (enum omb_visibility)app->cfg.note_visibility_default)));
+}
+
 static int run_action(omb_app *app, omb_store *s, omb_job *job)
 {
     complaint_input *in = job->input;
@@ -497,8 +521,10 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
         a.size = omb_json_int(payload, "size", 0);
         snprintf(a.content_type, sizeof a.content_type, "%s",
                  omb_json_str(payload, "content_type", "application/octet-stream"));
-        rc = s->vt->attachment_link(s, c.id, &a, ev.at, err);
+        rc = s->vt->attachment_link_for(s, c.id, &a, ev.at, omb_event_restricted_to(&ev), err);
     }
+    if (!rc)
+        rc = view_for_writer(job, &text);
     if (!rc)
         job->result_text = text;
     else
@@ -532,6 +558,8 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
         return omb_fail(err, OMB_EFIELD, "invalid_value", "into",
                         "into must be a complaint number such as TS20261122000123");
     omb_fields_normalize(body, info->fields, app->cfg.utc_offset_minutes);
+    if (action == OMB_ACT_NOTE)
+        default_visibility(app, body);
     return prepare(job, run_action, body, action, no);
 }
 
@@ -552,12 +580,19 @@ int omb_uc_attach_allowed(omb_app *app, omb_store *r, const omb_principal *who, 
 }
 
 int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256, int64_t size,
-                  const char *name, const char *content_type, omb_err *err)
+                  const char *name, const char *content_type, const char *visibility, omb_err *err)
 {
     if (!omb_number_parse(no, NULL, NULL))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+    enum omb_visibility vis;
+    if (visibility && omb_visibility_parse(visibility, &vis) != OMB_OK)
+        return omb_fail(err, OMB_EFIELD, "invalid_value", "visibility",
+                        "visibility has a value that is not allowed (party or involved)");
     json_t *body = json_pack("{s:s,s:I,s:s,s:s}", "sha256", sha256, "size", (json_int_t)size,
                              "name", name, "content_type", content_type);
+    if (visibility)
+        json_object_set_new(body, "visibility", json_string(visibility));
+    default_visibility(app, body);
     prepare(job, run_action, body, OMB_ACT_ATTACH, no);
     json_decref(body);
     job->status = 201;

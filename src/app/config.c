@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "core/timeutil.h"
+#include "core/visibility.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_LEVEL };
+enum kind { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_LEVEL, K_VISIBILITY };
 
 static const struct {
     const char *key;
@@ -53,6 +54,8 @@ static const struct {
     {"webhook_backoff_max_ms", K_INT, offsetof(omb_config, webhook_backoff_max_ms), 0, 10,
      86400000},
     {"webhook_allow_private", K_BOOL, offsetof(omb_config, webhook_allow_private), 0, 0, 0},
+    {"note_visibility_default", K_VISIBILITY, offsetof(omb_config, note_visibility_default), 0, 0,
+     0},
 };
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
@@ -84,6 +87,7 @@ void omb_config_defaults(omb_config *c)
     c->webhook_backoff_ms = 1000;
     c->webhook_backoff_max_ms = 600000;
     c->webhook_allow_private = true;
+    c->note_visibility_default = OMB_VIS_PARTY;
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)
@@ -143,6 +147,14 @@ int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *e
                 }
             return omb_fail(err, OMB_EINVAL, "bad_config", key,
                             "%s must be debug, info, warn or error", key);
+        case K_VISIBILITY: {
+            enum omb_visibility v;
+            if (omb_visibility_parse(value, &v) != OMB_OK)
+                return omb_fail(err, OMB_EINVAL, "bad_config", key, "%s must be party or involved",
+                                key);
+            *(int *)field = (int)v;
+            return OMB_OK;
+        }
         case K_LISTEN: {
             const char *colon = strrchr(value, ':');
             if (!colon || colon == value || (size_t)(colon - value) >= sizeof c->listen_host ||

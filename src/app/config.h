@@ -46,7 +46,8 @@ typedef struct omb_config {
     int webhook_timeout_ms;      /* one delivery attempt at most */
     int webhook_backoff_ms;      /* first retry delay; doubles up to webhook_backoff_max_ms */
     int webhook_backoff_max_ms;
-    bool webhook_allow_private; /* deliver to loopback and private addresses (tests, on-site) */
+    bool webhook_allow_private;  /* deliver to loopback and private addresses (tests, on-site) */
+    int note_visibility_default; /* enum omb_visibility of a note or file written without one */
 } omb_config;
 
 void omb_config_defaults(omb_config *c);

@@ -387,6 +387,13 @@ static int build_proof(omb_app *app, omb_store *s, const omb_principal *who, con
     omb_buf entry = OMB_BUF_INIT(1 << 20);
     uint64_t leaf;
     rc = s->vt->ledger_entry(s, id, in->seq, &leaf, &entry, err);
+    /* Another party's party-only note or file is not there for this reader
+     * (its entry names the writer's party; event id = leaf index + 1). */
+    int64_t only = 0;
+    if (!rc)
+        rc = s->vt->event_restricted_to(s, (int64_t)leaf + 1, &only, err);
+    if (!rc && only && only != who->party_id)
+        rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no event %lld", (long long)in->seq);
     if (!rc && leaf >= h->size)
         rc = OMB_PROOF_PENDING;
     omb_hash path[OMB_MERKLE_PROOF_MAX], leaf_hash;
@@ -437,9 +444,10 @@ static int proof_now(omb_app *app, omb_store *r, const omb_principal *who, const
 {
     omb_tree_head h;
     int rc = r->vt->head_get(r, 0, &h, err);
-    if (rc == OMB_ENOTFOUND) {
+    if (rc == OMB_ENOTFOUND) { /* no head yet: pending, once the event is known to be visible */
         omb_err_clear(err);
-        return OMB_PROOF_PENDING;
+        memset(&h, 0, sizeof h);
+        rc = OMB_OK;
     }
     return rc ? rc : build_proof(app, r, who, in, &h, out, err);
 }

@@ -9,6 +9,7 @@
 #include "app.h"
 #include "core/routing.h"
 #include "core/share.h"
+#include "core/visibility.h"
 #include "log.h"
 
 #include <stdint.h>
@@ -133,8 +134,9 @@ void omb_feed_format(const omb_feed_row *f, omb_buf *out)
     free(text);
 }
 
-/* Queues the SSE message of an event for the parties involved, sent once durable. */
-static void add_feed(omb_job *job, const omb_complaint *c, const omb_event *ev)
+/* Queues the SSE message of an event for the parties that see it (those
+ * involved, or the writer's party alone), sent once durable. */
+static void add_feed(omb_job *job, const omb_complaint *c, const omb_event *ev, int64_t only)
 {
     omb_feed_row f = {
         ev->id,          c->id, ev->seq, "", "", ev->at, ev->actor_user_id, ev->actor_party_id,
@@ -148,7 +150,11 @@ static void add_feed(omb_job *job, const omb_complaint *c, const omb_event *ev)
     size_t i;
     json_t *p;
     json_array_foreach(json_object_get(c->doc, "parties"), i, p)
-        json_array_append_new(parties, json_integer(omb_json_int(p, "party", 0)));
+    {
+        int64_t party = omb_json_int(p, "party", 0);
+        if (!only || party == only)
+            json_array_append_new(parties, json_integer(party));
+    }
     if (!job->feed)
         job->feed = json_array();
     json_array_append_new(job->feed, json_pack("[s,o]", omb_buf_str(&b), parties));
@@ -163,19 +169,24 @@ int omb_app_append_event(omb_app *app, omb_store *s, omb_job *job, const omb_com
     int rc = s->vt->event_append(s, ev, err);
     if (rc || !c->id)
         return rc;
+    /* A party-only note or file reaches the writer's party alone. */
+    int64_t only = omb_event_restricted_to(ev);
+    if (only && (rc = s->vt->event_restrict(s, ev->id, only, err)) != OMB_OK)
+        return rc;
     if (app->hooks_stale)
         reload_hooks(app, s);
     omb_ms now = omb_wall_now(); /* deliveries keep the wall clock, not the test clock */
     for (size_t i = 0; !rc && i < app->n_hooks; i++) {
         const omb_hook *h = &app->hooks[i];
-        if (!involved_as(c, h->party_id, NULL) || !hook_wants(h, ev->type))
+        if (!involved_as(c, h->party_id, NULL) || !hook_wants(h, ev->type) ||
+            (only && h->party_id != only))
             continue;
         rc = s->vt->outbox_add(s, h->id, c->id, ev->id, now, err);
         if (!rc && job)
             job->outbox_added = true;
     }
     if (!rc && job && omb_hub_listening(app->hub))
-        add_feed(job, c, ev);
+        add_feed(job, c, ev, only);
     return rc;
 }
 
@@ -441,7 +452,8 @@ static int refs_request_task(omb_app *app, const omb_complaint *c, const omb_pri
     return OMB_OK;
 }
 
-/* An answer cites files already attached to this complaint. */
+/* An answer cites files already attached to this complaint for every party
+ * involved (an answer is seen by all of them; a party-only file is not). */
 static int refs_answer_task(const omb_complaint *c, const json_t *payload, omb_err *err)
 {
     size_t i, k;
@@ -450,11 +462,12 @@ static int refs_answer_task(const omb_complaint *c, const json_t *payload, omb_e
     {
         bool attached = false;
         json_array_foreach(json_object_get(c->doc, "attachments"), k, a) attached |=
-            strcmp(omb_json_str(a, "sha256", ""), json_string_value(sha)) == 0;
+            strcmp(omb_json_str(a, "sha256", ""), json_string_value(sha)) == 0 &&
+            !omb_json_int(a, "party", 0);
         if (!attached)
             return omb_fail(err, OMB_EFIELD, "unknown_reference", "attachments",
-                            "attachments names a file not attached to this complaint "
-                            "(upload it to the complaint first)");
+                            "attachments names a file not attached to this complaint for every "
+                            "party involved (upload it with visibility=involved first)");
     }
     return OMB_OK;
 }

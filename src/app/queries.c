@@ -5,6 +5,7 @@
  */
 #include "app.h"
 #include "core/number.h"
+#include "core/visibility.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -23,7 +24,7 @@ int omb_q_complaint(omb_app *app, omb_store *r, const omb_principal *who, const 
     int rc = r->vt->complaint_doc(r, no, who->party_id, &doc, &history, NULL, err);
     if (!rc) {
         omb_buf_reset(out);
-        rc = omb_app_view(app, doc.data, doc.len, omb_buf_str(&history), history.len,
+        rc = omb_app_view(app, who->party_id, doc.data, doc.len, omb_buf_str(&history), history.len,
                           omb_app_now(app), out, err);
     }
     omb_buf_release(&doc);
@@ -33,12 +34,19 @@ int omb_q_complaint(omb_app *app, omb_store *r, const omb_principal *who, const 
 
 typedef struct timeline_ctx {
     json_t *items;
+    int64_t viewer;
 } timeline_ctx;
 
 static int timeline_row(void *p, const omb_event *ev)
 {
     timeline_ctx *t = p;
+    /* Notes and files another party keeps to itself are not there for this reader. */
+    if (!omb_event_visible_to(ev, t->viewer))
+        return OMB_OK;
     json_t *o = omb_event_to_json(ev);
+    json_object_set_new(o, "visibility",
+                        json_string(omb_visibility_name(
+                            omb_event_restricted_to(ev) ? OMB_VIS_PARTY : OMB_VIS_INVOLVED)));
     /* The sealed personal data never leaves the server in a view. */
     json_object_del(json_object_get(json_object_get(o, "payload"), "complainant"), "sealed");
     json_array_append_new(t->items, o);
@@ -56,7 +64,7 @@ int omb_q_timeline(omb_app *app, omb_store *r, const omb_principal *who, const c
     omb_buf_release(&doc);
     if (rc)
         return rc;
-    timeline_ctx t = {json_array()};
+    timeline_ctx t = {json_array(), who->party_id};
     rc = r->vt->event_list(r, id, timeline_row, &t, err);
     if (rc) {
         json_decref(t.items);
@@ -278,6 +286,7 @@ int omb_q_filter_parse(omb_app *app, const omb_principal *who, const char *const
 
 typedef struct list_ctx {
     omb_app *app;
+    int64_t viewer;
     omb_ms now;
     omb_err *err;
     omb_buf *out;
@@ -298,7 +307,8 @@ static int list_row(void *p, int64_t id, omb_ms received, const char *doc, size_
     }
     if (l->count && omb_buf_putc(l->out, ','))
         return OMB_ETOOBIG;
-    int rc = omb_app_view(l->app, doc, len, history, history_len, l->now, l->out, l->err);
+    int rc =
+        omb_app_view(l->app, l->viewer, doc, len, history, history_len, l->now, l->out, l->err);
     if (rc)
         return rc;
     l->count++;
@@ -311,7 +321,7 @@ int omb_q_list(omb_app *app, omb_store *r, const omb_complaint_filter *f, omb_bu
                omb_err *err)
 {
     omb_complaint_filter q = *f;
-    list_ctx l = {app, omb_app_now(app), err, out, 0, f->limit, 0, 0, false};
+    list_ctx l = {app, f->viewer_party, omb_app_now(app), err, out, 0, f->limit, 0, 0, false};
     q.limit = f->limit + 1;
     omb_buf_reset(out);
     omb_buf_puts(out, "{\"items\":[");

@@ -1,11 +1,13 @@
 /*
  * export.c - `ombud export [--format csv|jsonl] [--out FILE]`: every
  * complaint, newest first, as CSV (one row per complaint, main fields) or
- * as JSON lines (the whole document).
+ * as JSON lines (the whole document as every party involved sees it).
  */
 #include "cli.h"
+#include "core/visibility.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const columns[] = {
@@ -57,8 +59,15 @@ static int export_row(void *p, int64_t id, omb_ms received, const char *doc, siz
     export_ctx *x = p;
     x->rows++;
     if (!x->csv) {
-        fwrite(doc, 1, len, x->out);
+        /* An export is for no party in particular: it holds what every party
+         * involved sees, never a note or file one party keeps to itself. */
+        char *shared = NULL;
+        size_t shared_len = 0;
+        if (omb_doc_text_for_party(doc, len, 0, &shared, &shared_len) != OMB_OK)
+            return OMB_EIO;
+        fwrite(shared ? shared : doc, 1, shared ? shared_len : len, x->out);
         fputc('\n', x->out);
+        free(shared);
         return OMB_OK;
     }
     json_error_t jerr;

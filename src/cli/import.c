@@ -93,8 +93,9 @@ static void attach_narratives(omb_app *app, omb_job **jobs, narrative *narr, siz
         cli_system_principal(&sys, jobs[i]->who.party_id, OMB_ROLE_SUPERVISOR);
         omb_job *job = omb_xcalloc(1, sizeof *job);
         omb_job_init(job, NULL, NULL, &sys);
+        /* The consumer's own words: every party involved reads them. */
         omb_uc_attach(app, job, no, sha, (int64_t)narr[i].len, OMB_CFPB_NARRATIVE_NAME,
-                      "text/plain; charset=utf-8", &err);
+                      "text/plain; charset=utf-8", "involved", &err);
         snprintf(job->idem_key, sizeof job->idem_key, "cfpb:%s:narrative", narr[i].id);
         char what[128];
         snprintf(what, sizeof what, "%s %s", no, sha);

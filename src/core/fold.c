@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "complaint.h"
 #include "fold_int.h"
+#include "visibility.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -245,7 +246,7 @@ static int apply_classified(omb_complaint *c, const omb_event *ev, omb_err *err)
 
 static int apply_note(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
-    json_object_set_new(c->doc, "notes", json_integer(omb_json_int(c->doc, "notes", 0) + 1));
+    omb_visibility_count_note(c->doc, ev);
     return OMB_OK;
 }
 
@@ -260,6 +261,7 @@ static int apply_attachment(omb_complaint *c, const omb_event *ev, omb_err *err)
     omb_time_format(ev->at, at, sizeof at);
     json_t *a = json_deep_copy(ev->payload);
     json_object_set_new(a, "at", json_string(at));
+    omb_visibility_mark_attachment(a, ev);
     json_array_append_new(list, a);
     return OMB_OK;
 }

@@ -4,6 +4,7 @@
  * table.  See lifecycle.h.
  */
 #include "lifecycle.h"
+#include "visibility.h"
 
 #include <string.h>
 
@@ -217,6 +218,7 @@ static const omb_field_spec f_cancel_task[] = {
 };
 static const omb_field_spec f_note[] = {
     {"text", OMB_F_TEXT, true, 0, TEXT_MAX, NULL, NULL, 0},
+    {"visibility", OMB_F_ENUM, false, 0, 0, omb_visibility_names, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
 };
 

@@ -10,6 +10,8 @@
 #include "app/log.h"
 #include "app/version.h"
 #include "core/filename.h"
+#include "core/utf8.h"
+#include "core/visibility.h"
 #include "http.h"
 #include "routes_int.h"
 
@@ -463,10 +465,10 @@ static int store_upload(omb_req *r, const char *sha_hex, omb_err *err)
     return rc;
 }
 
-/* The query of an upload: one "name" and nothing else. */
+/* The query of an upload: one "name", at most one "visibility", nothing else. */
 typedef struct attach_query {
-    const char *name;
-    int names, others;
+    const char *name, *visibility;
+    int names, visibilities, others;
     char other[64];
 } attach_query;
 
@@ -477,6 +479,9 @@ static enum MHD_Result attach_arg(void *cls, enum MHD_ValueKind kind, const char
     if (strcmp(key, "name") == 0) {
         q->names++;
         q->name = value;
+    } else if (strcmp(key, "visibility") == 0) {
+        q->visibilities++;
+        q->visibility = value ? value : "";
     } else if (q->others++ == 0) {
         snprintf(q->other, sizeof q->other, "%s", key);
     }
@@ -486,7 +491,7 @@ static enum MHD_Result attach_arg(void *cls, enum MHD_ValueKind kind, const char
 /* Before an upload is read: its parameters, the complaint and the role. */
 static int precheck_attach(omb_req *r, omb_err *err)
 {
-    attach_query q = {NULL, 0, 0, ""};
+    attach_query q = {NULL, NULL, 0, 0, 0, ""};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, attach_arg, &q);
     if (q.others)
         return omb_fail(err, OMB_EINVAL, "unknown_parameter", q.other,
@@ -494,6 +499,13 @@ static int precheck_attach(omb_req *r, omb_err *err)
     if (q.names > 1)
         return omb_fail(err, OMB_EINVAL, "invalid_parameter", "name",
                         "name is given more than once");
+    if (q.visibilities > 1)
+        return omb_fail(err, OMB_EINVAL, "invalid_parameter", "visibility",
+                        "visibility is given more than once");
+    enum omb_visibility vis;
+    if (q.visibility && omb_visibility_parse(q.visibility, &vis))
+        return omb_fail(err, OMB_EFIELD, "invalid_value", "visibility",
+                        "visibility has a value that is not allowed (party or involved)");
     const char *why;
     if (!q.name || !omb_filename_ok(q.name, strlen(q.name), &why))
         return omb_fail(err, OMB_EINVAL, "invalid_parameter", "name",
@@ -513,7 +525,7 @@ static enum MHD_Result h_attach(omb_req *r)
 {
     omb_err err;
     omb_err_clear(&err);
-    attach_query q = {NULL, 0, 0, ""};
+    attach_query q = {NULL, NULL, 0, 0, 0, ""};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, attach_arg, &q);
     if (r->upload_size == 0)
         return omb_reply_fail(r, OMB_EFIELD, "empty_value", NULL, "the attachment is empty");
@@ -525,13 +537,14 @@ static enum MHD_Result h_attach(omb_req *r)
     /* A retry with the same key must send the same file under the same name. */
     char sha[65], extra[1024];
     upload_digest(r, sha);
-    snprintf(extra, sizeof extra, "%s\n%s\n%s", sha, name, ct);
+    snprintf(extra, sizeof extra, "%s\n%s\n%s%s%s", sha, name, ct, q.visibility ? "\n" : "",
+             q.visibility ? q.visibility : "");
     int rc = rt_write_prelude(r, extra, &err);
     if (!rc)
         rc = store_upload(r, sha, &err);
     if (!rc)
         rc = omb_uc_attach(omb_req_app(r), &r->job, r->params[0], sha, (int64_t)r->upload_size,
-                           name, ct, &err);
+                           name, ct, q.visibility, &err);
     if (rc)
         return rt_fail(r, &err);
     return omb_req_submit(r);

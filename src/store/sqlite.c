@@ -158,7 +158,11 @@ static const char *const sql_text[Q__COUNT] = {
                          "JOIN complaints c ON c.id = ca.complaint_id "
                          "JOIN complaint_parties cp ON cp.complaint_id = c.id AND "
                          "cp.received_at = c.received_at AND cp.party_id = ?2 "
-                         "WHERE ca.sha256 = ?1 LIMIT 1",
+                         "WHERE ca.sha256 = ?1 AND (NOT EXISTS (SELECT 1 FROM "
+                         "attachment_visibility av WHERE av.sha256 = ca.sha256 AND "
+                         "av.complaint_id = ca.complaint_id) OR EXISTS (SELECT 1 FROM "
+                         "attachment_visibility av WHERE av.sha256 = ca.sha256 AND "
+                         "av.complaint_id = ca.complaint_id AND av.party_id = ?2)) LIMIT 1",
     [Q_CLOCK_PUT] = "INSERT OR REPLACE INTO clocks(complaint_id, kind, lead_party, owner, state, "
                     "started_at, due_at, stopped_at, next_alert_at) "
                     "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
@@ -1635,4 +1639,7 @@ const omb_store_vtab omb_store_sqlite = {
     .cursor_open = sq_cursor_open,
     .cursor_next = sq_cursor_next,
     .cursor_close = sq_cursor_close,
+    .event_restrict = sq_event_restrict,
+    .event_restricted_to = sq_event_restricted_to,
+    .attachment_link_for = sq_attachment_link_for,
 };

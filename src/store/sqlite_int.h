@@ -141,4 +141,10 @@ int sq_cursor_open(omb_store *s, enum omb_cursor_kind kind, omb_cursor **out, om
 int sq_cursor_next(omb_cursor *c, void *row, omb_err *err);
 void sq_cursor_close(omb_cursor *c);
 
+/* sqlite_vis.c: note and attachment visibility (see store.h). */
+int sq_event_restrict(omb_store *s, int64_t event_id, int64_t party_id, omb_err *err);
+int sq_event_restricted_to(omb_store *s, int64_t event_id, int64_t *party_id, omb_err *err);
+int sq_attachment_link_for(omb_store *s, int64_t complaint_id, const omb_attachment *a, omb_ms now,
+                           int64_t party_id, omb_err *err);
+
 #endif

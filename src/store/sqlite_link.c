@@ -106,7 +106,8 @@ static const char *const link_sql[L__COUNT] = {
     [L_EVENTS_SINCE] =
         "SELECT e.id, e.complaint_id, e.seq, c.no, e.type, e.at, e.actor_user, e.actor_party, "
         "c.lead_party FROM events e JOIN complaints c ON c.id = e.complaint_id "
-        "WHERE e.id > ?1 AND e.complaint_id IS NOT NULL AND " VISIBLE_TO(
+        "WHERE e.id > ?1 AND e.complaint_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+        "event_visibility v WHERE v.event_id = e.id AND v.party_id <> ?2) AND " VISIBLE_TO(
             "?2", "c.id", "c.received_at") " ORDER BY e.id LIMIT ?3",
     [L_SETTLE_SUPERSEDE] = "UPDATE settlements SET state = 'superseded' "
                            "WHERE complaint_id = ?1 AND state = 'due'",

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OMB_STORE_VERSION 4
+#define OMB_STORE_VERSION 5
 
 enum omb_store_flags {
     OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
@@ -422,6 +422,20 @@ typedef struct omb_store_vtab {
     int (*cursor_open)(omb_store *s, enum omb_cursor_kind kind, omb_cursor **out, omb_err *err);
     int (*cursor_next)(omb_cursor *c, void *row, omb_err *err);
     void (*cursor_close)(omb_cursor *c);
+
+    /* ---- version 5: note and attachment visibility ---- */
+
+    /* Marks a complaint event as seen by one party alone (a party-only note
+     * or file, core/visibility.h): events_since leaves it out for the others. */
+    int (*event_restrict)(omb_store *s, int64_t event_id, int64_t party_id, omb_err *err);
+    /* The party an event is seen by alone, 0 when every party involved sees it. */
+    int (*event_restricted_to)(omb_store *s, int64_t event_id, int64_t *party_id, omb_err *err);
+    /* attachment_link for a file seen by party_id alone (0: by every party
+     * involved, which lifts the restriction of the same file on the same
+     * complaint); attachment_visible finds a file for a party only through
+     * a link that party sees. */
+    int (*attachment_link_for)(omb_store *s, int64_t complaint_id, const omb_attachment *a,
+                               omb_ms now, int64_t party_id, omb_err *err);
 } omb_store_vtab;
 
 /* The SQLite backend. */

@@ -104,7 +104,7 @@ def test_cli_refusals(ctx):
 def test_bad_configuration(ctx):
     db = ctx.s.db
     for setting in ("max_body=12", "max_body=lots", "page_max=0", "no_such_key=1",
-                    "access_log=maybe"):
+                    "access_log=maybe", "note_visibility_default=everyone"):
         p = _run(ctx, "--db", db, "--set", setting, "--listen", "127.0.0.1:0", "serve")
         eq(p.returncode, 2, "exit code with --set %s" % setting)
         check(b"listening" not in p.stdout, "served with --set %s" % setting)

@@ -42,7 +42,16 @@ attachments, answering the task, the mediator's unmasked read, a transfer
 acknowledged moves the lead and the reading of personal data with it), the
 live stream of other parties stays silent about the bank's complaints, and
 a repeat complainant registered by another party reveals no number of a
-complaint that party cannot see.
+complaint that party cannot see.  Finally each of the bank, the lender, the
+platform (and the mediator) writes notes and files for its own party only
+(visibility "party", and without a visibility: the default) and for every
+party ("involved"): every user and role of the writer's party sees its own,
+and the other involved parties see none of them anywhere - document, list,
+timeline, attachment list, download, event proof, live stream and replay,
+webhook deliveries - while the shared ones reach everyone; the export holds
+no party-only note or file at all.  A task's answer cannot cite a party-only
+file, and a party-only file becomes downloadable for another party only once
+the same bytes are linked for every party.
 """
 
 import hashlib
@@ -184,8 +193,10 @@ def _person(i, name):
             "id_number": id_number("11010519900101%03d" % (i + 1))}
 
 
-def _upload(ctx, no, name, data, who="bank_agent"):
+def _upload(ctx, no, name, data, who="bank_agent", visibility=None):
     path = "/v1/complaints/%s/attachments?name=%s" % (no, urllib.parse.quote(name))
+    if visibility:
+        path += "&visibility=" + visibility
     r = ctx.s.http("POST", path, data, token=ctx.fx.token(who), content_type="text/plain")
     return check_ok(r, 201, "upload %s to %s by %s" % (name, no, who))
 
@@ -1210,7 +1221,8 @@ def collect(ctx):
                test_involved_parties_may_note_attach_and_answer, test_mediator_unmasks,
                test_acknowledged_transfer_moves_the_lead, test_live_streams_of_other_parties,
                test_repeat_complainant_reveals_no_other_party,
-               test_task_answer_cites_only_files_of_the_complaint):
+               test_task_answer_cites_only_files_of_the_complaint,
+               test_party_only_notes_and_files, test_party_only_files_cited_or_linked_again):
         tests.append((fn.__name__[5:], (lambda f: lambda: f(ctx))(fn)))
     return tests
 
@@ -1227,7 +1239,7 @@ def test_involved_parties_may_note_attach_and_answer(ctx):
                         token=fx.token(who)), 200, "notes by " + who)
     fx.act(ctx.no["med"], "note", {"text": "调解备注"}, who="med_user")
     data = b"lender's statement of the loan\n" * 20
-    d = _upload(ctx, no, "流水.txt", data, "lender_agent")
+    d = _upload(ctx, no, "流水.txt", data, "lender_agent", "involved")
     sha = hashlib.sha256(data).hexdigest()
     check(sha in [a["sha256"] for a in d["attachments"]], "the lender's file is listed")
     # The platform (not the task's party) may not answer; the lender may, citing its file.
@@ -1313,11 +1325,15 @@ def test_live_streams_of_other_parties(ctx):
         fx.act(n["closed"], "note", {"text": "办结后备注"}, who="bank_sup")
         fx.act(n["b2"], "note", {"text": "另一银行备注"}, who="bank2_agent")
         # Sentinels, last: one event each watcher must see.
+        shared = "involved"  # the sentinels reach every party involved
         sentinels = {
-            "bank2_agent": fx.act(n["r1"], "note", {"text": "被投诉方备注"}, who="bank2_agent"),
-            "reg_user": None, "med_user": fx.act(n["med"], "note", {"text": "哨兵"},
+            "bank2_agent": fx.act(n["r1"], "note", {"text": "被投诉方备注", "visibility": shared},
+                                  who="bank2_agent"),
+            "reg_user": None, "med_user": fx.act(n["med"], "note", {"text": "哨兵",
+                                                                    "visibility": shared},
                                                   who="med_user"),
-            "lender_agent": None, "bank_agent": fx.act(n["dec"], "note", {"text": "哨兵"}),
+            "lender_agent": None, "bank_agent": fx.act(n["dec"], "note", {"text": "哨兵",
+                                                                          "visibility": shared}),
         }
         sentinels["reg_user"] = sentinels["bank2_agent"]
         sentinels["lender_agent"] = sentinels["bank_agent"]
@@ -1400,3 +1416,253 @@ def test_task_answer_cites_only_files_of_the_complaint(ctx):
                           "the bank cannot see (200; the bank's download answers %d); want 422 "
                           "unknown_reference" % (no, sha[:16], own["no"], r2.status))
     check_error(r, 422, "unknown_reference", "attachments", "answer citing a foreign file")
+
+
+# ---- party-only notes and files (these write) ----------------------------------------------
+
+# The writer of each party's notes and files on a complaint of the product.
+VIS_WRITERS = {"bank": "bank_agent", "lender": "lender_agent", "platform": "plat_agent"}
+
+
+def _users_of(ctx, party_key):
+    pid = ctx.fx.parties[party_key]
+    return sorted(u for u in ctx.fx.users if ctx.fx.users[u]["party"] == pid)
+
+
+def _vis_write(ctx, no, party, who, tag, private, shared, doc_counts):
+    """Writes through every path a note or a file takes: a party-only note by /notes and one
+    by actions/note without a visibility (the configured default, party), a note for every
+    party, a party-only file, a file without a visibility, and a file for every party."""
+    s, fx = ctx.s, ctx.fx
+    texts = {"party": "仅本方备注PRIVNOTE%s1" % tag, "default": "仅本方备注PRIVNOTE%s2" % tag,
+             "shared": "共享备注SHAREDNOTE%s" % tag}
+    check_ok(s.http("POST", "/v1/complaints/%s/notes" % no,
+                    {"text": texts["party"], "visibility": "party"}, token=fx.token(who)), 200,
+             "party-only note by " + who)
+    fx.act(no, "note", {"text": texts["default"]}, who=who)
+    fx.act(no, "note", {"text": texts["shared"], "visibility": "involved"}, who=who)
+    private[party] += [texts["party"], texts["default"]]
+    shared.append(texts["shared"])
+    for vis, label in (("party", "PRIVFILE"), (None, "PRIVDEF"), ("involved", "SHAREDFILE")):
+        name = "%s%s.txt" % (label, tag)
+        data = ("file %s of %s on %s\n" % (name, party, no)).encode() * 7
+        d = _upload(ctx, no, name, data, who, vis)
+        sha = hashlib.sha256(data).hexdigest()
+        check(sha in [a["sha256"] for a in d["attachments"]],
+              "%s: the writer's own view lists %s" % (who, name))
+        if vis == "involved":
+            shared += [name, sha]
+        else:
+            private[party] += [name, sha]
+    doc_counts[party] = 2
+
+
+def _markers_in(raw, markers):
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    try:
+        text += json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        pass
+    return [m for m in markers if m in text]
+
+
+def test_party_only_notes_and_files(ctx):
+    """Notes and files written with visibility "party" (or without one: the default) reach
+    every user and role of the writer's party and no other party on any path - document,
+    list, timeline, attachment list, download, event proof, live stream and its replay,
+    webhook deliveries, export; those written "involved" reach every party involved."""
+    s, fx = ctx.s, ctx.fx
+    op = fx.token("op_admin")
+    for key, party in (("vis_lender_admin", "lender"), ("vis_plat_admin", "platform")):
+        body = {"username": key, "display_name": key, "role": "admin",
+                "party": fx.parties[party], "password": harness.password_of(key)}
+        fx.users[key] = check_ok(s.http("POST", "/v1/users", body, token=op), 201, "user " + key)
+        fx.tokens[key] = fx.login(key, harness.password_of(key))
+    hooks = {"bank": ctx.hook}
+    for party, admin in (("lender", "vis_lender_admin"), ("platform", "vis_plat_admin")):
+        r = s.http("POST", "/v1/webhooks", {"url": "http://127.0.0.1:%d/%s" % (
+            ctx.receiver.port, party)}, token=fx.token(admin))
+        hooks[party] = check_ok(r, 201, "the webhook of " + party)["id"]
+    watchers = {"bank": "bank_auditor", "lender": "lender_sup", "platform": "plat_agent",
+                "mediator": "med_user", "bank2": "bank2_agent"}
+    streams = {p: _Sse(s.port, fx.token(u)) for p, u in watchers.items()}
+    try:
+        for p, st in streams.items():
+            check(wait_for(lambda: st.status is not None, timeout=30), "stream of " + p)
+            eq(st.status, 200, "stream status of " + p)
+        no = fx.create(description="可见性VISIBILITY 借款利率与宣传不符。")["no"]
+        first_id = fx.timeline(no)["events"][0]["id"]
+        private = {p: [] for p in ("bank", "lender", "platform", "mediator")}
+        shared, counts = [], {}
+        for party, who in VIS_WRITERS.items():
+            _vis_write(ctx, no, party, who, party.upper(), private, shared, counts)
+        med = ctx.no["med"]
+        fx.act(med, "note", {"text": "调解方备注PRIVNOTEMED", "visibility": "party"},
+               who="med_user")
+        private["mediator"].append("调解方备注PRIVNOTEMED")
+        # The party-only events as their writers' parties see them.
+        own_events = {}
+        for party, who in list(VIS_WRITERS.items()) + [("mediator", "med_user")]:
+            c = med if party == "mediator" else no
+            evs = [e for e in fx.timeline(c, who)["events"] if e.get("visibility") == "party"]
+            check(all(e["actor"]["party"] == fx.parties[party] for e in evs),
+                  "%s's timeline shows party-only events of others: %r" % (party, evs))
+            own_events[party] = {(c, e["seq"], e["id"]) for e in evs}
+        eq({p: len(v) for p, v in own_events.items() if p != "mediator"},
+           {"bank": 4, "lender": 4, "platform": 4}, "party-only events")
+        check(own_events["mediator"], "the mediator's party-only note")
+        sentinel = fx.act(no, "note", {"text": "哨兵SENTINEL", "visibility": "involved"})
+        last = fx.timeline(no)["events"][-1]["id"]
+        for p in ("bank", "lender", "platform"):
+            st = streams[p]
+            check(wait_for(lambda: any(e["id"] == last for e in st.snapshot()), timeout=60),
+                  "the stream of %s did not get event %d" % (p, last))
+        med_last = max(i for _, _, i in own_events["mediator"])
+        check(wait_for(lambda: any(e["id"] == med_last for e in streams["mediator"].snapshot()),
+                       timeout=60), "the mediator's stream did not get its own note")
+    finally:
+        for st in streams.values():
+            st.close()
+    eq(sentinel["notes"], 3 + 1 + counts["bank"], "the bank's note count")
+    problems = _Problems()
+    involved = {no: ("bank", "lender", "platform"), med: ("bank", "lender", "platform",
+                                                          "mediator")}
+    for c, parties in involved.items():
+        for viewer in parties:
+            own = private[viewer]
+            others = [m for p in parties if p != viewer for m in private[p]]
+            other_ids = {i for p in parties if p != viewer for (cc, _, i) in own_events[p]
+                         if cc == c}
+            for u in _users_of(ctx, viewer):
+                tok = fx.token(u)
+                for path in ("/v1/complaints/%s" % c, "/v1/complaints/%s/timeline" % c,
+                             "/v1/complaints/%s/attachments" % c, "/v1/complaints?limit=200"):
+                    r = s.http("GET", path, token=tok)
+                    what = "GET %s as %s" % (path, u)
+                    problems.run(eq, r.status, 200, what)
+                    problems.run(eq, _markers_in(r.raw, others), [], what + ": others' markers")
+                    if c == no and "timeline" in path:
+                        problems.run(eq, _markers_in(r.raw, own + shared), own + shared,
+                                     what + ": its own party-only and the shared ones")
+                        evs = r.json["events"]
+                        problems.run(eq, {e["id"] for e in evs} & other_ids, set(),
+                                     what + ": others' party-only events")
+                        problems.run(check, all(e["visibility"] in ("party", "involved")
+                                                for e in evs), what + ": visibility shown")
+                if c == no:
+                    d = fx.get(no, u)
+                    problems.run(eq, d["notes"], 4 + counts.get(viewer, 0),
+                                 "notes of the document as %s" % u)
+                    names = [a["name"] for a in d.get("attachments", [])]
+                    problems.run(eq, sorted(n for n in names if "PRIV" in n),
+                                 sorted(m for m in own if m.endswith(".txt")),
+                                 "party-only files listed for %s" % u)
+                for p in parties:
+                    for m in private[p]:
+                        if len(m) != 64:
+                            continue
+                        r = s.http("GET", "/v1/attachments/" + m, token=tok)
+                        what = "download of %s's party-only file by %s" % (p, u)
+                        if p == viewer:
+                            problems.run(eq, r.status, 200, what)
+                        else:
+                            g = s.http("GET", "/v1/attachments/" + GHOST_SHA, token=tok)
+                            problems.run(_same_as_ghost, r, g, m, GHOST_SHA, what)
+                    for cc, seq, _ in own_events[p]:
+                        if cc != c or u not in ("bank_agent", "lender_agent", "plat_agent",
+                                                "med_user", "bank_auditor", "lender_sup"):
+                            continue
+                        r = s.http("GET", "/v1/complaints/%s/events/%d/proof" % (cc, seq),
+                                   token=tok)
+                        what = "proof of %s's party-only event %s/%d as %s" % (p, cc, seq, u)
+                        if p == viewer:
+                            problems.run(eq, r.status, 200, what)
+                        else:
+                            problems.run(check_error, r, 404, "not_found", None, what)
+    # The streams: each party got its own party-only events and nothing of the others'.
+    for p, st in streams.items():
+        ids = {e["id"] for e in st.events}
+        mine = {i for _, _, i in own_events.get(p, ()) if i >= first_id}  # written while open
+        theirs = {i for q, v in own_events.items() if q != p for _, _, i in v}
+        problems.run(eq, ids & theirs, set(), "the live stream of %s: others' party-only" % p)
+        problems.run(eq, mine - ids, set(), "the live stream of %s: its own party-only" % p)
+    # A replay from before the complaint's first event, for each party.
+    for p in ("bank", "lender", "platform"):
+        sse = _Sse(s.port, fx.token(watchers[p]), last_event_id=first_id - 1)
+        try:
+            wait_for(lambda: any(e["id"] >= last for e in sse.snapshot()) or sse.done,
+                     timeout=60)
+        finally:
+            sse.close()
+        ids = {e["id"] for e in sse.events}
+        theirs = {i for q, v in own_events.items() if q != p for _, _, i in v}
+        mine = {i for c, _, i in own_events[p] if c == no}
+        problems.run(check, last in ids, "the replay of %s did not reach %d" % (p, last))
+        problems.run(eq, ids & theirs, set(), "the replay of %s: others' party-only" % p)
+        problems.run(eq, mine - ids, set(), "the replay of %s: its own party-only" % p)
+    # The webhooks: every delivery made, each party's has its own and none of the others'.
+    def delivered(hook, admin):
+        r = s.http("GET", "/v1/webhooks/%d/deliveries?state=pending" % hook, token=fx.token(admin))
+        return r.status == 200 and r.json["items"] == []
+    admins = {"bank": "bank_admin", "lender": "vis_lender_admin", "platform": "vis_plat_admin"}
+    for p, hook in hooks.items():
+        check(wait_for(lambda: delivered(hook, admins[p]), timeout=120),
+              "the webhook of %s did not deliver everything" % p)
+    bodies = [json.loads(b) for b in list(ctx.receiver.bodies) if b]
+    for p, hook in hooks.items():
+        mine = [b for b in bodies if b.get("webhook") == hook]
+        ids = {b["event"]["id"] for b in mine}
+        theirs = {i for q, v in own_events.items() if q != p for _, _, i in v}
+        problems.run(eq, ids & theirs, set(), "the deliveries of %s: others' party-only" % p)
+        problems.run(eq, {i for c, _, i in own_events[p] if c == no} - ids, set(),
+                     "the deliveries of %s: its own party-only" % p)
+        others = [m for q in private if q != p for m in private[q]]
+        problems.run(eq, _markers_in(json.dumps(mine, ensure_ascii=False), others), [],
+                     "the delivery bodies of %s" % p)
+        listed = check_ok(s.http("GET", "/v1/webhooks/%d/deliveries?limit=200" % hook,
+                                 token=fx.token(admins[p])), 200, "deliveries of " + p)
+        problems.run(eq, {i["event"] for i in listed["items"]} & theirs, set(),
+                     "GET deliveries of %s: others' party-only" % p)
+    # The export is for no party: nothing party-only, every shared file.
+    everyone = [m for v in private.values() for m in v]
+    for fmt in ("jsonl", "csv"):
+        out = s.run_cli("export", "--format", fmt).stdout
+        problems.run(eq, _markers_in(out, everyone), [], "export --format " + fmt)
+    out = s.run_cli("export", "--format", "jsonl").stdout
+    problems.run(eq, _markers_in(out, [m for m in shared if m.endswith(".txt")]),
+                 [m for m in shared if m.endswith(".txt")], "the shared files in the export")
+    problems.raise_if_any()
+
+
+def test_party_only_files_cited_or_linked_again(ctx):
+    """A task's answer (seen by every party involved) cannot cite a party-only file; a
+    party-only file becomes downloadable by another party once the same bytes are linked
+    for every party involved."""
+    s, fx = ctx.s, ctx.fx
+    no = fx.create(description="可见性二VISIBILITY 借款利率与宣传不符。")["no"]
+    data = b"the lender's internal ledger extract\n" * 9
+    sha = hashlib.sha256(data).hexdigest()
+    _upload(ctx, no, "internal.txt", data, "lender_agent", "party")
+    fx.act(no, "request_task", {"to_party": fx.parties["lender"], "kind": "information",
+                                "request": "请提供资料"})
+    r = s.http("POST", "/v1/complaints/%s/actions/answer_task" % no,
+               {"task": 1, "answer": "见附件", "attachments": [sha]},
+               token=fx.token("lender_agent"))
+    check_error(r, 422, "unknown_reference", "attachments", "answer citing a party-only file")
+    for who in ("bank_agent", "plat_agent"):
+        check_error(s.http("GET", "/v1/attachments/" + sha, token=fx.token(who)), 404,
+                    "not_found", None, "the lender's party-only file as " + who)
+    # The platform happens to hold the same bytes and links them for everyone.
+    d = _upload(ctx, no, "same-bytes.txt", data, "plat_agent", "involved")
+    eq([a.get("visibility") for a in d["attachments"] if a["sha256"] == sha], ["involved"],
+       "the platform's view of the file")
+    for who in ("bank_agent", "lender_sup"):
+        r = s.http("GET", "/v1/attachments/" + sha, token=fx.token(who))
+        eq((r.status, r.raw), (200, data), "the file linked for everyone, as " + who)
+    d = fx.act(no, "answer_task", {"task": 1, "answer": "见附件", "attachments": [sha]},
+               who="lender_agent")
+    eq(d["tasks"][0]["state"], "answered", "the answer citing the shared link")
+    eq(sorted((a["name"], a.get("visibility")) for a in d["attachments"]),
+       [("internal.txt", "party"), ("same-bytes.txt", "involved")], "the lender's view")
+    eq([(a["name"], a.get("visibility")) for a in fx.get(no)["attachments"]],
+       [("same-bytes.txt", "involved")], "the bank's view")

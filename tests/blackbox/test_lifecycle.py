@@ -69,7 +69,8 @@ def test_full_lifecycle(ctx):
     eq(d["assignee"], fx.uid("bank_agent2"), "assignee")
     d = act("classify", "bank_comp", "investigating", {"cause": "c12", "tags": ["催收"]})
     eq((d["cause"], d["tags"]), ("c12", ["催收"]), "classified")
-    d = act("note", "lender_agent", "investigating", {"text": "资方已核实还款记录"})
+    d = act("note", "lender_agent", "investigating", {"text": "资方已核实还款记录",
+                                                    "visibility": "involved"})
     eq(d["notes"], 1, "notes")
     # the first decision, by the supervisor
     d = act("decide", "bank_sup", "decided")
@@ -95,7 +96,7 @@ def test_full_lifecycle(ctx):
           "mediator party added: %r" % d["parties"])
     eq(fx.get(no, "med_user")["state"], "mediation", "mediator sees the complaint")
     check_error(_post(ctx, no, "close", {"summary": "x"}, "bank_agent"), 403, "role_not_allowed")
-    act("note", "med_user", "mediation", {"text": "调解会议已安排"})
+    act("note", "med_user", "mediation", {"text": "调解会议已安排", "visibility": "involved"})
     act("close", "med_user", "closed", {"summary": "调解成功，办结"})
     check_error(_post(ctx, no, "reopen", {"facts": "x"}, "bank_agent"), 403, "role_not_allowed")
     d = act("reopen", "bank_sup", "investigating")
@@ -348,7 +349,8 @@ def test_lead_party_handed_over_on_acceptance(ctx):
                 "invalid_value", "assignee")
     d = fx.act(no, "decide", action_body("decide", fx), who="lender_sup")
     eq((d["state"], d["first_decider"]), ("decided", fx.uid("lender_sup")), "decided by the lender")
-    eq(fx.act(no, "note", {"text": "资方知悉"})["notes"], 1, "the bank still adds notes")
+    eq(fx.act(no, "note", {"text": "资方知悉", "visibility": "involved"})["notes"], 1,
+       "the bank still adds notes")
     types = [e["type"] for e in fx.timeline(no, "lender_agent")["events"]]
     eq(types, CREATED + ["accepted", "investigation_started", "assigned", "decided",
                          "note_added"], "timeline")
@@ -449,17 +451,21 @@ def test_notes(ctx):
                        token=fx.token("bank_auditor")), 403, "role_not_allowed")
     check_error(s.http("POST", "/v1/complaints/%s/notes" % no, {"text": "x" * 5001},
                        token=fx.token("bank_agent")), 422, "too_long", "text")
-    # notes are for every party involved, not only the lead party
+    # every party involved writes notes, not only the lead party; by default
+    # (note_visibility_default = party) a note stays with its writer's party
     eq(fx.get(no)["lead_party"], fx.parties["bank"], "lead party")
     r = s.http("POST", "/v1/complaints/%s/notes" % no, {"text": "资方备注"},
                token=fx.token("lender_agent"))
-    eq(check_ok(r, 200, "note by a partner")["notes"], 4, "note count")
+    eq(check_ok(r, 200, "note by a partner")["notes"], 1, "the partner's note count")
+    eq(fx.get(no)["notes"], 3, "the bank's note count")
     check_error(s.http("POST", "/v1/complaints/%s/notes" % no, {"text": "x"},
                        token=fx.token("bank2_agent")), 404, "not_found")
     events = fx.timeline(no)["events"]
     eq([e["type"] for e in events[:2]], CREATED, "the first events")
-    eq([e["payload"].get("text") for e in events[2:]], ["备注 0", "备注 1", "备注 2", "资方备注"],
-       "notes kept")
+    eq([(e["payload"].get("text"), e["visibility"]) for e in events[2:]],
+       [("备注 0", "party"), ("备注 1", "party"), ("备注 2", "party")], "notes kept")
+    eq([e["payload"].get("text") for e in fx.timeline(no, "lender_agent")["events"][2:]],
+       ["资方备注"], "the partner's timeline")
 
 
 def _upload(ctx, no, data, who="bank_agent", name="evidence.bin", ctype="application/octet-stream",
@@ -475,14 +481,15 @@ def test_attachments(ctx):
     no = fx.create()["no"]
     data = os.urandom(5000) + b"\x00\x00end"
     sha = hashlib.sha256(data).hexdigest()
-    d = check_ok(_upload(ctx, no, data), 201, "upload")
+    d = check_ok(_upload(ctx, no, data, name="evidence.bin&visibility=involved"), 201, "upload")
     att = d["attachments"]
     eq(len(att), 1, "attachments in the document")
     eq((att[0]["sha256"], att[0]["size"], att[0]["name"], att[0]["content_type"]),
        (sha, len(data), "evidence.bin", "application/octet-stream"), "attachment record")
     # a second file, sent chunked, with its own type and a Chinese name
     pdf = b"%PDF-1.4 " + os.urandom(20000)
-    d = check_ok(_upload(ctx, no, pdf, who="lender_agent", name="%E5%90%88%E5%90%8C.pdf",
+    d = check_ok(_upload(ctx, no, pdf, who="lender_agent",
+                         name="%E5%90%88%E5%90%8C.pdf&visibility=involved",
                          ctype="application/pdf", chunked=True), 201, "chunked upload")
     eq([a["name"] for a in d["attachments"]], ["evidence.bin", "合同.pdf"], "names")
     lst = check_ok(s.http("GET", "/v1/complaints/%s/attachments" % no,
@@ -546,7 +553,8 @@ def test_concurrent_actions_on_one_complaint(ctx):
             results.append((label, r.status, r.json))
 
     jobs = [("accept", {}, "bank_agent")] * 8 + \
-        [("note", {"text": "并发备注 %d" % i}, ["bank_agent", "lender_agent", "bank_comp"][i % 3])
+        [("note", {"text": "并发备注 %d" % i, "visibility": "involved"},
+          ["bank_agent", "lender_agent", "bank_comp"][i % 3])
          for i in range(16)] + \
         [("close", {"summary": "x"}, "bank_agent")] * 4 + \
         [("accept", {}, "bank_auditor")] * 4 + \
@@ -588,3 +596,72 @@ def test_concurrent_actions_on_one_complaint(ctx):
     eq(sorted(e["type"] for e in events),
        sorted(CREATED + ["accepted"] + ["note_added"] * 16), "event types")
     check_agent_loads(ctx.s.db)
+
+
+def _store_files(ctx):
+    return sorted(os.path.join(d, f) for d, _, fs in os.walk(ctx.s.att) for f in fs)
+
+
+def test_note_visibility_refusals(ctx):
+    """A note's or a file's visibility is party or involved: any other value is refused with
+    422 naming the field, before anything is stored."""
+    fx, s = ctx.fx, ctx.s
+    no = fx.create()["no"]
+    before, files = s.fingerprint(), _store_files(ctx)
+    for path in ("/v1/complaints/%s/notes", "/v1/complaints/%s/actions/note"):
+        for bad, code in (("secret", "invalid_value"), ("PARTY", "invalid_value"),
+                          ("", "invalid_value"), (1, "invalid_type"), (["party"], "invalid_type")):
+            r = s.http("POST", path % no, {"text": "备注", "visibility": bad},
+                       token=fx.token("bank_agent"))
+            check_error(r, 422, code, "visibility", "%s with visibility %r" % (path, bad))
+    for query, status, code in (("&visibility=secret", 422, "invalid_value"),
+                                ("&visibility=", 422, "invalid_value"),
+                                ("&visibility=Involved", 422, "invalid_value"),
+                                ("&visibility=party&visibility=involved", 400,
+                                 "invalid_parameter")):
+        r = _upload(ctx, no, b"refused file\n" * 50, name="x.txt" + query)
+        check_error(r, status, code, "visibility", "upload with %s" % query)
+    eq(s.fingerprint(), before, "the database after refused visibilities")
+    eq(_store_files(ctx), files, "the attachment store after refused visibilities")
+
+
+def test_note_visibility_default(ctx):
+    """Without a visibility a note or file gets note_visibility_default: party unless
+    configured; the timeline shows each event's visibility."""
+    fx, s = ctx.fx, ctx.s
+    no = fx.create()["no"]
+    fx.act(no, "note", {"text": "内部合规备注"})
+    d = check_ok(_upload(ctx, no, b"internal memo\n" * 20, name="memo.txt"), 201, "upload")
+    eq([(a["name"], a["visibility"], a["party"]) for a in d["attachments"]],
+       [("memo.txt", "party", fx.parties["bank"])], "the writer's view of its file")
+    eq(d["notes"], 1, "the writer's note count")
+    tl = fx.timeline(no)["events"]
+    eq([(e["type"], e["visibility"], e["payload"].get("visibility")) for e in tl[2:]],
+       [("note_added", "party", "party"), ("attachment_added", "party", "party")],
+       "the writer's timeline")
+    eq([e["visibility"] for e in tl[:2]], ["involved", "involved"], "other events")
+    for who in ("bank_auditor", "bank_comp", "bank_sup"):  # every role of the writer's party
+        eq(len(fx.timeline(no, who)["events"]), 4, "the timeline as " + who)
+    other = fx.get(no, "lender_agent")
+    eq((other.get("notes"), other.get("attachments")), (None, None), "the partner's view")
+    eq([e["type"] for e in fx.timeline(no, "lender_agent")["events"]], CREATED,
+       "the partner's timeline")
+    # A server configured to share by default.
+    s.settings["note_visibility_default"] = "involved"
+    try:
+        s.restart()
+        fx.act(no, "note", {"text": "共享备注"})
+        d = check_ok(_upload(ctx, no, b"shared memo\n" * 20, name="shared.txt"), 201, "upload")
+        other = fx.get(no, "lender_agent")
+        eq((other["notes"], [(a["name"], a["visibility"]) for a in other["attachments"]]),
+           (1, [("shared.txt", "involved")]), "the partner's view with involved by default")
+        eq([(e["type"], e["visibility"]) for e in fx.timeline(no, "lender_agent")["events"][2:]],
+           [("note_added", "involved"), ("attachment_added", "involved")],
+           "the partner's timeline with involved by default")
+        # An explicit visibility still wins over the default.
+        fx.act(no, "note", {"text": "仍为内部", "visibility": "party"})
+        eq(fx.get(no, "lender_agent")["notes"], 1, "an explicit party-only note")
+        eq(fx.get(no)["notes"], 3, "the writer's count")
+    finally:
+        del s.settings["note_visibility_default"]
+        s.restart()

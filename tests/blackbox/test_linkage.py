@@ -189,8 +189,10 @@ def _decide_body(total=None, resp=None):
     return body
 
 
-def _upload(ctx, no, data, who, name, ctype="application/octet-stream"):
+def _upload(ctx, no, data, who, name, ctype="application/octet-stream", visibility="involved"):
     path = "/v1/complaints/%s/attachments?name=%s" % (no, urllib.parse.quote(name))
+    if visibility:
+        path += "&visibility=" + visibility
     return ctx.s.http("POST", path, data, token=ctx.fx.token(who), content_type=ctype)
 
 
@@ -448,9 +450,11 @@ def test_lead_party_rule(ctx):
                         what="%s by %s (not the lead)" % (action, who))
     eq(fx.get(no)["version"], version, "refused actions changed nothing")
     # Notes and attachments: any involved party.
-    d = fx.act(no, "note", {"text": "平台方：已调取登录日志"}, who="plat_agent")
+    d = fx.act(no, "note", {"text": "平台方：已调取登录日志", "visibility": "involved"},
+               who="plat_agent")
     eq(d["notes"], 1, "note by the platform")
-    d = check_ok(s.http("POST", "/v1/complaints/%s/notes" % no, {"text": "资金方备注"},
+    d = check_ok(s.http("POST", "/v1/complaints/%s/notes" % no,
+                        {"text": "资金方备注", "visibility": "involved"},
                         token=fx.token("lender_agent")), 200, "note by the lender")
     eq(d["notes"], 2, "note by the lender")
     r = _upload(ctx, no, b"login log 2026-11-24", "plat_agent", "登录日志.txt", "text/plain")

@@ -69,7 +69,8 @@ def test_restart_keeps_everything(ctx):
             fx.act(no, a, action_body(a, fx), who=who)
         fx.act(no, "note", {"text": "备注 %d" % i}, who=who)
     data = os.urandom(4096)
-    r = s.http("POST", "/v1/complaints/%s/attachments?name=r.bin" % nos[0], data,
+    r = s.http("POST", "/v1/complaints/%s/attachments?name=r.bin&visibility=involved" % nos[0],
+               data,
                token=fx.token("bank_agent"), content_type="application/octet-stream")
     check_ok(r, 201, "upload")
     r = s.http("POST", "/v1/complaints", fx.complaint_body(description="重启幂等"),

@@ -52,6 +52,13 @@ static const struct {
     {"webhook_backoff_max_ms", K_INT, offsetof(omb_config, webhook_backoff_max_ms), 0, 10,
      86400000},
     {"webhook_allow_private", K_BOOL, offsetof(omb_config, webhook_allow_private), 0, 0, 0},
+    {"login_max_failures_user", K_INT, offsetof(omb_config, login_max_failures_user), 0, 1, 1000},
+    {"login_max_failures_address", K_INT, offsetof(omb_config, login_max_failures_address), 0, 1,
+     100000},
+    {"login_window_seconds", K_INT, offsetof(omb_config, login_window_seconds), 0, 1, 86400},
+    {"login_lockout_seconds", K_INT, offsetof(omb_config, login_lockout_seconds), 0, 1, 86400},
+    {"login_lockout_max_seconds", K_INT, offsetof(omb_config, login_lockout_max_seconds), 0, 1,
+     7 * 86400},
 };
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
@@ -83,6 +90,11 @@ void omb_config_defaults(omb_config *c)
     c->webhook_backoff_ms = 1000;
     c->webhook_backoff_max_ms = 600000;
     c->webhook_allow_private = true;
+    c->login_max_failures_user = 5;
+    c->login_max_failures_address = 20;
+    c->login_window_seconds = 900;
+    c->login_lockout_seconds = 60;
+    c->login_lockout_max_seconds = 3600;
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)
@@ -204,5 +216,10 @@ int omb_config_check(const omb_config *c, omb_err *err)
         return omb_fail(err, OMB_EINVAL, "bad_config", "page_default",
                         "page_default (%d) must not be larger than page_max (%d)", c->page_default,
                         c->page_max);
+    if (c->login_lockout_seconds > c->login_lockout_max_seconds)
+        return omb_fail(err, OMB_EINVAL, "bad_config", "login_lockout_seconds",
+                        "login_lockout_seconds (%d) must not be larger than "
+                        "login_lockout_max_seconds (%d)",
+                        c->login_lockout_seconds, c->login_lockout_max_seconds);
     return OMB_OK;
 }

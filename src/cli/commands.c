@@ -84,6 +84,12 @@ int cmd_init(cli_args *a)
         cli_error("--admin-password must be 10 to 128 characters");
         return 2;
     }
+    omb_err weak;
+    omb_err_clear(&weak);
+    if (pw && omb_auth_check_password("admin", pw, &weak) != OMB_OK) {
+        cli_error("--admin-password: %s", weak.message);
+        return 2;
+    }
     omb_app *app;
     if (open_app(a, true, &app))
         return 1;

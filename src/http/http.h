@@ -74,6 +74,7 @@ struct omb_req {
     bool job_done;
     omb_job job;
     bool durable_checked; /* omb_req_await_durable has run */
+    int retry_after_s;    /* Retry-After of a 429 answer */
     /* logging */
     long long started_ns;
     int status;

@@ -1625,4 +1625,7 @@ const omb_store_vtab omb_store_sqlite = {
     .cursor_open = sq_cursor_open,
     .cursor_next = sq_cursor_next,
     .cursor_close = sq_cursor_close,
+    .user_set_active = sq_user_set_active,
+    .user_tokens_revoke = sq_user_tokens_revoke,
+    .users_active_count = sq_users_active_count,
 };

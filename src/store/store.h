@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define OMB_STORE_VERSION 4
+#define OMB_STORE_VERSION 5
 
 enum omb_store_flags {
     OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
@@ -422,6 +422,17 @@ typedef struct omb_store_vtab {
     int (*cursor_open)(omb_store *s, enum omb_cursor_kind kind, omb_cursor **out, omb_err *err);
     int (*cursor_next)(omb_cursor *c, void *row, omb_err *err);
     void (*cursor_close)(omb_cursor *c);
+
+    /* ---- version 5: deactivating users, revoking a user's tokens ---- */
+
+    /* Sets whether a user may log in and use tokens (OMB_ENOTFOUND: no user). */
+    int (*user_set_active)(omb_store *s, int64_t user_id, bool active, omb_err *err);
+    /* Revokes every unrevoked token of a user; *count says how many. */
+    int (*user_tokens_revoke)(omb_store *s, int64_t user_id, omb_ms now, int64_t *count,
+                              omb_err *err);
+    /* How many active users with the role belong to parties of the kind. */
+    int (*users_active_count)(omb_store *s, const char *party_kind, enum omb_role role,
+                              int64_t *count, omb_err *err);
 } omb_store_vtab;
 
 /* The SQLite backend. */

@@ -43,6 +43,7 @@ MODULES = [
     "test_webhooks",
     "test_ledger",
     "test_witness",
+    "test_auth",
 ]
 
 

@@ -135,5 +135,10 @@ int main(void)
         cmocka_unit_test(test_common),        cmocka_unit_test(test_list_parsing),
         cmocka_unit_test(test_builtin_list),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int total = (int)(sizeof tests / sizeof tests[0]);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (failed > total)
+        failed = total;
+    printf("%d passed, %d failed\n", total - failed, failed);
+    return failed ? 1 : 0;
 }

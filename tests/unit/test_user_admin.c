@@ -244,5 +244,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(party_admins_and_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(login_guard, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int total = (int)(sizeof tests / sizeof tests[0]);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (failed > total)
+        failed = total;
+    printf("%d passed, %d failed\n", total - failed, failed);
+    return failed ? 1 : 0;
 }

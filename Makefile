@@ -59,7 +59,7 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/embedded_data.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 EMBEDDED  := data/taxonomy.tsv data/calendar.tsv src/store/schema.sql data/clocks.tsv \
-             data/routing.tsv
+             data/routing.tsv data/common_passwords.txt
 
 .PHONY: all run test bench soak check deps clean format unit blackbox
 

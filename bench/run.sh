@@ -47,7 +47,7 @@ echo "== ceiling: raw SQLite on this disk"
 "$work/sqlite_raw" "$work" 3
 
 OMBUD="$B/ombud --db $work/bench.db --set attachments=$work/att ${BENCH_SERVER_OPTS:-}"
-$OMBUD init --admin-password bench-admin-pass >/dev/null
+$OMBUD init --admin-password bench-operator-pw >/dev/null
 $OMBUD user add --party operator --username bench --name Bench --role admin >/dev/null
 # A bank with one agent, whose token drives the load.
 ADMIN=$($OMBUD token create admin)

@@ -10,7 +10,7 @@ opts="--db $VAR/ombud.db --set attachments=$VAR/attachments"
 if [ ! -f "$VAR/ombud.db" ]; then
     echo "Creating $VAR/ombud.db with demo data (a bank, a consumer-finance company, a platform)..."
     # shellcheck disable=SC2086
-    if ! $B $opts init --admin-password ombud-admin-2026 > "$VAR/init.txt" ||
+    if ! $B $opts init --admin-password ombud-operator-2026 > "$VAR/init.txt" ||
         ! $B $opts demo --logins "$VAR/demo-logins.txt"; then
         rm -rf "$VAR/ombud.db" "$VAR/ombud.db-wal" "$VAR/ombud.db-shm" "$VAR/attachments"
         echo "make run: loading the demo data failed" >&2
@@ -19,7 +19,7 @@ if [ ! -f "$VAR/ombud.db" ]; then
 fi
 echo
 echo "ombud API:  http://$LISTEN/v1/   (health: http://$LISTEN/v1/health)"
-echo "Operator admin: username admin, password ombud-admin-2026"
+echo "Operator admin: username admin, password ombud-operator-2026"
 cat "$VAR/demo-logins.txt"
 echo
 echo "Try:  curl -H 'Authorization: Bearer <token>' http://$LISTEN/v1/complaints?limit=5"

@@ -8,6 +8,7 @@
  * party manages only its own party's users.  Anyone may log in.
  */
 #include "app.h"
+#include "app/log.h"
 #include "core/fields.h"
 
 #include <sodium.h>
@@ -335,9 +336,11 @@ int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
     if (party != job->who.party_id && !operator_admin(&job->who))
         return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", "party",
                         "you may create users only in your own party");
+    const char *pw = omb_json_str(body, "password", NULL);
+    if (pw && (rc = omb_auth_check_password(omb_json_str(body, "username", ""), pw, err)) != OMB_OK)
+        return rc;
     user_input *in = omb_xcalloc(1, sizeof *in);
     in->body = json_incref(body);
-    const char *pw = omb_json_str(body, "password", NULL);
     if (pw && (rc = omb_auth_hash_password(pw, in->password_hash, err)) != OMB_OK) {
         user_input_free(in);
         return rc;
@@ -536,25 +539,59 @@ static const char *decoy_hash(void)
     return decoy[0] ? decoy : unusable;
 }
 
-int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, omb_err *err)
+/* Why a login failed, for the log only: the answer is the same for all. */
+static const char *failure_reason(int lookup_rc, const omb_user *u, bool verified)
+{
+    if (lookup_rc != OMB_OK)
+        return "unknown_user";
+    if (!u->password_hash[0])
+        return "no_password";
+    if (!verified)
+        return "wrong_password";
+    return "inactive";
+}
+
+int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, const char *address,
+                 int *retry_after_s, omb_err *err)
 {
     int rc = omb_fields_check(body, login_fields, "", err);
     if (rc)
         return rc;
     const char *username = omb_json_str(body, "username", "");
     const char *password = omb_json_str(body, "password", "");
+    /* A username or address that failed too often waits, known or not: the
+     * password is not even checked, so the answer tells nothing either. */
+    omb_ms wait = omb_login_guard_begin(app->login_guard, username, address, omb_app_now(app));
+    if (wait) {
+        *retry_after_s = (int)((wait + 999) / 1000);
+        omb_log(OMB_LOG_WARN, "login_throttled",
+                json_pack("{s:s,s:s,s:i}", "username", username, "address", address,
+                          "retry_after_s", *retry_after_s));
+        return omb_fail(err, OMB_ELIMIT, "too_many_attempts", NULL,
+                        "too many failed logins; try again in %d seconds", *retry_after_s);
+    }
     omb_user u;
     rc = r->vt->user_by_username(r, username, &u, err);
-    if (rc && rc != OMB_ENOTFOUND)
+    if (rc && rc != OMB_ENOTFOUND) {
+        omb_login_guard_end(app->login_guard, username, address, omb_app_now(app),
+                            OMB_LOGIN_CANCELLED);
         return rc;
+    }
     /* Same answer, and the same work, for an unknown user and a wrong password:
      * an unknown user is checked against a hash no password matches. */
     const char *hash = rc == OMB_OK && u.password_hash[0] ? u.password_hash : decoy_hash();
     bool verified = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     bool ok = rc == OMB_OK && u.active && u.password_hash[0] && verified;
-    if (!ok)
+    omb_ms lock = omb_login_guard_end(app->login_guard, username, address, omb_app_now(app),
+                                      ok ? OMB_LOGIN_SUCCEEDED : OMB_LOGIN_FAILED);
+    if (!ok) {
+        omb_log(OMB_LOG_WARN, "login_failed",
+                json_pack("{s:s,s:s,s:s,s:I}", "username", username, "address", address, "reason",
+                          failure_reason(rc, &u, verified), "locked_s",
+                          (json_int_t)((lock + 999) / 1000)));
         return omb_fail(err, OMB_EUNAUTH, "bad_credentials", NULL,
                         "the username or password is wrong");
+    }
     return omb_uc_issue_token(app, job, username, omb_json_str(body, "label", "login"), 0, err);
 }
 
@@ -579,6 +616,110 @@ int omb_uc_revoke_token(omb_app *app, omb_job *job, omb_err *err)
 {
     job->run = run_revoke;
     job->committed = revoke_committed;
+    job->status = 200;
+    return OMB_OK;
+}
+
+/* ---- deactivating users, revoking a user's tokens ------------------------------------ */
+
+/* What each change does, and the event that records it. */
+static const struct {
+    const char *event;
+    bool sets_active, active, revokes;
+} user_changes[] = {
+    [OMB_USER_DEACTIVATE] = {"user_deactivated", true, false, true},
+    [OMB_USER_ACTIVATE] = {"user_activated", true, true, false},
+    [OMB_USER_REVOKE_TOKENS] = {"user_tokens_revoked", false, false, true},
+};
+
+typedef struct change_input {
+    int64_t user_id;
+    enum omb_user_change what;
+} change_input;
+
+/* Deactivating the last active operator admin would leave nobody to
+ * manage the platform (two admins deactivating each other, one after the
+ * other in the writer). */
+static int keeps_an_operator_admin(omb_store *s, const omb_user *u, omb_err *err)
+{
+    omb_party p;
+    int rc = s->vt->party_get(s, u->party_id, &p, err);
+    if (rc || !u->active || u->role != OMB_ROLE_ADMIN || strcmp(p.kind, "operator") != 0)
+        return rc;
+    int64_t n = 0;
+    if ((rc = s->vt->users_active_count(s, "operator", OMB_ROLE_ADMIN, &n, err)) != OMB_OK)
+        return rc;
+    if (n <= 1)
+        return omb_fail(err, OMB_ECONFLICT, "last_operator_admin", NULL,
+                        "user %lld is the last active administrator of the operator",
+                        (long long)u->id);
+    return OMB_OK;
+}
+
+static int run_change_user(omb_app *app, omb_store *s, omb_job *job)
+{
+    change_input *in = job->input;
+    omb_err *err = &job->err;
+    omb_user u;
+    int rc = s->vt->user_get(s, in->user_id, &u, err);
+    if (rc == OMB_ENOTFOUND ||
+        (!rc && u.party_id != job->who.party_id && !operator_admin(&job->who)))
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no user %lld",
+                        (long long)in->user_id);
+    if (!rc && in->what == OMB_USER_DEACTIVATE)
+        rc = keeps_an_operator_admin(s, &u, err);
+    if (rc)
+        return rc;
+    omb_ms now = omb_app_now(app);
+    if (user_changes[in->what].sets_active) {
+        u.active = user_changes[in->what].active;
+        rc = s->vt->user_set_active(s, u.id, u.active, err);
+    }
+    int64_t revoked = 0;
+    if (!rc && user_changes[in->what].revokes)
+        rc = s->vt->user_tokens_revoke(s, u.id, now, &revoked, err);
+    if (rc)
+        return rc;
+    json_t *payload = json_pack("{s:b}", "active", u.active);
+    if (user_changes[in->what].revokes)
+        json_object_set_new(payload, "revoked_tokens", json_integer(revoked));
+    job->result = user_changes[in->what].sets_active
+                      ? omb_user_json(&u)
+                      : json_pack("{s:I,s:I}", "user", (json_int_t)u.id, "revoked_tokens",
+                                  (json_int_t)revoked);
+    return omb_app_audit(app, s, job, user_changes[in->what].event, "user", u.id, payload);
+}
+
+/* After COMMIT: the tokens stop working on every thread from the answer
+ * on (see revoke_committed), and the log says who did what. */
+static void change_committed(omb_app *app, omb_job *job)
+{
+    const change_input *in = job->input;
+    omb_auth_forget_all(app);
+    json_t *fields = json_pack("{s:I,s:I,s:s}", "user", (json_int_t)in->user_id, "by",
+                               (json_int_t)job->who.user_id, "by_username", job->who.username);
+    json_t *revoked = json_object_get(job->result, "revoked_tokens");
+    if (revoked)
+        json_object_set(fields, "revoked_tokens", revoked);
+    omb_log(OMB_LOG_INFO, user_changes[in->what].event, fields);
+}
+
+int omb_uc_change_user(omb_app *app, omb_job *job, int64_t user_id, enum omb_user_change what,
+                       omb_err *err)
+{
+    if (job->who.role != OMB_ROLE_ADMIN)
+        return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", NULL,
+                        "only an administrator of the user's party or of the operator may do this");
+    if (what == OMB_USER_DEACTIVATE && user_id == job->who.user_id)
+        return omb_fail(err, OMB_ECONFLICT, "cannot_deactivate_self", NULL,
+                        "an administrator cannot deactivate themselves");
+    change_input *in = omb_xcalloc(1, sizeof *in);
+    in->user_id = user_id;
+    in->what = what;
+    job->run = run_change_user;
+    job->input = in;
+    job->input_free = plain_free;
+    job->committed = change_committed;
     job->status = 200;
     return OMB_OK;
 }

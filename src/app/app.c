@@ -216,6 +216,7 @@ static void free_data(omb_app *app)
     omb_routing_free(app->routing);
     omb_hub_free(app->hub);
     omb_app_free_hooks(app);
+    omb_login_guard_free(app->login_guard);
     sodium_memzero(&app->keys, sizeof app->keys);
 }
 
@@ -247,6 +248,7 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     app->cfg = *cfg;
     app->backend = backend;
     app->grade_policy = omb_grade_defaults;
+    app->login_guard = omb_login_guard_new(cfg);
     int rc = create ? OMB_OK : omb_app_check_database(cfg, err);
     if (!rc)
         rc = load_data(app, err);

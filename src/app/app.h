@@ -33,6 +33,7 @@ typedef struct omb_sweeper omb_sweeper;
 typedef struct omb_deliverer omb_deliverer;
 typedef struct omb_hub omb_hub;
 typedef struct omb_routing omb_routing;
+typedef struct omb_login_guard omb_login_guard;
 
 /* Keys derived from the key file (pii.c). */
 typedef struct omb_keys {
@@ -85,6 +86,7 @@ typedef struct omb_app {
     atomic_llong clock_offset_ms; /* test clock: added to the real time */
     atomic_llong clock_fixed_ms;  /* test clock: when non-zero, the time */
     atomic_llong auth_generation; /* bumped when a token is revoked: drops cached tokens */
+    omb_login_guard *login_guard; /* failed logins per username and address (login_guard.c) */
 } omb_app;
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -183,6 +185,21 @@ void omb_auth_new_token(char out[64], unsigned char hash[32]);
 void omb_auth_token_hash(const char *token, unsigned char hash[32]);
 /* Drops every cached token of every thread (after a revocation). */
 void omb_auth_forget_all(omb_app *app);
+/* The rules of a new password beyond its length (core/password.h, with the
+ * built-in list of common passwords): 422 weak_password, field password. */
+int omb_auth_check_password(const char *username, const char *password, omb_err *err);
+
+/* Throttling password guesses per username and per client address
+ * (login_guard.c).  begin before checking a password: 0 when the attempt
+ * may go ahead, else the ms to wait; every attempt that began must end. */
+enum omb_login_outcome { OMB_LOGIN_FAILED, OMB_LOGIN_SUCCEEDED, OMB_LOGIN_CANCELLED };
+omb_login_guard *omb_login_guard_new(const omb_config *cfg);
+void omb_login_guard_free(omb_login_guard *g);
+omb_ms omb_login_guard_begin(omb_login_guard *g, const char *username, const char *address,
+                             omb_ms now);
+/* Returns the lockout the failure earned in ms (0 for none). */
+omb_ms omb_login_guard_end(omb_login_guard *g, const char *username, const char *address,
+                           omb_ms now, enum omb_login_outcome outcome);
 
 /* ---- use cases: writes (each builds a job) -------------------------------- */
 
@@ -209,11 +226,19 @@ int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err);
 int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err);
 int omb_uc_create_product(omb_app *app, omb_job *job, json_t *body, omb_err *err);
 int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err *err);
-/* POST /v1/tokens (login) and `ombud token create`: no principal needed. */
-int omb_uc_login(omb_app *app, omb_store *reader, omb_job *job, json_t *body, omb_err *err);
+/* POST /v1/tokens (login) from the client `address`: no principal needed.
+ * When the username or the address must wait (OMB_ELIMIT), *retry_after_s
+ * says how many seconds. */
+int omb_uc_login(omb_app *app, omb_store *reader, omb_job *job, json_t *body, const char *address,
+                 int *retry_after_s, omb_err *err);
 int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const char *label,
                        int ttl_hours, omb_err *err);
 int omb_uc_revoke_token(omb_app *app, omb_job *job, omb_err *err);
+/* POST /v1/users/{id}/deactivate, /activate and DELETE /v1/users/{id}/tokens:
+ * an admin of the user's party or of the operator. */
+enum omb_user_change { OMB_USER_DEACTIVATE, OMB_USER_ACTIVATE, OMB_USER_REVOKE_TOKENS };
+int omb_uc_change_user(omb_app *app, omb_job *job, int64_t user_id, enum omb_user_change what,
+                       omb_err *err);
 
 /* ---- use cases: reads ------------------------------------------------------ */
 

@@ -9,8 +9,12 @@
  * connection does not look its token up on every request.  An entry lives
  * at most AUTH_CACHE_MS, never past the token's expiry, and every entry is
  * dropped at once when any token is revoked through this process.
+ *
+ * A new password must also pass core/password.h's rules, against the list
+ * of common passwords built into the binary.
  */
 #include "app.h"
+#include "core/password.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -29,6 +33,9 @@ typedef struct auth_slot {
 } auth_slot;
 
 static __thread auth_slot auth_cache[AUTH_CACHE_SLOTS];
+
+extern const unsigned char omb_embed_common_passwords_txt[];
+extern const size_t omb_embed_common_passwords_txt_len;
 
 static auth_slot *cache_slot(const unsigned char hash[32])
 {
@@ -64,6 +71,12 @@ int omb_auth_hash_password(const char *password, char out[OMB_PWHASH_LEN], omb_e
                               crypto_pwhash_ALG_ARGON2ID13) != 0)
         return omb_fail(err, OMB_EIO, "internal", NULL, "password hashing ran out of memory");
     return OMB_OK;
+}
+
+int omb_auth_check_password(const char *username, const char *password, omb_err *err)
+{
+    return omb_password_check(username, password, (const char *)omb_embed_common_passwords_txt,
+                              omb_embed_common_passwords_txt_len, err);
 }
 
 int omb_auth_token(omb_app *app, omb_store *r, const char *token, omb_principal *out, omb_err *err)

@@ -56,6 +56,13 @@ static const struct {
     {"webhook_allow_private", K_BOOL, offsetof(omb_config, webhook_allow_private), 0, 0, 0},
     {"note_visibility_default", K_VISIBILITY, offsetof(omb_config, note_visibility_default), 0, 0,
      0},
+    {"login_max_failures_user", K_INT, offsetof(omb_config, login_max_failures_user), 0, 1, 1000},
+    {"login_max_failures_address", K_INT, offsetof(omb_config, login_max_failures_address), 0, 1,
+     100000},
+    {"login_window_seconds", K_INT, offsetof(omb_config, login_window_seconds), 0, 1, 86400},
+    {"login_lockout_seconds", K_INT, offsetof(omb_config, login_lockout_seconds), 0, 1, 86400},
+    {"login_lockout_max_seconds", K_INT, offsetof(omb_config, login_lockout_max_seconds), 0, 1,
+     7 * 86400},
 };
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
@@ -88,6 +95,11 @@ void omb_config_defaults(omb_config *c)
     c->webhook_backoff_max_ms = 600000;
     c->webhook_allow_private = true;
     c->note_visibility_default = OMB_VIS_PARTY;
+    c->login_max_failures_user = 5;
+    c->login_max_failures_address = 20;
+    c->login_window_seconds = 900;
+    c->login_lockout_seconds = 60;
+    c->login_lockout_max_seconds = 3600;
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)
@@ -228,5 +240,10 @@ int omb_config_check(omb_config *c, omb_err *err)
                 err, OMB_EINVAL, "bad_config", "attachments",
                 "the directory beside the database is too long a path; set attachments");
     }
+    if (c->login_lockout_seconds > c->login_lockout_max_seconds)
+        return omb_fail(err, OMB_EINVAL, "bad_config", "login_lockout_seconds",
+                        "login_lockout_seconds (%d) must not be larger than "
+                        "login_lockout_max_seconds (%d)",
+                        c->login_lockout_seconds, c->login_lockout_max_seconds);
     return OMB_OK;
 }

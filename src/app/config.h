@@ -46,8 +46,13 @@ typedef struct omb_config {
     int webhook_timeout_ms;      /* one delivery attempt at most */
     int webhook_backoff_ms;      /* first retry delay; doubles up to webhook_backoff_max_ms */
     int webhook_backoff_max_ms;
-    bool webhook_allow_private;  /* deliver to loopback and private addresses (tests, on-site) */
-    int note_visibility_default; /* enum omb_visibility of a note or file written without one */
+    bool webhook_allow_private;     /* deliver to loopback and private addresses (tests, on-site) */
+    int note_visibility_default;    /* enum omb_visibility of a note or file written without one */
+    int login_max_failures_user;    /* failed logins of one username before a lockout */
+    int login_max_failures_address; /* failed logins from one client address before a lockout */
+    int login_window_seconds;       /* failures are forgotten after this long without one */
+    int login_lockout_seconds;      /* the first lockout; doubles with each further one ... */
+    int login_lockout_max_seconds;  /* ... up to this */
 } omb_config;
 
 void omb_config_defaults(omb_config *c);

@@ -105,6 +105,12 @@ int cmd_init(cli_args *a)
         cli_error("--admin-password must be 10 to 128 characters");
         return 2;
     }
+    omb_err weak;
+    omb_err_clear(&weak);
+    if (pw && omb_auth_check_password("admin", pw, &weak) != OMB_OK) {
+        cli_error("--admin-password: %s", weak.message);
+        return 2;
+    }
     omb_app *app;
     if (open_app(a, true, &app))
         return 1;
@@ -145,10 +151,13 @@ int cmd_init(cli_args *a)
     if (given) {
         snprintf(password, sizeof password, "%s", given);
     } else {
+        /* Random, and drawn again in the unlikely case it breaks a password rule. */
         unsigned char raw[12];
-        randombytes_buf(raw, sizeof raw);
-        sodium_bin2base64(password, sizeof password, raw, sizeof raw,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        do {
+            randombytes_buf(raw, sizeof raw);
+            sodium_bin2base64(password, sizeof password, raw, sizeof raw,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        } while (omb_auth_check_password("admin", password, NULL) != OMB_OK);
     }
     cli_system_principal(&sys, op_id, OMB_ROLE_ADMIN);
     omb_job_init(&job, NULL, NULL, &sys);

@@ -55,6 +55,7 @@ static const struct {
     {OMB_EFIELD, "invalid_field"},
     {OMB_EIO, "io_error"},
     {OMB_EBUSY, "busy"},
+    {OMB_ELIMIT, "too_many_attempts"},
 };
 
 const char *omb_rc_name(int rc)

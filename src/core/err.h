@@ -25,6 +25,7 @@ enum omb_rc {
     OMB_EFIELD = -8,     /* well-formed but semantically invalid (422) */
     OMB_EIO = -9,        /* storage or system failure (500/503) */
     OMB_EBUSY = -10,     /* temporarily unable, try again (503) */
+    OMB_ELIMIT = -11,    /* too many attempts: wait before the next (429) */
 };
 
 #define OMB_ERR_CODE_MAX  40

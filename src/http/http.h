@@ -82,6 +82,7 @@ struct omb_req {
     omb_job job;
     bool durable_checked; /* omb_req_await_durable has run */
     bool close_after;     /* answer with Connection: close (the client half-closed) */
+    int retry_after_s;    /* Retry-After of a 429 answer */
     /* logging */
     long long started_ns;
     int status;

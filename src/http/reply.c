@@ -19,7 +19,7 @@ static const struct {
 } statuses[] = {
     {OMB_OK, 200},        {OMB_EINVAL, 400},    {OMB_EUNAUTH, 401}, {OMB_EFORBIDDEN, 403},
     {OMB_ENOTFOUND, 404}, {OMB_ECONFLICT, 409}, {OMB_ETOOBIG, 413}, {OMB_EMEDIA, 415},
-    {OMB_EFIELD, 422},    {OMB_EIO, 500},       {OMB_EBUSY, 503},
+    {OMB_EFIELD, 422},    {OMB_EIO, 500},       {OMB_EBUSY, 503},   {OMB_ELIMIT, 429},
 };
 
 /* Error codes whose status is not their kind's. */
@@ -67,6 +67,11 @@ static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"ombud\"");
     if (r->close_after)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (status == 429 && r->retry_after_s > 0) {
+        char wait[24];
+        snprintf(wait, sizeof wait, "%d", r->retry_after_s);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, wait);
+    }
     if (r->job.replayed)
         MHD_add_response_header(resp, "Idempotent-Replayed", "true");
     r->status = status;

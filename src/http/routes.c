@@ -15,6 +15,7 @@
 #include "http.h"
 #include "routes_int.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -190,10 +191,27 @@ static enum MHD_Result h_taxonomy(omb_req *r)
     return omb_reply_json(r, 200, omb_q_taxonomy(omb_req_app(r)));
 }
 
+/* The client's address as text ("?" when unknown), for the login throttle and log. */
+static void client_address(omb_req *r, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    snprintf(out, cap, "?");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)cap);
+}
+
 static enum MHD_Result h_login(omb_req *r)
 {
     omb_err err;
     omb_err_clear(&err);
+    char address[INET6_ADDRSTRLEN];
+    client_address(r, address, sizeof address);
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
@@ -203,7 +221,7 @@ static enum MHD_Result h_login(omb_req *r)
     if (!rc && !rd)
         rc = err.rc;
     if (!rc)
-        rc = omb_uc_login(omb_req_app(r), rd, &r->job, body, &err);
+        rc = omb_uc_login(omb_req_app(r), rd, &r->job, body, address, &r->retry_after_s, &err);
     json_decref(body);
     if (rc)
         return rt_fail(r, &err);
@@ -334,6 +352,32 @@ static enum MHD_Result h_user(omb_req *r)
 static enum MHD_Result h_user_create(omb_req *r)
 {
     return rt_write_with_body(r, omb_uc_create_user);
+}
+static enum MHD_Result change_user(omb_req *r, enum omb_user_change what)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    int64_t id;
+    if (rt_parse_id(r->params[0], &id))
+        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such user");
+    int rc = rt_write_prelude(r, NULL, &err);
+    if (!rc)
+        rc = omb_uc_change_user(omb_req_app(r), &r->job, id, what, &err);
+    if (rc)
+        return rt_fail(r, &err);
+    return omb_req_submit(r);
+}
+static enum MHD_Result h_user_deactivate(omb_req *r)
+{
+    return change_user(r, OMB_USER_DEACTIVATE);
+}
+static enum MHD_Result h_user_activate(omb_req *r)
+{
+    return change_user(r, OMB_USER_ACTIVATE);
+}
+static enum MHD_Result h_user_tokens_revoke(omb_req *r)
+{
+    return change_user(r, OMB_USER_REVOKE_TOKENS);
 }
 static enum MHD_Result h_products(omb_req *r)
 {
@@ -630,6 +674,9 @@ static const omb_route routes[] = {
     {"GET", "/v1/users", h_users, 0, NULL},
     {"POST", "/v1/users", h_user_create, RT_BODY, NULL},
     {"GET", "/v1/users/:id", h_user, 0, NULL},
+    {"POST", "/v1/users/:id/deactivate", h_user_deactivate, 0, NULL},
+    {"POST", "/v1/users/:id/activate", h_user_activate, 0, NULL},
+    {"DELETE", "/v1/users/:id/tokens", h_user_tokens_revoke, 0, NULL},
     {"GET", "/v1/products", h_products, 0, NULL},
     {"POST", "/v1/products", h_product_create, RT_BODY, NULL},
     {"GET", "/v1/products/:id", h_product, 0, NULL},

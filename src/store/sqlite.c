@@ -1642,4 +1642,7 @@ const omb_store_vtab omb_store_sqlite = {
     .event_restrict = sq_event_restrict,
     .event_restricted_to = sq_event_restricted_to,
     .attachment_link_for = sq_attachment_link_for,
+    .user_set_active = sq_user_set_active,
+    .user_tokens_revoke = sq_user_tokens_revoke,
+    .users_active_count = sq_users_active_count,
 };

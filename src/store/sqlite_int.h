@@ -118,6 +118,10 @@ int sq_settlements_save(omb_store *s, int64_t complaint_id, const omb_settlement
                         size_t n, omb_err *err);
 int sq_settlements_list(omb_store *s, const omb_settlement_filter *f,
                         int (*cb)(void *, const omb_settlement_row *), void *ctx, omb_err *err);
+int sq_user_set_active(omb_store *s, int64_t user_id, bool active, omb_err *err);
+int sq_user_tokens_revoke(omb_store *s, int64_t user_id, omb_ms now, int64_t *count, omb_err *err);
+int sq_users_active_count(omb_store *s, const char *party_kind, enum omb_role role, int64_t *count,
+                          omb_err *err);
 
 /* sqlite_ledger.c: the evidence ledger (see store.h). */
 int sq_ledger_append(sq_store *s, const omb_event *ev, const char *payload, size_t payload_len,

@@ -34,6 +34,9 @@ enum link_stmt {
     L_SETTLE_SUPERSEDE,
     L_SETTLE_PUT,
     L_SETTLE_LIST,
+    L_USER_ACTIVE,
+    L_USER_TOKENS_REVOKE,
+    L_USERS_ACTIVE_COUNT,
     L__COUNT
 };
 
@@ -121,6 +124,11 @@ static const char *const link_sql[L__COUNT] = {
         "WHERE (?1 = 0 OR s.party_id = ?1) AND s.decided_at >= ?2 AND s.decided_at < ?3 "
         "AND (?4 = 1 OR s.state = 'due') ORDER BY s.decided_at, s.complaint_id, s.party_id "
         "LIMIT ?5",
+    [L_USER_ACTIVE] = "UPDATE users SET active = ?2 WHERE id = ?1",
+    [L_USER_TOKENS_REVOKE] = "UPDATE tokens SET revoked_at = ?2 "
+                             "WHERE user_id = ?1 AND revoked_at IS NULL",
+    [L_USERS_ACTIVE_COUNT] = "SELECT count(*) FROM users u JOIN parties p ON p.id = u.party_id "
+                             "WHERE u.active = 1 AND u.role = ?1 AND p.kind = ?2",
 };
 
 static sqlite3_stmt *lstmt(sq_store *s, enum link_stmt id, omb_err *err)
@@ -503,4 +511,41 @@ int sq_settlements_list(omb_store *base, const omb_settlement_filter *f,
     omb_settlement_row row;
     return sq_fetch_all(s, st, read_settlement, &row, (int (*)(void *, const void *))cb, ctx, err,
                         "settlements");
+}
+
+/* ---- deactivating users, revoking a user's tokens ---------------------- */
+
+int sq_user_set_active(omb_store *base, int64_t user_id, bool active, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    LSTMT_OR_FAIL(st, s, L_USER_ACTIVE, err);
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int(st, 2, active ? 1 : 0);
+    int rc = sq_exec_stmt(s, st, err, "user active");
+    if (!rc && sqlite3_changes(s->db) == 0)
+        rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no user %lld", (long long)user_id);
+    return rc;
+}
+
+int sq_user_tokens_revoke(omb_store *base, int64_t user_id, omb_ms now, int64_t *count,
+                          omb_err *err)
+{
+    sq_store *s = SQ(base);
+    LSTMT_OR_FAIL(st, s, L_USER_TOKENS_REVOKE, err);
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sq_exec_stmt(s, st, err, "revoke tokens");
+    *count = rc ? 0 : sqlite3_changes(s->db);
+    return rc;
+}
+
+int sq_users_active_count(omb_store *base, const char *party_kind, enum omb_role role,
+                          int64_t *count, omb_err *err)
+{
+    sq_store *s = SQ(base);
+    LSTMT_OR_FAIL(st, s, L_USERS_ACTIVE_COUNT, err);
+    sqlite3_bind_text(st, 1, omb_role_name(role), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, party_kind, -1, SQLITE_STATIC);
+    *count = 0;
+    return sq_fetch_one(s, st, read_int64, count, err, "active users");
 }

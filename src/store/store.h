@@ -423,7 +423,7 @@ typedef struct omb_store_vtab {
     int (*cursor_next)(omb_cursor *c, void *row, omb_err *err);
     void (*cursor_close)(omb_cursor *c);
 
-    /* ---- version 5: note and attachment visibility ---- */
+    /* ---- version 5: note and attachment visibility; deactivating users ---- */
 
     /* Marks a complaint event as seen by one party alone (a party-only note
      * or file, core/visibility.h): events_since leaves it out for the others. */
@@ -436,6 +436,15 @@ typedef struct omb_store_vtab {
      * a link that party sees. */
     int (*attachment_link_for)(omb_store *s, int64_t complaint_id, const omb_attachment *a,
                                omb_ms now, int64_t party_id, omb_err *err);
+
+    /* Sets whether a user may log in and use tokens (OMB_ENOTFOUND: no user). */
+    int (*user_set_active)(omb_store *s, int64_t user_id, bool active, omb_err *err);
+    /* Revokes every unrevoked token of a user; *count says how many. */
+    int (*user_tokens_revoke)(omb_store *s, int64_t user_id, omb_ms now, int64_t *count,
+                              omb_err *err);
+    /* How many active users with the role belong to parties of the kind. */
+    int (*users_active_count)(omb_store *s, const char *party_kind, enum omb_role role,
+                              int64_t *count, omb_err *err);
 } omb_store_vtab;
 
 /* The SQLite backend. */

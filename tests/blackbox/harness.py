@@ -56,6 +56,7 @@ Every CLI run is checked for sanitizer reports too.
 """
 
 import datetime
+import hashlib
 import json
 import os
 import re
@@ -77,7 +78,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 DATA = os.path.join(ROOT, "tests", "data")
 
-ADMIN_PASSWORD = "admin-pass-0001"
+ADMIN_PASSWORD = "op-secret-0001"
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 60.0
 HTTP_TIMEOUT = 60.0
@@ -662,7 +663,9 @@ USERS = [
 
 
 def password_of(username):
-    return "pw-%s-0001" % username
+    """A fixture user's password: it must pass the password rules, so it
+    neither contains the username nor is a common one."""
+    return "pw-%s-0001" % hashlib.sha256(username.encode()).hexdigest()[:12]
 
 
 class Fixture:

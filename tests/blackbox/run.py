@@ -51,6 +51,7 @@ MODULES = [
     "test_http",
     "test_front",
     "test_crash",
+    "test_auth",
 ]
 
 # The modules of the nginx-front mode: the lifecycle (with uploads), lists,

@@ -14,7 +14,7 @@ import os
 import re
 
 from harness import (BAD_ID, DATA, VALID_ID, Fixture, TestFailure, action_body, check,
-                     check_error, check_ok, eq, fingerprint_diff, id_number, wait_for)
+                     check_error, check_ok, eq, fingerprint_diff, id_number, password_of, wait_for)
 
 CORPUS = os.path.join(DATA, "bad_requests.txt")
 MAX_BODY = 65536
@@ -130,7 +130,7 @@ def setup(ctx):
                token=fx.token("bank_agent"), content_type="application/octet-stream")
     check_ok(r, 201, "corpus attachment")
     # a token that was logged out
-    t = fx.login("bank_agent2", "pw-bank_agent2-0001")
+    t = fx.login("bank_agent2", password_of("bank_agent2"))
     check_ok(s.http("DELETE", "/v1/tokens/current", token=t), 200, "logout")
     ctx.tokens = dict(fx.tokens, revoked=t, garbage="omb_" + "Z" * 43, malformed="not-a-token")
     future = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)

@@ -121,7 +121,7 @@ def test_serve_needs_an_initialised_database(ctx):
     check(not os.path.exists(empty), "serve created a database")
     # ... and its own key file: not a missing one, not another database's
     other = os.path.join(ctx.s.dir, "other.db")
-    p = _run(ctx, "init", "--db", other, "--admin-password", "other-admin-pass")
+    p = _run(ctx, "init", "--db", other, "--admin-password", "other-operator-pw")
     eq(p.returncode, 0, "init of another database")
     os.rename(other + ".key", other + ".key.saved")
     p = _run(ctx, "--db", other, "--listen", "127.0.0.1:0", "serve")

@@ -758,7 +758,8 @@ def test_outsider_complaint_lists(ctx):
 
 
 def test_outsider_users(ctx):
-    """Users of another party (and their duty) do not exist for anyone else."""
+    """Users of another party (their duty, their deactivation and tokens) do not exist for
+    anyone else."""
     s, fx = ctx.s, ctx.fx
     problems = _Problems()
     target = fx.uid("bank_agent")
@@ -782,6 +783,19 @@ def test_outsider_users(ctx):
             else:
                 problems.run(lambda r, w: check(r.status in (403, 404), "%s: %r" % (w, r)),
                              r, what)
+            # deactivating, reactivating, revoking tokens: admins of other parties find no
+            # such user, anyone else is refused by role
+            for method, fmt in (("POST", "/v1/users/%d/deactivate"),
+                                ("POST", "/v1/users/%d/activate"),
+                                ("DELETE", "/v1/users/%d/tokens")):
+                r = s.http(method, fmt % target, token=tok)
+                what = "%s %s as %s" % (method, fmt % target, u)
+                if ROLE_OF.get(u) == "admin":
+                    g = s.http(method, fmt % ghost_id, token=tok)
+                    problems.run(_ghost_shape, g, what + " (ghost)")
+                    problems.run(_same_as_ghost, r, g, str(target), str(ghost_id), what)
+                else:
+                    problems.run(check_error, r, 403, "role_not_allowed", None, what)
             lst = check_ok(s.http("GET", "/v1/users", token=tok), 200, "GET /v1/users as " + u)
             problems.run(check, all(x["party"] == fx.users[u]["party"] for x in lst["items"]),
                          "GET /v1/users as %s lists users of other parties" % u)
@@ -1171,7 +1185,8 @@ def test_routes_covered(ctx):
         ("GET", "/v1/clocks"), ("GET", "/v1/clocks/compliance"),
         ("GET", "/v1/complaints/:no/complainant"), ("GET", "/v1/tasks"),
         ("POST", "/v1/users/:id/duty"), ("GET", "/v1/users"), ("GET", "/v1/users/:id"),
-        ("GET", "/v1/webhooks"), ("POST", "/v1/webhooks"), ("GET", "/v1/webhooks/:id"),
+        ("POST", "/v1/users/:id/deactivate"), ("POST", "/v1/users/:id/activate"),
+        ("DELETE", "/v1/users/:id/tokens"), ("GET", "/v1/webhooks"), ("POST", "/v1/webhooks"), ("GET", "/v1/webhooks/:id"),
         ("DELETE", "/v1/webhooks/:id"), ("POST", "/v1/webhooks/:id/enable"),
         ("GET", "/v1/webhooks/:id/deliveries"), ("GET", "/v1/settlements"),
         ("GET", "/v1/complainants/complaints"), ("GET", "/v1/stream"),

@@ -3,7 +3,8 @@
 # Runs apt-get only when something is absent, so a ready machine pays nothing.
 set -eu
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
-      libsodium-dev libjemalloc-dev libpcre2-dev libcurl4-openssl-dev libcmocka-dev wrk curl python3 ca-certificates clang-format"
+      libsodium-dev libjemalloc-dev libpcre2-dev libcurl4-openssl-dev libcmocka-dev wrk curl python3 ca-certificates clang-format
+      clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

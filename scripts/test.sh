@@ -4,6 +4,9 @@
 #   1. source checks (scripts/checksrc.sh)
 #   2. each unit test program build/<flavour>/tests/test_*
 #   3. the black-box suite against build/<flavour>/ombud (tests/blackbox/run.py)
+#   4. each libFuzzer harness of build/fuzz/ (make FLAVOUR=fuzz fuzzers) for
+#      FUZZ_SECONDS (10) over its corpus, after replaying its crash
+#      reproducers (scripts/fuzz.sh --ci): one test per harness
 set -u
 B=${1:-build/asan}
 pass=0
@@ -44,6 +47,11 @@ done
 
 python3 tests/blackbox/run.py --ombud "$B/ombud" > "$log/blackbox" 2>&1
 count blackbox $? "$log/blackbox"
+
+if [ -d build/fuzz ]; then
+    scripts/fuzz.sh --ci build/fuzz > "$log/fuzz" 2>&1
+    count fuzz $? "$log/fuzz"
+fi
 
 rm -rf "$log"
 echo "$pass passed, $fail failed"

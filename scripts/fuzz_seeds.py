@@ -92,26 +92,25 @@ class Writer:
         self.counts[name] = self.counts.get(name, 0) + 1
 
 
+# (method, path pattern, handler or None for the action named by group 2); group 1 is the target.
+PATH_ROUTES = [
+    ("POST", r"^/v1/complaints/([^/]+)/actions/([a-z_]+)$", None),
+    ("POST", r"^/v1/complaints/([^/]+)/notes$", "notes"),
+    ("POST", r"^/v1/users/([^/]+)/duty$", "duty"),
+    ("POST", r"^/v1/ledger/heads/([^/]+)/cosignatures$", "cosignatures"),
+    ("GET", r"^/v1/complaints/([^/]+)/complainant$", "complainant"),
+]
+
+
 def request_line(method, path):
     """(handler, target, query) of a write route, or None."""
     p, _, query = path.partition("?")
     if method == "POST" and p in BODY_ROUTES:
         return BODY_ROUTES[p], None, query
-    m = re.match(r"^/v1/complaints/([^/]+)/actions/([a-z_]+)$", p)
-    if method == "POST" and m:
-        return m.group(2), m.group(1), query
-    m = re.match(r"^/v1/complaints/([^/]+)/notes$", p)
-    if method == "POST" and m:
-        return "notes", m.group(1), query
-    m = re.match(r"^/v1/users/([^/]+)/duty$", p)
-    if method == "POST" and m:
-        return "duty", m.group(1), query
-    m = re.match(r"^/v1/ledger/heads/([^/]+)/cosignatures$", p)
-    if method == "POST" and m:
-        return "cosignatures", m.group(1), query
-    m = re.match(r"^/v1/complaints/([^/]+)/complainant$", p)
-    if method == "GET" and m:
-        return "complainant", m.group(1), query
+    for want, pattern, handler in PATH_ROUTES:
+        m = re.match(pattern, p)
+        if method == want and m:
+            return handler or m.group(2), m.group(1), query
     return None
 
 

@@ -14,9 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = omb_xmalloc(size ? size : 1);
-    if (size)
-        memcpy(text, data, size);
+    char *text = fz_copy(data, size);
     const char *texts[LAYERS_MAX];
     size_t lens[LAYERS_MAX];
     size_t n = 0, start = 0;

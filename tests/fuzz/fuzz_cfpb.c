@@ -13,9 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = omb_xmalloc(size ? size : 1);
-    if (size)
-        memcpy(text, data, size);
+    char *text = fz_copy(data, size);
     omb_csv csv;
     omb_csv_init(&csv, text, size, OMB_CFPB_CSV_FIELD_MAX, OMB_CFPB_CSV_FIELDS_MAX);
     const omb_csv_record *rec;

@@ -15,6 +15,7 @@
 #include "app/app.h"
 #include "app/log.h"
 #include "core/buf.h"
+#include "core/jsonw.h"
 
 #include <ftw.h>
 #include <stdint.h>
@@ -44,19 +45,13 @@ static inline char *fz_cstr(const uint8_t *data, size_t size)
     return s;
 }
 
-/* Splits s (modified) at its first newline: *rest gets what follows it
- * (and *rest_len its length), the return value the first line. */
-static inline char *fz_first_line(char *s, size_t len, char **rest, size_t *rest_len)
+/* The input as an exact-size copy, so that ASan sees any read past its end
+ * (caller frees). */
+static inline char *fz_copy(const uint8_t *data, size_t size)
 {
-    char *nl = memchr(s, '\n', len);
-    if (!nl) {
-        *rest = s + len;
-        *rest_len = 0;
-        return s;
-    }
-    *nl = '\0';
-    *rest = nl + 1;
-    *rest_len = len - (size_t)(nl + 1 - s);
+    char *s = omb_xmalloc(size ? size : 1);
+    if (size)
+        memcpy(s, data, size);
     return s;
 }
 
@@ -255,6 +250,71 @@ static inline const omb_principal *fz_who(const fz_world *w, const char *key)
         if (strcmp(fz_users[i].key, key) == 0)
             return &w->who[i];
     return NULL;
+}
+
+/* What a client would get for rc/err: a refusal of bad input must be a
+ * 4xx JSON error with a code; a 500 (OMB_EIO) or a 503 means that bad input
+ * reached a storage or system failure, a defect (abort). */
+static inline void fz_check_refusal(const char *what, int rc, const omb_err *err)
+{
+    if (rc == OMB_OK)
+        return;
+    /* The kinds src/http/reply.c answers with a 4xx status. */
+    static const int refusals[] = {OMB_EINVAL,    OMB_EUNAUTH, OMB_EFORBIDDEN, OMB_ENOTFOUND,
+                                   OMB_ECONFLICT, OMB_ETOOBIG, OMB_EMEDIA,     OMB_EFIELD};
+    bool refusal = false;
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+        refusal = refusal || rc == refusals[i];
+    if (!refusal || !err->code[0]) {
+        fprintf(stderr, "%s answered %s %s: %s (field %s)\n", what, omb_rc_name(rc), err->code,
+                err->message, err->field);
+        abort();
+    }
+}
+
+/* A successful answer must be writable as the JSON the server sends. */
+static inline void fz_check_answer(const char *what, const json_t *v)
+{
+    size_t len;
+    char *text = v ? omb_jsonw_dup(v, 0, &len) : NULL;
+    if (!text) {
+        fprintf(stderr, "%s: the answer could not be written as JSON\n", what);
+        abort();
+    }
+    free(text);
+}
+
+/* An input of the request and query harnesses: a first line
+ * "<name> <as> [<target>]", then the rest (body or query string). */
+typedef struct fz_input {
+    char *text; /* owned: the input, NUL-terminated, cut into the parts below */
+    const char *name, *target;
+    const omb_principal *who;
+    char *rest;
+    size_t rest_len;
+} fz_input;
+
+/* Splits an input; false (and nothing to free) when its first line does not
+ * name a route and a user of the world. */
+static inline bool fz_input_parse(const fz_world *w, const uint8_t *data, size_t size, fz_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->text = fz_cstr(data, size);
+    char *nl = memchr(in->text, '\n', size);
+    in->rest = nl ? nl + 1 : in->text + size;
+    in->rest_len = size - (size_t)(in->rest - in->text);
+    if (nl)
+        *nl = '\0';
+    char *save = NULL;
+    in->name = strtok_r(in->text, " ", &save);
+    const char *as = in->name ? strtok_r(NULL, " ", &save) : NULL;
+    in->target = as ? strtok_r(NULL, " ", &save) : NULL;
+    in->who = as ? fz_who(w, as) : NULL;
+    if (!in->name || !in->who) {
+        free(in->text);
+        return false;
+    }
+    return true;
 }
 
 #endif

@@ -15,9 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     size_t field_max = (data[0] & 0x0F) ? (size_t)(data[0] & 0x0F) * 8 : 0;
     size_t fields_max = (data[0] >> 4) ? (size_t)(data[0] >> 4) : 0;
-    /* A copy of exactly the input's size: ASan sees any read past it. */
-    char *text = omb_xmalloc(size - 1 ? size - 1 : 1);
-    memcpy(text, data + 1, size - 1);
+    char *text = fz_copy(data + 1, size - 1);
     omb_csv r;
     omb_csv_init(&r, text, size - 1, field_max, fields_max);
     const omb_csv_record *rec = NULL;

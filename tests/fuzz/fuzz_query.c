@@ -8,7 +8,8 @@
  * clocks and compliance (omb_q_clock_filter_parse, then the read), tasks,
  * deliveries, settlements, repeat (complainants/complaints), heads,
  * consistency and inclusion (the ledger).  as is a fixture user
- * (fuzz_common.h).
+ * (fuzz_common.h).  A refusal must be a 4xx error with a code and an
+ * answer must be writable as JSON.
  *
  * Seeds: tests/fuzz/corpus/query/; dictionary: tests/fuzz/query.dict.
  */
@@ -97,36 +98,33 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = fz_cstr(data, size);
-    char *rest;
-    size_t rest_len;
-    char *line = fz_first_line(text, size, &rest, &rest_len);
-    char *save = NULL;
-    const char *route = strtok_r(line, " ", &save);
-    const char *as = route ? strtok_r(NULL, " ", &save) : NULL;
-    const omb_principal *who = as ? fz_who(&world, as) : NULL;
-    if (!route || !who) {
-        free(text);
+    fz_input in;
+    if (!fz_input_parse(&world, data, size, &in))
         return -1; /* not a query: keep it out of the corpus */
-    }
+    const char *route = in.name;
+    const omb_principal *who = in.who;
     fz_query q;
-    fz_query_split(rest, &q);
+    fz_query_split(in.rest, &q);
     omb_err err;
     omb_err_clear(&err);
+    int rc = OMB_OK;
     if (strcmp(route, "complaints") == 0) {
-        complaints(who, &q, &err);
+        rc = complaints(who, &q, &err);
     } else if (strcmp(route, "clocks") == 0 || strcmp(route, "compliance") == 0) {
-        clocks(who, &q, route[1] == 'o', &err);
+        rc = clocks(who, &q, route[1] == 'o', &err);
     } else {
         for (size_t i = 0; i < sizeof pair_routes / sizeof pair_routes[0]; i++) {
             if (strcmp(route, pair_routes[i].name) == 0) {
                 json_t *out = NULL;
-                pair_routes[i].read(world.app, world.reader, who, q.names, q.values, q.n, &out,
-                                    &err);
+                rc = pair_routes[i].read(world.app, world.reader, who, q.names, q.values, q.n, &out,
+                                         &err);
+                if (rc == OMB_OK)
+                    fz_check_answer(route, out);
                 json_decref(out);
             }
         }
     }
-    free(text);
+    fz_check_refusal(route, rc, &err);
+    free(in.text);
     return 0;
 }

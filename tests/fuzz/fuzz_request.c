@@ -14,7 +14,9 @@
  * The body is parsed as the server parses it (omb_json_body, with "{NO}"
  * and "{NO_B}" replaced by the world's complaint numbers), validated by the
  * use case and, when valid, run by the writer in a transaction on a
- * temporary database.  The world (fuzz_common.h) is rebuilt every
+ * temporary database.  A refusal must be a 4xx error with a code (a 500
+ * means bad input reached a storage failure) and an answer must be
+ * writable as JSON (fuzz_common.h).  The world (fuzz_common.h) is rebuilt every
  * RESET_EVERY inputs so that the database stays small.
  *
  * Seeds: tests/fuzz/corpus/request/ (scripts/fuzz_seeds.py, from
@@ -108,7 +110,7 @@ static int prepare(const char *handler, const char *target, json_t *body, const 
     if (strcmp(handler, "notes") == 0)
         action = OMB_ACT_NOTE;
     else if (omb_action_parse(handler, &action) != OMB_OK)
-        return OMB_ENOTFOUND;
+        return omb_fail(err, OMB_ENOTFOUND, "unknown_action", NULL, "no action %s", handler);
     return omb_uc_complaint_action(world.app, job, complaint_no(target), action, body, err);
 }
 
@@ -118,38 +120,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_world_close(&world);
         fz_world_open(&world);
     }
-    char *text = fz_cstr(data, size);
-    char *rest;
-    size_t rest_len;
-    char *line = fz_first_line(text, size, &rest, &rest_len);
-    char *save = NULL;
-    const char *handler = strtok_r(line, " ", &save);
-    const char *as = handler ? strtok_r(NULL, " ", &save) : NULL;
-    const char *target = as ? strtok_r(NULL, " ", &save) : NULL;
-    const omb_principal *who = as ? fz_who(&world, as) : NULL;
-    if (!handler || !who) {
-        free(text);
+    fz_input in;
+    if (!fz_input_parse(&world, data, size, &in))
         return -1; /* not a request: keep it out of the corpus */
-    }
 
     omb_buf body_text = OMB_BUF_INIT(1 << 20);
-    expand(rest, rest_len, &body_text);
+    expand(in.rest, in.rest_len, &body_text);
     omb_err err;
     omb_err_clear(&err);
     json_t *body = NULL;
     omb_job job;
-    omb_job_init(&job, NULL, NULL, who);
+    omb_job_init(&job, NULL, NULL, in.who);
     int rc = omb_json_body(body_text.data, body_text.len, &body, &err);
     if (!rc)
-        rc = prepare(handler, target, body, omb_buf_str(&body_text), &job, &err);
+        rc = prepare(in.name, in.target, body, omb_buf_str(&body_text), &job, &err);
     json_decref(body);
+    fz_check_refusal(in.name, rc, &err);
     if (rc == OMB_OK) {
         omb_writer_run(world.app->writer, &job);
-        json_t *res = omb_job_result(&job);
-        json_decref(res);
+        fz_check_refusal(in.name, job.rc, &job.err);
+        if (job.rc == OMB_OK) {
+            json_t *res = omb_job_result(&job);
+            fz_check_answer(in.name, res);
+            json_decref(res);
+        }
     }
     omb_job_release(&job);
     omb_buf_release(&body_text);
-    free(text);
+    free(in.text);
     return 0;
 }

@@ -9,9 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = omb_xmalloc(size ? size : 1);
-    if (size)
-        memcpy(text, data, size);
+    char *text = fz_copy(data, size);
     omb_taxonomy *t = NULL;
     omb_err err;
     omb_err_clear(&err);

@@ -48,10 +48,8 @@ done
 python3 tests/blackbox/run.py --ombud "$B/ombud" > "$log/blackbox" 2>&1
 count blackbox $? "$log/blackbox"
 
-if [ -d build/fuzz ]; then
-    scripts/fuzz.sh --ci build/fuzz > "$log/fuzz" 2>&1
-    count fuzz $? "$log/fuzz"
-fi
+scripts/fuzz.sh --ci build/fuzz > "$log/fuzz" 2>&1
+count fuzz $? "$log/fuzz"
 
 rm -rf "$log"
 echo "$pass passed, $fail failed"

@@ -11,6 +11,8 @@ tests/fuzz/corpus/<name>/seed-* (docs/testing.md).
   taxonomy, calendar, clock_rules, routing   data/*.tsv
   config   docs/ombud.conf.example
   utf8, number  a few texts
+  pii      free texts with phone, identity and card numbers, for the
+           personal-data detector's harness (fuzz_pii.c, added with it)
   receipt  a real receipt, fetched from a server when --ombud is given
            (kept as it is otherwise)
 
@@ -205,6 +207,12 @@ def file_seeds(w):
     for i, text in enumerate(["plain ascii", "张三 借款利率", "\U0001F600 emoji", "\xe9t\xe9"]):
         w.put("utf8", "text-%d" % i, text)
     w.put("utf8", "bad", b"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80")
+    # pii: the personal-data detector's harness (tests/fuzz/fuzz_pii.c, to come) reads free text.
+    for i, text in enumerate([
+            "我的手机号是13800138000，身份证号%s，请回电。" % harness.VALID_ID,
+            "call me on +86 138-0013-8000 or card 6222 0212 3456 7890 123",
+            "no personal data here, only 12345 and 2026-11-20"]):
+        w.put("pii", "text-%d" % i, text)
     w.put("number", "good", "TS20261122000123")
     w.put("number", "long-seq", "TS202611221234567")
 

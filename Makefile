@@ -5,6 +5,7 @@
 #   make bench   build optimised, run the benchmarks, print figures
 #   make soak    build optimised, run 20 crash cycles (SIGKILL under load), print counts
 #   make check   source checks (banned functions, header comments)
+#   make fuzz    build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (60)
 #
 # Objects for each flavour live under build/<flavour>/.  Every .c file under
 # src/ except src/cli/main.c goes into libombud.a; the ombud binary and each
@@ -33,6 +34,12 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 ifeq ($(FLAVOUR),asan)
   OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(FLAVOUR),fuzz)
+  # libFuzzer (clang): the library is instrumented for coverage; only the
+  # harness binaries (tests/fuzz/) link libFuzzer's main.
+  CC  := clang
+  SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+  OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(SAN)
 else ifeq ($(FLAVOUR),debug)
   OPT := -O0 -g
 else
@@ -43,7 +50,7 @@ endif
 # writer frees much of what the request threads allocate, and jansson
 # allocates small blocks by the thousand; both are cheaper there than in
 # glibc's arenas (make bench: about a tenth more complaints per second).
-ifeq ($(FLAVOUR),asan)
+ifneq ($(filter asan fuzz,$(FLAVOUR)),)
   MALLOC_LIBS :=
 else
   MALLOC_LIBS := -ljemalloc
@@ -58,10 +65,13 @@ GEN_SRCS  := $(B)/gen/embedded_data.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/embedded_data.o
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
+FUZZ_SECONDS ?= 60
 EMBEDDED  := data/taxonomy.tsv data/calendar.tsv src/store/schema.sql data/clocks.tsv \
              data/routing.tsv data/common_passwords.txt
 
-.PHONY: all run test bench soak check deps clean format unit blackbox
+.PHONY: all run test bench soak check deps clean format unit blackbox fuzz fuzzers
 
 all: $(B)/ombud
 
@@ -97,6 +107,14 @@ $(B)/tests/%: tests/unit/%.c $(B)/libombud.a
 
 unit: $(B)/ombud $(TEST_BINS)
 
+# The libFuzzer harnesses (FLAVOUR=fuzz): tests/fuzz/fuzz_<name>.c -> build/fuzz/fuzz_<name>.
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(B)/libombud.a
+	@mkdir -p $(dir $@)
+	$(say) "  CC+LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(B)/libombud.a $(LIBS)
+
+fuzzers: $(FUZZ_BINS)
+
 $(B)/bench/%: bench/%.c $(B)/libombud.a
 	@mkdir -p $(dir $@)
 	$(say) "  CC+LD   $@"
@@ -109,6 +127,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all
 	@$(MAKE) --no-print-directory FLAVOUR=asan unit
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
 	@scripts/test.sh build/asan
 
 bench: deps
@@ -120,11 +139,15 @@ soak: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all
 	@python3 tests/blackbox/soak.py --ombud build/release/ombud --cycles 20
 
+fuzz: deps
+	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build/fuzz
+
 check:
 	@scripts/checksrc.sh
 
 format:
-	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c bench/*.c)
+	clang-format -i $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c)
 
 clean:
 	rm -rf build

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
       libsodium-dev libjemalloc-dev libpcre2-dev libcurl4-openssl-dev libcmocka-dev wrk curl python3 python3-yaml ca-certificates clang-format
-      nginx openssl"
+      nginx openssl clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

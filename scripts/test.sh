@@ -5,6 +5,9 @@
 #   2. each unit test program build/<flavour>/tests/test_*
 #   3. the black-box suite against build/<flavour>/ombud (tests/blackbox/run.py)
 #   4. part of it again behind nginx over TLS (run.py --front nginx)
+#   5. each libFuzzer harness of build/fuzz/ (make FLAVOUR=fuzz fuzzers) for
+#      FUZZ_SECONDS (10) over its corpus, after replaying its crash
+#      reproducers (scripts/fuzz.sh --ci): one test per harness
 set -u
 B=${1:-build/asan}
 pass=0
@@ -48,6 +51,9 @@ count blackbox $? "$log/blackbox"
 
 python3 tests/blackbox/run.py --ombud "$B/ombud" --front nginx > "$log/front" 2>&1
 count blackbox-nginx $? "$log/front"
+
+scripts/fuzz.sh --ci build/fuzz > "$log/fuzz" 2>&1
+count fuzz $? "$log/fuzz"
 
 rm -rf "$log"
 echo "$pass passed, $fail failed"

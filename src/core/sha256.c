@@ -12,6 +12,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define OMB_SHA_NI 1
 #endif
@@ -72,11 +73,11 @@ static bool have_sha_ni(void)
     static atomic_int known; /* 0 unknown, 1 no, 2 yes */
     int k = atomic_load(&known);
     if (!k) {
-        __builtin_cpu_init();
-        k = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-                    __builtin_cpu_supports("ssse3")
-                ? 2
-                : 1;
+        /* CPUID directly: clang's __builtin_cpu_supports knows no "sha". */
+        unsigned a, b, c, d;
+        bool sse = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_1) && (c & bit_SSSE3);
+        bool sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+        k = sse && sha ? 2 : 1;
         atomic_store(&known, k);
     }
     return k == 2;

@@ -122,6 +122,8 @@ int omb_status_of(int rc);
 
 /* Parses the request body as one JSON object (empty body = {}). */
 int omb_req_json(omb_req *r, json_t **out, omb_err *err);
+/* The same on bytes (omb_req_json's parser; tests/fuzz/fuzz_request.c). */
+int omb_json_body(const char *data, size_t len, json_t **out, omb_err *err);
 /* Hands r->job to the writer and suspends the connection. */
 enum MHD_Result omb_req_submit(omb_req *r);
 

@@ -148,14 +148,19 @@ enum MHD_Result omb_reply_fail(omb_req *r, int rc, const char *code, const char 
 
 int omb_req_json(omb_req *r, json_t **out, omb_err *err)
 {
-    if (r->body.len == 0) {
+    return omb_json_body(r->body.data, r->body.len, out, err);
+}
+
+int omb_json_body(const char *data, size_t len, json_t **out, omb_err *err)
+{
+    if (len == 0) {
         *out = json_object();
         return OMB_OK;
     }
-    if (!omb_utf8_valid(r->body.data, r->body.len))
+    if (!omb_utf8_valid(data, len))
         return omb_fail(err, OMB_EINVAL, "invalid_utf8", NULL, "the body is not valid UTF-8");
     json_error_t jerr;
-    json_t *v = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!v) {
         if (json_error_code(&jerr) == json_error_duplicate_key)
             return omb_fail(err, OMB_EINVAL, "duplicate_key", NULL, "duplicate key: %s", jerr.text);

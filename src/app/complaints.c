@@ -430,6 +430,14 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
             return omb_clock_pause_check(&cl, kind, err);
         return omb_clock_resume_check(&cl, kind, omb_json_int(payload, "pause", 0), err);
     }
+    case OMB_ACT_CLASSIFY: {
+        enum omb_grade to = c->grade;
+        const char *g = omb_json_str(payload, "grade", NULL);
+        if (g)
+            omb_grade_parse(g, &to);
+        return omb_grade_change_check(c->grade, to, job->who.role,
+                                      json_object_get(payload, "reason") != NULL, err);
+    }
     case OMB_ACT_DECIDE: {
         const json_t *shares = json_object_get(payload, "party_responsibility");
         size_t i;

@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "complaint.h"
 #include "fold_int.h"
+#include "grade.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -235,8 +236,14 @@ static int apply_classified(omb_complaint *c, const omb_event *ev, omb_err *err)
     copy_code(c->business, p, "business");
     copy_code(c->cause, p, "cause");
     const char *g = omb_json_str(p, "grade", NULL);
+    enum omb_grade was = c->grade;
     if (g && omb_grade_parse(g, &c->grade) != OMB_OK)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "bad grade");
+    /* The reasons describe the grade in force: a grade set by hand replaces them. */
+    if (c->grade != was)
+        json_object_set_new(
+            c->doc, "grade_reasons",
+            omb_grade_given_reasons(ev->actor_user_id, omb_json_str(p, "reason", NULL)));
     json_t *tags = json_object_get(p, "tags");
     if (json_is_array(tags))
         json_object_set_new(c->doc, "tags", json_deep_copy(tags)); /* never share the event's */

@@ -783,10 +783,10 @@ ALLOWED = {
     "investigate": {"accepted": HANDLERS},
     "decide": {"investigating": HANDLERS, "review": {"supervisor", "compliance"},
                "mediation": {"mediator", "supervisor"}},
-    "notify": {"decided": HANDLERS},
+    "notify": {"decided": HANDLERS | {"mediator"}},
     "review": {"notified": HANDLERS},
     "mediate": {"notified": HANDLERS | {"compliance"}},
-    "close": {"notified": HANDLERS, "mediation": {"mediator", "supervisor"}},
+    "close": {"notified": HANDLERS | {"mediator"}, "mediation": {"mediator", "supervisor"}},
     "reopen": {"closed": {"supervisor", "compliance"}},
     "assign": {s: HANDLERS for s in OPEN},
     "classify": {s: HANDLERS | {"compliance"} for s in OPEN},
@@ -805,7 +805,7 @@ ALLOWED = {
 
 # Which party may take an action (docs/linkage.md): "lead" the lead party only,
 # "lead_or_mediator" also the mediator it was referred to (deciding and closing in
-# mediation), "involved" any party involved, "task_to"/"task_from" the party a task is
+# mediation, then serving the outcome and closing), "involved" any party involved, "task_to"/"task_from" the party a task is
 # addressed to / that asked for it, "transfer_to" the party a pending transfer names.
 PARTY_RULE = dict({a: "lead" for a in ALLOWED}, note="involved", answer_task="task_to",
                   cancel_task="task_from", acknowledge_transfer="transfer_to",
@@ -813,7 +813,8 @@ PARTY_RULE = dict({a: "lead" for a in ALLOWED}, note="involved", answer_task="ta
 
 
 def party_rule(action, state):
-    if action in ("decide", "close") and state == "mediation":
+    if (action, state) in (("decide", "mediation"), ("close", "mediation"),
+                           ("notify", "decided"), ("close", "notified")):
         return "lead_or_mediator"
     return PARTY_RULE[action]
 

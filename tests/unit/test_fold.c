@@ -581,6 +581,41 @@ static void test_failing_applier_leaves_complaint(void **state)
 
 /* ---- document fields -------------------------------------------------- */
 
+/* The only member of the document's grade_reasons. */
+static const char *only_reason(const omb_complaint *c)
+{
+    const json_t *r = json_object_get(c->doc, "grade_reasons");
+    assert_int_equal(json_array_size(r), 1);
+    return json_string_value(json_array_get(r, 0));
+}
+
+static void test_grade_reasons_follow_the_grade(void **state)
+{
+    (void)state;
+    omb_complaint c;
+    omb_complaint_init(&c);
+    apply(&c, "received", 1,
+          "{\"no\":\"TS20261122000002\",\"received_at\":\"2026-11-22T00:00:00Z\","
+          "\"target_party\":3,\"grade\":\"urgent\",\"grade_reasons\":[\"text:跳楼\"]}");
+    assert_string_equal(only_reason(&c), "text:跳楼");
+    /* a classification that leaves the grade alone leaves its reasons alone */
+    apply(&c, "classified", 10, "{\"cause\":\"C01\",\"reason\":\"重新分类\"}");
+    apply(&c, "classified", 10, "{\"grade\":\"urgent\"}");
+    assert_string_equal(only_reason(&c), "text:跳楼");
+    /* lowered by user 8 (the app checked the role): the reasons say who and why */
+    omb_err err;
+    assert_int_equal(apply_seq(&c, "classified", 0, T0 + 30 * MIN, 8,
+                               "{\"grade\":\"general\",\"reason\":\"引用他人原话\"}", &err),
+                     OMB_OK);
+    assert_int_equal(c.grade, OMB_GRADE_GENERAL);
+    assert_string_equal(only_reason(&c), "given:8:引用他人原话");
+    /* raised by user 9 without a reason: who, at least */
+    assert_int_equal(
+        apply_seq(&c, "classified", 0, T0 + 40 * MIN, 9, "{\"grade\":\"major\"}", &err), OMB_OK);
+    assert_string_equal(only_reason(&c), "given:9");
+    omb_complaint_release(&c);
+}
+
 static void test_classify_and_attachments(void **state)
 {
     (void)state;
@@ -604,7 +639,8 @@ static void test_classify_and_attachments(void **state)
     assert_string_equal(c.business, "B07");
     assert_int_equal(c.grade, OMB_GRADE_URGENT);
     assert_int_equal(json_array_size(json_object_get(c.doc, "tags")), 2);
-    apply(&c, "classified", 10, "{\"tags\":[\"marketing\"],\"grade\":\"general\"}");
+    apply(&c, "classified", 10,
+          "{\"tags\":[\"marketing\"],\"grade\":\"general\",\"reason\":\"关键词误报\"}");
     tags = json_object_get(c.doc, "tags");
     assert_int_equal(json_array_size(tags), 1);
     assert_string_equal(json_string_value(json_array_get(tags, 0)), "marketing");
@@ -806,6 +842,7 @@ int main(void)
         cmocka_unit_test_setup(test_unknown_event_type, setup),
         cmocka_unit_test_setup(test_failing_applier_leaves_complaint, setup),
         cmocka_unit_test_setup(test_classify_and_attachments, setup),
+        cmocka_unit_test_setup(test_grade_reasons_follow_the_grade, setup),
         cmocka_unit_test_setup(test_event_payload_not_shared, setup),
         cmocka_unit_test_setup(test_doc_round_trip, setup),
         cmocka_unit_test_setup(test_doc_round_trip_edges, setup),

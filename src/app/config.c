@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_LEVEL };
+enum kind { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_LEVEL, K_TIME };
 
 static const struct {
     const char *key;
@@ -52,6 +52,9 @@ static const struct {
     {"webhook_backoff_max_ms", K_INT, offsetof(omb_config, webhook_backoff_max_ms), 0, 10,
      86400000},
     {"webhook_allow_private", K_BOOL, offsetof(omb_config, webhook_allow_private), 0, 0, 0},
+    {"clock_skew_seconds", K_INT, offsetof(omb_config, clock_skew_seconds), 0, 0, 86400},
+    {"received_at_floor", K_TIME, offsetof(omb_config, received_at_floor),
+     sizeof(((omb_config *)0)->received_at_floor), 0, 0},
 };
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
@@ -83,6 +86,10 @@ void omb_config_defaults(omb_config *c)
     c->webhook_backoff_ms = 1000;
     c->webhook_backoff_max_ms = 600000;
     c->webhook_allow_private = true;
+    c->clock_skew_seconds = 300;
+    /* Before any complaint a consumer-finance platform (or the CFPB database, from
+     * 2011) holds, after the typing slips it is meant to catch (1900, 1990, 0001). */
+    snprintf(c->received_at_floor, sizeof c->received_at_floor, "2000-01-01");
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)
@@ -142,6 +149,14 @@ int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *e
                 }
             return omb_fail(err, OMB_EINVAL, "bad_config", key,
                             "%s must be debug, info, warn or error", key);
+        case K_TIME: {
+            omb_ms t;
+            if (strlen(value) >= keys[i].size || omb_time_parse(value, 0, &t) != OMB_OK)
+                return omb_fail(err, OMB_EINVAL, "bad_config", key,
+                                "%s must be a date such as 2000-01-01 or an RFC 3339 time", key);
+            snprintf(field, keys[i].size, "%s", value);
+            return OMB_OK;
+        }
         case K_LISTEN: {
             const char *colon = strrchr(value, ':');
             if (!colon || colon == value || (size_t)(colon - value) >= sizeof c->listen_host ||

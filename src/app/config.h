@@ -46,6 +46,8 @@ typedef struct omb_config {
     int webhook_backoff_ms;      /* first retry delay; doubles up to webhook_backoff_max_ms */
     int webhook_backoff_max_ms;
     bool webhook_allow_private; /* deliver to loopback and private addresses (tests, on-site) */
+    int clock_skew_seconds;     /* how far ahead of now a time sent may lie (default 300) */
+    char received_at_floor[40]; /* the earliest received_at accepted (default 2000-01-01) */
 } omb_config;
 
 void omb_config_defaults(omb_config *c);

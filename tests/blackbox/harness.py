@@ -724,7 +724,10 @@ def action_body(action, fx, into=None):
                 "remedy": "退还多收利息", "compensation_fen": 12345, "basis": "借款合同第5条",
                 "routes": ["review", "mediation", "litigation"]}
     if action == "notify":
-        return {"method": "sms", "notified_at": "2026-11-20T10:00:00+08:00",
+        # now: a notice is not given before its decision, nor in the future (the server's
+        # clock is the real time unless a test set it; such tests send their own times)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return {"method": "sms", "notified_at": now.isoformat(timespec="milliseconds"),
                 "proof": "短信回执 12345"}
     if action == "review":
         return {"reason": "对处理结果不满意"}

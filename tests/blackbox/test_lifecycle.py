@@ -365,6 +365,22 @@ def test_mediation_decision_and_close_roles(ctx):
     fx.act(no, "notify", action_body("notify", fx))
     d = fx.act(no, "close", {"summary": "办结"}, who="bank_agent")
     eq(d["state"], "closed", "closed by an agent from notified")
+    # ... or the mediator ends its mediation itself: outcome, notice, closure
+    no = _drive(ctx, "mediation")
+    d = fx.act(no, "decide", action_body("decide", fx), who="med_user")
+    for who in ("lender_agent", "plat_agent"):
+        check_error(_post(ctx, no, "notify", action_body("notify", fx), who), 403,
+                    "not_lead_party", what="notify by " + who)
+    d = fx.act(no, "notify", action_body("notify", fx), who="med_user")
+    eq((d["state"], d["notice"]["by"]), ("notified", fx.uid("med_user")), "served by the mediator")
+    for who in ("lender_agent", "plat_agent"):
+        check_error(_post(ctx, no, "close", {"summary": "x"}, who), 403, "not_lead_party",
+                    what="close by " + who)
+    check_error(_post(ctx, no, "review", {"reason": "x"}, "med_user"), 403, "role_not_allowed")
+    d = fx.act(no, "close", {"summary": "调解结案"}, who="med_user")
+    eq((d["state"], d["closure"]["by"]), ("closed", fx.uid("med_user")), "closed by the mediator")
+    check_error(_post(ctx, no, "callback", action_body("callback", fx), "med_user"), 403,
+                "role_not_allowed")
 
 
 def test_regulator_transfers_a_complaint_in(ctx):

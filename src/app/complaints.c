@@ -352,7 +352,8 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
             int64_t agent = 0;
             rc = omb_app_pick_agent(app, s, lead, omb_json_str(c->doc, "queue", "general"),
                                     c->business, c->cause, &agent, err);
-            json_object_set_new(payload, "assignee", agent ? json_integer(agent) : json_null());
+            if (agent) /* none on duty: no assignee (the fold clears it) */
+                json_object_set_new(payload, "assignee", json_integer(agent));
         }
         return rc;
     }

@@ -176,3 +176,31 @@ def test_import_refuses_unknown_party(ctx):
     p = ctx.s.run_cli("import", "--format", "cfpb", "--party", "bank_a", bad, check_rc=False)
     eq(p.returncode, 1, "exit code for a file without the CFPB columns")
     eq(ctx.s.fingerprint(), before, "database after a refused file")
+
+
+def test_import_before_the_floor(ctx):
+    """received_at_floor (default 2000-01-01) refuses older rows, as a typing slip would be
+    refused through the API; an import of older records lowers it for its run."""
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, row = rows[0], list(rows[1])
+    row[header.index("Date received")] = "1995-06-01"
+    if "Date sent to company" in header:
+        row[header.index("Date sent to company")] = "1995-06-02"
+    row[header.index("Complaint ID")] = "99950601"
+    old = os.path.join(ctx.s.dir, "old.csv")
+    with open(old, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, row])
+    before = ctx.s.fingerprint()
+    p = ctx.s.run_cli("import", "--format", "cfpb", "--party", "bank_a", old)
+    got = parse_summary(p.stdout.decode("utf-8"))
+    eq((got["rows"], got["imported"], got["refused"], got["reasons"]),
+       (1, 0, 1, {"invalid_value": 1}), "a row of 1995 under the default floor")
+    eq(ctx.s.fingerprint(), before, "database after the refused row")
+    p = ctx.s.run_cli("--set", "received_at_floor=1990-01-01", "import", "--format", "cfpb",
+                      "--party", "bank_a", old)
+    got = parse_summary(p.stdout.decode("utf-8"))
+    eq((got["rows"], got["imported"], got["refused"]), (1, 1, 0), "with the floor lowered")
+    docs = [d for d in _cfpb_docs(ctx) if d["external_ref"] == "cfpb:99950601"]
+    eq(len(docs), 1, "the imported complaint")
+    check(docs[0]["no"].startswith("TS19950601"), "number %s" % docs[0]["no"])

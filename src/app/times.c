@@ -4,7 +4,7 @@
  * floor received_at_floor), not before the step they follow (a notice after
  * its decision, a review applied for after the notice), and not further in
  * the future than clock_skew_seconds by the app's clock.  See docs/api.md,
- * "Times".
+ * Conventions.
  */
 #include "app.h"
 

@@ -191,12 +191,17 @@ def test_import_before_the_floor(ctx):
     old = os.path.join(ctx.s.dir, "old.csv")
     with open(old, "w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([header, row])
-    before = ctx.s.fingerprint()
+    def rows():  # the server signs tree heads of earlier imports when it likes
+        f = ctx.s.fingerprint()
+        f.pop("tree_heads", None)
+        return f
+
+    before = rows()
     p = ctx.s.run_cli("import", "--format", "cfpb", "--party", "bank_a", old)
     got = parse_summary(p.stdout.decode("utf-8"))
     eq((got["rows"], got["imported"], got["refused"], got["reasons"]),
        (1, 0, 1, {"invalid_value": 1}), "a row of 1995 under the default floor")
-    eq(ctx.s.fingerprint(), before, "database after the refused row")
+    eq(rows(), before, "database after the refused row")
     p = ctx.s.run_cli("--set", "received_at_floor=1990-01-01", "import", "--format", "cfpb",
                       "--party", "bank_a", old)
     got = parse_summary(p.stdout.decode("utf-8"))
@@ -204,3 +209,7 @@ def test_import_before_the_floor(ctx):
     docs = [d for d in _cfpb_docs(ctx) if d["external_ref"] == "cfpb:99950601"]
     eq(len(docs), 1, "the imported complaint")
     check(docs[0]["no"].startswith("TS19950601"), "number %s" % docs[0]["no"])
+    p = ctx.s.run_cli("--set", "received_at_floor=last year", "import", "--format", "cfpb",
+                      "--party", "bank_a", old, check_rc=False)
+    eq(p.returncode, 2, "exit code for a floor that is not a date")
+    check(b"received_at_floor" in p.stderr, "the key named: %r" % p.stderr)

@@ -953,6 +953,37 @@ def test_grade_lowered_only_with_approval(ctx):
     fx.act(no, "withdraw", {"reason": "消费者撤回"})
 
 
+def test_alert_without_assignee(ctx):
+    """An alert names whom it is for; a complaint nobody was assigned to (no agent on duty)
+    has no assignee there, the member left out rather than null."""
+    fx, s = ctx.fx, ctx.s
+    agents = [u for u, (party, role) in ((k, (v["party"], v["role"])) for k, v in fx.users.items())
+              if party == fx.parties["bank"] and role == "agent"]
+
+    def duty(on):
+        for who in agents:
+            check_ok(s.http("POST", "/v1/users/%d/duty" % fx.uid(who), {"on_duty": on},
+                            token=fx.token(who)), 200, "duty of " + who)
+
+    t0 = _set_now(ctx, "2027-07-05T10:00:00+08:00")  # a Monday
+    duty(False)
+    try:
+        d = _create(ctx)
+    finally:
+        duty(True)
+    no = d["no"]
+    check("assignee" not in d, "assignee %r" % d.get("assignee"))
+    _set_now(ctx, t0 + 25 * HOUR)
+    _sweep(ctx)
+    alerts = _alert_events(ctx, no)
+    eq([(e["type"], e["payload"]["clock"]) for e in alerts],
+       [("clock_warning", "first_contact"), ("clock_escalated", "first_contact")], "alerts")
+    for e in alerts:
+        eq(e["payload"]["to"], {"party": fx.parties["bank"], "roles": ["supervisor", "compliance"]},
+           "%s addressed" % e["type"])
+    fx.act(no, "withdraw", {"reason": "消费者撤回"}, who="bank_sup")
+
+
 # ---- 8. restart ---------------------------------------------------------------------------------
 
 

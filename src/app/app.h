@@ -486,6 +486,12 @@ json_t *omb_user_json(const omb_user *u);
 json_t *omb_product_json(const omb_product *p);
 json_t *omb_cooperation_json(const omb_cooperation *c);
 
+/* Plausible times (times.c): a creation's received_at and institution_received_at,
+ * and the time fields of an action on complaint c; 422 invalid_value naming the field. */
+int omb_app_check_create_times(omb_app *app, const json_t *body, omb_err *err);
+int omb_app_check_action_times(omb_app *app, const omb_complaint *c, enum omb_action action,
+                               const json_t *payload, omb_err *err);
+
 /* Attachments on disk: <dir>/<aa>/<sha256>. */
 int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap);
 /* Moves the synced file tmp to the content address of sha256 and syncs its folder. */

@@ -68,22 +68,8 @@ static int check_create_body(omb_app *app, json_t *body, omb_err *err)
     if (id && !omb_id_number_valid(id))
         return omb_fail(err, OMB_EFIELD, "invalid_value", "complainant.id_number",
                         "complainant.id_number is not a valid resident identity number");
-    omb_ms now = omb_app_now(app), received = now, inst = now;
-    const char *recv = omb_json_str(body, "received_at", NULL);
-    if (recv)
-        omb_time_parse(recv, app->cfg.utc_offset_minutes, &received);
-    if (received > now + 5 * 60 * 1000)
-        return omb_fail(err, OMB_EFIELD, "invalid_value", "received_at",
-                        "received_at is in the future");
-    /* A complaint transferred in (regulator, hotline) counts from when the
-     * institution received it, which cannot be before the complaint was made. */
-    const char *inst_text = omb_json_str(body, "institution_received_at", NULL);
-    if (inst_text) {
-        omb_time_parse(inst_text, app->cfg.utc_offset_minutes, &inst);
-        if (inst > now + 5 * 60 * 1000 || inst < received)
-            return omb_fail(err, OMB_EFIELD, "invalid_value", "institution_received_at",
-                            "institution_received_at must lie between received_at and now");
-    }
+    if ((rc = omb_app_check_create_times(app, body, err)) != OMB_OK)
+        return rc;
     enum omb_grade g;
     return omb_grade_evaluate(&app->grade_policy, body, &g, NULL, err);
 }
@@ -373,7 +359,8 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
             int64_t agent = 0;
             rc = omb_app_pick_agent(app, s, lead, omb_json_str(c->doc, "queue", "general"),
                                     c->business, c->cause, &agent, err);
-            json_object_set_new(payload, "assignee", agent ? json_integer(agent) : json_null());
+            if (agent) /* none on duty: no assignee (the fold clears it) */
+                json_object_set_new(payload, "assignee", json_integer(agent));
         }
         return rc;
     }
@@ -437,6 +424,14 @@ static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_compl
             return omb_clock_pause_check(&cl, kind, err);
         return omb_clock_resume_check(&cl, kind, omb_json_int(payload, "pause", 0), err);
     }
+    case OMB_ACT_CLASSIFY: {
+        enum omb_grade to = c->grade;
+        const char *g = omb_json_str(payload, "grade", NULL);
+        if (g)
+            omb_grade_parse(g, &to);
+        return omb_grade_change_check(c->grade, to, job->who.role,
+                                      json_object_get(payload, "reason") != NULL, err);
+    }
     case OMB_ACT_DECIDE: {
         const json_t *shares = json_object_get(payload, "party_responsibility");
         size_t i;
@@ -491,6 +486,8 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
                              c.first_decider_id, &to, err);
     if (!rc)
         rc = omb_app_party_check(&c, &job->who, in->action, payload, err);
+    if (!rc)
+        rc = omb_app_check_action_times(app, &c, in->action, payload, err);
     if (!rc)
         rc = action_refs(app, s, job, &c, in->action, payload);
     if (!rc)

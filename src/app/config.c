@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_LEVEL, K_VISIBILITY };
+enum kind { K_STR, K_INT, K_SIZE, K_BOOL, K_LISTEN, K_LEVEL, K_VISIBILITY, K_TIME };
 
 static const struct {
     const char *key;
@@ -63,6 +63,9 @@ static const struct {
     {"login_lockout_seconds", K_INT, offsetof(omb_config, login_lockout_seconds), 0, 1, 86400},
     {"login_lockout_max_seconds", K_INT, offsetof(omb_config, login_lockout_max_seconds), 0, 1,
      7 * 86400},
+    {"clock_skew_seconds", K_INT, offsetof(omb_config, clock_skew_seconds), 0, 0, 86400},
+    {"received_at_floor", K_TIME, offsetof(omb_config, received_at_floor),
+     sizeof(((omb_config *)0)->received_at_floor), 0, 0},
 };
 
 static const char *const levels[] = {"debug", "info", "warn", "error"};
@@ -100,6 +103,10 @@ void omb_config_defaults(omb_config *c)
     c->login_window_seconds = 900;
     c->login_lockout_seconds = 60;
     c->login_lockout_max_seconds = 3600;
+    c->clock_skew_seconds = 300;
+    /* Before any complaint a consumer-finance platform (or the CFPB database, from
+     * 2011) holds, after the typing slips it is meant to catch (1900, 1990, 0001). */
+    snprintf(c->received_at_floor, sizeof c->received_at_floor, "2000-01-01");
 }
 
 static int parse_ll(const char *v, long long min, long long max, long long *out)
@@ -165,6 +172,14 @@ int omb_config_set(omb_config *c, const char *key, const char *value, omb_err *e
                 return omb_fail(err, OMB_EINVAL, "bad_config", key, "%s must be party or involved",
                                 key);
             *(int *)field = (int)v;
+            return OMB_OK;
+        }
+        case K_TIME: {
+            omb_ms t;
+            if (strlen(value) >= keys[i].size || omb_time_parse(value, 0, &t) != OMB_OK)
+                return omb_fail(err, OMB_EINVAL, "bad_config", key,
+                                "%s must be a date such as 2000-01-01 or an RFC 3339 time", key);
+            snprintf(field, keys[i].size, "%s", value);
             return OMB_OK;
         }
         case K_LISTEN: {

@@ -53,6 +53,8 @@ typedef struct omb_config {
     int login_window_seconds;       /* failures are forgotten after this long without one */
     int login_lockout_seconds;      /* the first lockout; doubles with each further one ... */
     int login_lockout_max_seconds;  /* ... up to this */
+    int clock_skew_seconds;         /* how far ahead of now a time sent may lie (default 300) */
+    char received_at_floor[40];     /* the earliest received_at accepted (default 2000-01-01) */
 } omb_config;
 
 void omb_config_defaults(omb_config *c);

@@ -30,13 +30,14 @@ struct omb_sweeper {
     omb_store *reader;
 };
 
-/* Addressees of an alert: the assignee, the lead party's supervisors and compliance. */
+/* Addressees of an alert: the assignee (absent when none), the lead party's
+ * supervisors and compliance. */
 static json_t *addressees(const omb_complaint *c)
 {
-    json_t *to = json_pack("{s:o,s:o,s:[ss]}", "assignee",
-                           c->assignee_id ? json_integer(c->assignee_id) : json_null(), "party",
-                           c->lead_party_id ? json_integer(c->lead_party_id) : json_null(), "roles",
+    json_t *to = json_pack("{s:I,s:[ss]}", "party", (json_int_t)c->lead_party_id, "roles",
                            "supervisor", "compliance");
+    if (c->assignee_id)
+        json_object_set_new(to, "assignee", json_integer(c->assignee_id));
     return to;
 }
 

@@ -102,12 +102,13 @@ int omb_app_sweep_tasks(omb_app *app, omb_store *s, omb_job *job, omb_complaint 
 
 static int add_task(void *ctx, const omb_task_row *r)
 {
-    json_array_append_new(
-        ctx, json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:o,s:o,s:o}", "no", r->no, "kind", r->kind, "n",
-                       (json_int_t)r->n, "from_party", (json_int_t)r->from_party, "to_party",
-                       (json_int_t)r->to_party, "state", r->state, "opened_at",
-                       omb_time_json(r->opened_at), "due_at", omb_time_json(r->due_at), "closed_at",
-                       omb_time_json(r->closed_at)));
+    json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:o,s:o}", "no", r->no, "kind", r->kind, "n",
+                          (json_int_t)r->n, "from_party", (json_int_t)r->from_party, "to_party",
+                          (json_int_t)r->to_party, "state", r->state, "opened_at",
+                          omb_time_json(r->opened_at), "due_at", omb_time_json(r->due_at));
+    if (r->closed_at) /* absent while open, never null */
+        json_object_set_new(o, "closed_at", omb_time_json(r->closed_at));
+    json_array_append_new(ctx, o);
     return OMB_OK;
 }
 

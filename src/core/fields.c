@@ -164,6 +164,45 @@ int omb_fields_check(const json_t *obj, const omb_field_spec *specs, const char 
     return OMB_OK;
 }
 
+int omb_fields_check_times(const json_t *obj, const omb_field_spec *specs, const char *path,
+                           int64_t lo, const char *lo_what, int64_t hi, int tz_minutes,
+                           omb_err *err)
+{
+    char fp[OMB_ERR_FIELD_MAX], when[32];
+    for (const omb_field_spec *f = specs; f && f->name; f++) {
+        const json_t *v = json_object_get(obj, f->name);
+        field_path(fp, sizeof fp, path, f->name);
+        int rc = OMB_OK;
+        omb_ms t;
+        if (f->type == OMB_F_TIME && json_is_string(v) &&
+            omb_time_parse(json_string_value(v), tz_minutes, &t) == OMB_OK) {
+            if (t < lo) {
+                omb_time_format(lo, when, sizeof when);
+                return omb_fail(err, OMB_EFIELD, "invalid_value", fp,
+                                "%s must not be before %s (%s)", fp, lo_what, when);
+            }
+            if (t > hi) {
+                omb_time_format(hi, when, sizeof when);
+                return omb_fail(err, OMB_EFIELD, "invalid_value", fp,
+                                "%s is in the future (later than %s)", fp, when);
+            }
+        } else if (f->type == OMB_F_OBJECT && json_is_object(v)) {
+            rc = omb_fields_check_times(v, f->sub, fp, lo, lo_what, hi, tz_minutes, err);
+        } else if (f->type == OMB_F_OBJECTS && json_is_array(v)) {
+            size_t i;
+            const json_t *item;
+            json_array_foreach(v, i, item)
+            {
+                if (!rc)
+                    rc = omb_fields_check_times(item, f->sub, fp, lo, lo_what, hi, tz_minutes, err);
+            }
+        }
+        if (rc)
+            return rc;
+    }
+    return OMB_OK;
+}
+
 const char *omb_json_str(const json_t *obj, const char *key, const char *dflt)
 {
     const json_t *v = json_object_get(obj, key);

@@ -55,6 +55,17 @@ int omb_fields_check(const json_t *obj, const omb_field_spec *specs, const char 
  */
 void omb_fields_normalize(json_t *obj, const omb_field_spec *specs, int tz_minutes);
 
+/*
+ * Checks that every time field of a checked object (specs, recursively) lies in
+ * [lo, hi] (milliseconds since the epoch).  A time before lo is refused as
+ * before `lo_what` ("the complaint's receipt", "the decision"), one after hi as
+ * in the future.  Returns OMB_OK, or OMB_EFIELD "invalid_value" naming the
+ * field ("consumer_notice.notified_at" inside an object).
+ */
+int omb_fields_check_times(const json_t *obj, const omb_field_spec *specs, const char *path,
+                           int64_t lo, const char *lo_what, int64_t hi, int tz_minutes,
+                           omb_err *err);
+
 /* Convenience accessors that return a default when the key is absent. */
 const char *omb_json_str(const json_t *obj, const char *key, const char *dflt);
 int64_t omb_json_int(const json_t *obj, const char *key, int64_t dflt);

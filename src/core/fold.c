@@ -9,6 +9,7 @@
 #include "complaint.h"
 #include "fold_int.h"
 #include "visibility.h"
+#include "grade.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -95,7 +96,7 @@ static void copy_code(char *dst, const json_t *obj, const char *key)
 }
 
 /* Copies the scalar fields of a creation payload or a document. */
-static int scalars_from(omb_complaint *c, const json_t *p, omb_err *err)
+static int scalars_from(omb_complaint *c, const json_t *p, bool document, omb_err *err)
 {
     const char *no = omb_json_str(p, "no", NULL);
     const char *recv = omb_json_str(p, "received_at", NULL);
@@ -113,9 +114,11 @@ static int scalars_from(omb_complaint *c, const json_t *p, omb_err *err)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "bad grade");
     c->target_party_id = omb_json_int(p, "target_party", 0);
     c->product_id = omb_json_int(p, "product", 0);
-    /* A document writes "no lead party" as null: only an absent key means "the target". */
-    c->lead_party_id =
-        json_object_get(p, "lead_party") ? omb_json_int(p, "lead_party", 0) : c->target_party_id;
+    /* In a creation payload an absent lead party means "the target"; a document
+     * leaves out a lead party it does not have (older documents wrote null). */
+    c->lead_party_id = document || json_object_get(p, "lead_party")
+                           ? omb_json_int(p, "lead_party", 0)
+                           : c->target_party_id;
     c->assignee_id = omb_json_int(p, "assignee", 0);
     c->amount_fen = omb_json_int(p, "amount_fen", 0);
     c->complainants = omb_json_int(p, "complainants", 1);
@@ -126,7 +129,7 @@ static int scalars_from(omb_complaint *c, const json_t *p, omb_err *err)
 
 static int apply_created(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
-    int rc = scalars_from(c, ev->payload, err);
+    int rc = scalars_from(c, ev->payload, false, err);
     if (rc)
         return rc;
     json_t *doc = json_deep_copy(ev->payload);
@@ -160,11 +163,12 @@ void omb_fold_keep_record(omb_complaint *c, const omb_event *ev, const char *key
 static int apply_accepted(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
     int64_t lead = omb_json_int(ev->payload, "lead_party", 0);
+    /* Handing the lead to another party hands the complaint to one of its agents,
+     * or to none when the payload names none (older events wrote that as null). */
+    if (lead && lead != c->lead_party_id)
+        c->assignee_id = omb_json_int(ev->payload, "assignee", 0);
     if (lead)
         c->lead_party_id = lead;
-    /* Handing the lead to another party hands the complaint to one of its agents. */
-    if (json_object_get(ev->payload, "assignee"))
-        c->assignee_id = omb_json_int(ev->payload, "assignee", 0);
     omb_fold_keep_record(c, ev, "acceptance");
     return OMB_OK;
 }
@@ -236,8 +240,14 @@ static int apply_classified(omb_complaint *c, const omb_event *ev, omb_err *err)
     copy_code(c->business, p, "business");
     copy_code(c->cause, p, "cause");
     const char *g = omb_json_str(p, "grade", NULL);
+    enum omb_grade was = c->grade;
     if (g && omb_grade_parse(g, &c->grade) != OMB_OK)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "bad grade");
+    /* The reasons describe the grade in force: a grade set by hand replaces them. */
+    if (c->grade != was)
+        json_object_set_new(
+            c->doc, "grade_reasons",
+            omb_grade_given_reasons(ev->actor_user_id, omb_json_str(p, "reason", NULL)));
     json_t *tags = json_object_get(p, "tags");
     if (json_is_array(tags))
         json_object_set_new(c->doc, "tags", json_deep_copy(tags)); /* never share the event's */
@@ -399,14 +409,22 @@ int omb_fold_apply_in_place(omb_complaint *c, const omb_event *ev, omb_err *err)
     return fold(c, ev, false, err);
 }
 
+/* An optional member that has no value is left out of the document, never null
+ * (docs/api.md, Conventions). */
 static void set_id(json_t *doc, const char *key, int64_t v)
 {
-    json_object_set_new(doc, key, v ? json_integer(v) : json_null());
+    if (v)
+        json_object_set_new(doc, key, json_integer(v));
+    else
+        json_object_del(doc, key);
 }
 
 static void set_code(json_t *doc, const char *key, const char *v)
 {
-    json_object_set_new(doc, key, *v ? json_string(v) : json_null());
+    if (*v)
+        json_object_set_new(doc, key, json_string(v));
+    else
+        json_object_del(doc, key);
 }
 
 void omb_complaint_sync_doc(omb_complaint *c)
@@ -441,7 +459,7 @@ int omb_complaint_from_doc(omb_complaint *c, json_t *doc, omb_err *err)
     omb_complaint_init(c);
     json_decref(c->doc);
     c->doc = doc;
-    int rc = scalars_from(c, doc, err);
+    int rc = scalars_from(c, doc, true, err);
     if (rc)
         return rc;
     if (omb_state_parse(omb_json_str(doc, "state", ""), &c->state) != OMB_OK)

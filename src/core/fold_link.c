@@ -65,7 +65,10 @@ static void route_to(omb_complaint *c, const json_t *p)
     const char *keys[] = {"department", "queue"};
     for (size_t i = 0; i < 2; i++) {
         const char *v = omb_json_str(p, keys[i], NULL);
-        json_object_set_new(c->doc, keys[i], v ? json_string(v) : json_null());
+        if (v)
+            json_object_set_new(c->doc, keys[i], json_string(v));
+        else
+            json_object_del(c->doc, keys[i]); /* absent, never null */
     }
 }
 

@@ -2,6 +2,7 @@
  * grade.c - grade rules as a table; see grade.h.
  */
 #include "grade.h"
+#include "buf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -108,4 +109,34 @@ int omb_grade_evaluate(const omb_grade_policy *policy, const json_t *p, enum omb
         }
     *out = g;
     return OMB_OK;
+}
+
+int omb_grade_change_check(enum omb_grade from, enum omb_grade to, enum omb_role role,
+                           bool has_reason, omb_err *err)
+{
+    if (to >= from)
+        return OMB_OK;
+    if (role != OMB_ROLE_SUPERVISOR && role != OMB_ROLE_COMPLIANCE)
+        return omb_fail(err, OMB_EFORBIDDEN, "approval_required", "grade",
+                        "lowering the grade from %s to %s needs a supervisor or a compliance "
+                        "officer (降低投诉等级须经主管或合规人员批准)",
+                        omb_grade_name(from), omb_grade_name(to));
+    if (!has_reason)
+        return omb_fail(err, OMB_EFIELD, "missing_field", "reason",
+                        "lowering the grade needs a reason");
+    return OMB_OK;
+}
+
+json_t *omb_grade_given_reasons(int64_t user_id, const char *reason)
+{
+    omb_buf b = OMB_BUF_INIT(64 << 10);
+    omb_buf_puts(&b, "given:");
+    omb_buf_put_i64(&b, user_id);
+    if (reason) {
+        omb_buf_putc(&b, ':');
+        omb_buf_puts(&b, reason);
+    }
+    json_t *out = json_pack("[s]", omb_buf_str(&b));
+    omb_buf_release(&b);
+    return out;
 }

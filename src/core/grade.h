@@ -33,4 +33,19 @@ extern const char *const omb_grade_signals[];
 int omb_grade_evaluate(const omb_grade_policy *policy, const json_t *p, enum omb_grade *out,
                        json_t *reasons, omb_err *err);
 
+/*
+ * Whether `role` may change a complaint's grade from `from` to `to` (classify).
+ * Raising is open to every role that may classify; lowering loosens the clocks,
+ * so it needs a supervisor or a compliance officer (403 "approval_required",
+ * field "grade") and a reason (422 "missing_field", field "reason").
+ */
+int omb_grade_change_check(enum omb_grade from, enum omb_grade to, enum omb_role role,
+                           bool has_reason, omb_err *err);
+
+/*
+ * The grade_reasons of a grade set by hand: ["given:<user>"] or, with a reason,
+ * ["given:<user>:<reason>"], replacing the reasons of the grade it replaces.
+ */
+json_t *omb_grade_given_reasons(int64_t user_id, const char *reason);
+
 #endif

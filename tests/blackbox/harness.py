@@ -811,7 +811,10 @@ def action_body(action, fx, into=None):
                 "remedy": "退还多收利息", "compensation_fen": 12345, "basis": "借款合同第5条",
                 "routes": ["review", "mediation", "litigation"]}
     if action == "notify":
-        return {"method": "sms", "notified_at": "2026-11-20T10:00:00+08:00",
+        # now: a notice is not given before its decision, nor in the future (the server's
+        # clock is the real time unless a test set it; such tests send their own times)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        return {"method": "sms", "notified_at": now.isoformat(timespec="milliseconds"),
                 "proof": "短信回执 12345"}
     if action == "review":
         return {"reason": "对处理结果不满意"}
@@ -870,10 +873,10 @@ ALLOWED = {
     "investigate": {"accepted": HANDLERS},
     "decide": {"investigating": HANDLERS, "review": {"supervisor", "compliance"},
                "mediation": {"mediator", "supervisor"}},
-    "notify": {"decided": HANDLERS},
+    "notify": {"decided": HANDLERS | {"mediator"}},
     "review": {"notified": HANDLERS},
     "mediate": {"notified": HANDLERS | {"compliance"}},
-    "close": {"notified": HANDLERS, "mediation": {"mediator", "supervisor"}},
+    "close": {"notified": HANDLERS | {"mediator"}, "mediation": {"mediator", "supervisor"}},
     "reopen": {"closed": {"supervisor", "compliance"}},
     "assign": {s: HANDLERS for s in OPEN},
     "classify": {s: HANDLERS | {"compliance"} for s in OPEN},
@@ -892,7 +895,7 @@ ALLOWED = {
 
 # Which party may take an action (docs/linkage.md): "lead" the lead party only,
 # "lead_or_mediator" also the mediator it was referred to (deciding and closing in
-# mediation), "involved" any party involved, "task_to"/"task_from" the party a task is
+# mediation, then serving the outcome and closing), "involved" any party involved, "task_to"/"task_from" the party a task is
 # addressed to / that asked for it, "transfer_to" the party a pending transfer names.
 PARTY_RULE = dict({a: "lead" for a in ALLOWED}, note="involved", answer_task="task_to",
                   cancel_task="task_from", acknowledge_transfer="transfer_to",
@@ -900,7 +903,8 @@ PARTY_RULE = dict({a: "lead" for a in ALLOWED}, note="involved", answer_task="ta
 
 
 def party_rule(action, state):
-    if action in ("decide", "close") and state == "mediation":
+    if (action, state) in (("decide", "mediation"), ("close", "mediation"),
+                           ("notify", "decided"), ("close", "notified")):
         return "lead_or_mediator"
     return PARTY_RULE[action]
 

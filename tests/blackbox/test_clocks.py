@@ -153,6 +153,14 @@ def _clocks(ctx, query="", who="bank_agent", status=200):
     return check_ok(r, status, "GET /v1/clocks?%s as %s" % (query, who))
 
 
+def _fingerprint(ctx):
+    """The database's fingerprint but for tree heads, which the sweeper signs in the background
+    once the clock has moved past the head interval."""
+    f = ctx.s.fingerprint()
+    f.pop("tree_heads", None)
+    return f
+
+
 def _rows(listing):
     return [(i["no"], i["kind"], i["state"]) for i in listing["items"]]
 
@@ -751,6 +759,239 @@ def test_compliance_figures(ctx):
     eq(_figures(ctx, "due_from=2027-07-01&due_to=2027-08-01"),
        {"due_from": "2027-06-30T16:00:00.000Z", "due_to": "2027-07-31T16:00:00.000Z",
         "by_kind": [], "items": []}, "an empty window")
+
+
+# ---- 7a. implausible times ----------------------------------------------------------------
+
+
+def test_implausible_times_refused(ctx):
+    """Times sent are refused (422 invalid_value, the field named, nothing stored) before
+    received_at_floor (2000-01-01) or the complaint's receipt, before the step they follow
+    (a notice before its decision, a review applied for before the notice) and more than
+    clock_skew_seconds (300) after the server's clock."""
+    fx, s = ctx.fx, ctx.s
+    t0 = _set_now(ctx, "2027-06-01T10:00:00+08:00")  # a Tuesday
+
+    def create(**over):
+        return s.http("POST", "/v1/complaints",
+                      fx.complaint_body(complainant=fx.next_person(), **over),
+                      token=fx.token("bank_agent"))
+
+    def act(no, action, body):
+        return s.http("POST", "/v1/complaints/%s/actions/%s" % (no, action), body,
+                      token=fx.token("bank_agent"))
+
+    before = _fingerprint(ctx)
+    for when in ("1990-01-01T10:00:00+08:00", "1999-12-31T23:59:59+08:00", "1970-01-02",
+                 _iso(t0 + 301 * 1000), "2030-01-01"):
+        check_error(create(received_at=when), 422, "invalid_value", "received_at",
+                    what="received_at " + when)
+    check_error(create(received_at=_iso(t0 - DAY), institution_received_at=_iso(t0 - 2 * DAY)),
+                422, "invalid_value", "institution_received_at", what="before received_at")
+    check_error(create(institution_received_at=_iso(t0 + 10 * MINUTE)), 422, "invalid_value",
+                "institution_received_at", what="institution_received_at in the future")
+    eq(_fingerprint(ctx), before, "database after refused creations")
+    # the skew itself is allowed
+    d = check_ok(create(received_at=_iso(t0 + 300 * 1000)), 201, "received_at at the skew")
+    eq(d["received_at"], _iso(t0 + 300 * 1000), "received_at")
+
+    no = _create(ctx)["no"]  # received at t0
+    for a in ("accept", "investigate"):
+        fx.act(no, a, action_body(a, fx))
+    before = _fingerprint(ctx)
+    # the notice of an extension: not before the receipt, not in the future
+    for when in (_iso(t0 - MINUTE), "2001-05-01", _iso(t0 + 6 * MINUTE)):
+        r = act(no, "extend", {"days": 30, "reason": "需要补充调查",
+                               "consumer_notice": {"method": "sms", "notified_at": when}})
+        check_error(r, 422, "invalid_value", "consumer_notice.notified_at", what=when)
+    eq(_fingerprint(ctx), before, "database after refused extensions")
+    _advance(ctx, HOUR)
+    _decide(ctx, no)
+    decided = ctx.now
+    _advance(ctx, 2 * HOUR)
+    _sweep(ctx)  # what the new time makes due is raised now, not during the refusals
+    before = _fingerprint(ctx)
+    # the notice: not in 2001 or 2030, not before the decision, not ahead of the clock
+    for when in ("2001-01-01T10:00:00+08:00", "2030-01-01T00:00:00Z", _iso(t0 + 30 * MINUTE),
+                 _iso(decided - 1), _iso(ctx.now + 301 * 1000)):
+        r = act(no, "notify", {"method": "sms", "notified_at": when, "proof": "短信回执"})
+        check_error(r, 422, "invalid_value", "notified_at", what="notified_at " + when)
+    eq(_fingerprint(ctx), before, "database after refused notices")
+    d = fx.act(no, "notify", {"method": "sms", "notified_at": _iso(decided + HOUR),
+                              "proof": "短信回执"})
+    eq(_clock(d, "notice")["stopped_at"], _iso(decided + HOUR), "notice met when given")
+    _advance(ctx, DAY)
+    _sweep(ctx)
+    before = _fingerprint(ctx)
+    # the review: not in 2035, not before the notice
+    for when in ("2035-01-01", _iso(decided + HOUR - 1), _iso(decided)):
+        r = act(no, "review", {"reason": "不服", "applied_at": when})
+        check_error(r, 422, "invalid_value", "applied_at", what="applied_at " + when)
+    eq(_fingerprint(ctx), before, "database after refused reviews")
+    d = fx.act(no, "review", {"reason": "不服", "applied_at": _iso(decided + 2 * HOUR)})
+    eq(_clock(d, "review_decision")["started_at"], _iso(decided + 2 * HOUR),
+       "review counted from when it was applied for")
+    # close it: nothing of this test counts later
+    d = fx.act(no, "decide", action_body("decide", fx), who="bank_sup")
+    fx.act(no, "notify", {"method": "sms", "notified_at": _iso(ctx.now), "proof": "短信回执"})
+    fx.act(no, "close", {"summary": "办结"})
+    fx.act(no, "callback", {"method": "phone", "satisfaction": "satisfied"})
+
+
+# ---- 7b. mediation: from registration to closed --------------------------------------------
+
+
+def test_mediation_ends_closed(ctx):
+    """The path of a complaint through mediation (调解): the lead party decides and notifies,
+    the consumer takes it to the mediation organisation, whose time no institution clock
+    counts; the mediator records the outcome (an agreement with compensation, which the
+    settlement shares among the parties), serves it on the consumer and closes; the lead
+    party then calls back."""
+    fx, s = ctx.fx, ctx.s
+    t0 = _set_now(ctx, "2027-06-14T10:00:00+08:00")  # a Monday
+    no = _create(ctx)["no"]
+    fx.act(no, "accept", {})
+    fx.act(no, "investigate", {})
+    _advance(ctx, DAY)
+    _decide(ctx, no)
+    _advance(ctx, HOUR)
+    _notify(ctx, no)
+    _advance(ctx, 2 * DAY)
+    d = fx.act(no, "mediate", {"mediator_party": fx.parties["mediator"],
+                               "reason": "对补偿金额有分歧"}, who="bank_comp")
+    eq(d["state"], "mediation", "referred")
+    states = {c["kind"]: c["state"] for c in d["clocks"]}
+    eq(states, {"first_contact": "met", "decision": "met", "notice": "met",
+                "review_window": "met"}, "no clock counts while the mediator works")
+    # three weeks of mediation raise nothing
+    _advance(ctx, 21 * DAY)
+    _sweep(ctx)
+    eq(_alerts(ctx, no), [], "alerts during the mediation")
+    before = _fingerprint(ctx)
+    for who, action, body, code in (
+            ("bank_agent", "decide", action_body("decide", fx), "role_not_allowed"),
+            ("med_user", "notify", action_body("notify", fx), "illegal_transition"),
+            ("med_user", "review", {"reason": "x"}, "illegal_transition")):
+        r = s.http("POST", "/v1/complaints/%s/actions/%s" % (no, action), body,
+                   token=fx.token(who))
+        check_error(r, 409 if code == "illegal_transition" else 403, code,
+                    what="%s by %s in mediation" % (action, who))
+    eq(_fingerprint(ctx), before, "database after refused actions in mediation")
+    # the mediator records the agreement
+    agreement = {"finding": "双方达成调解协议", "responsibility": "shared",
+                 "remedy": "退还多收利息的一半", "compensation_fen": 60000,
+                 "basis": "调解协议书（2027）金调字第18号", "routes": ["litigation"]}
+    d = fx.act(no, "decide", agreement, who="med_user")
+    decided = ctx.now
+    eq((d["state"], d["decisions"], d["decision"]["by"]), ("decided", 2, fx.uid("med_user")),
+       "the mediation's outcome")
+    eq(d["decision"]["settlement"]["total_fen"], 60000, "settlement of the agreed compensation")
+    eq(sum(p["amount_fen"] for p in d["decision"]["settlement"]["parts"]), 60000,
+       "settlement parts")
+    notice = _clock(d, "notice")
+    eq((notice["state"], notice["run"]), ("running", 2), "a new notice clock")
+    check(decided + 14 * DAY < _ms(notice["due_at"]) <= decided + 20 * DAY,
+          "notice due 15 days after the mediation's decision: %s" % notice["due_at"])
+    # the mediator serves it on the consumer (the signed agreement) and closes
+    _advance(ctx, DAY)
+    d = fx.act(no, "notify", {"method": "in_person", "notified_at": _iso(ctx.now - HOUR),
+                              "proof": "调解协议书签收回执"}, who="med_user")
+    eq((d["state"], _clock(d, "notice")["state"]), ("notified", "met"), "agreement served")
+    d = fx.act(no, "close", {"summary": "调解结案，按协议履行"}, who="med_user")
+    eq(d["state"], "closed", "closed by the mediator")
+    eq((d["closure"]["by"], _clock(d, "callback")["state"]), (fx.uid("med_user"), "running"),
+       "the lead party's callback is due")
+    d = fx.act(no, "callback", {"method": "phone", "satisfaction": "satisfied"})
+    eq(_clock(d, "callback")["state"], "met", "called back")
+    events = fx.timeline(no)["events"]
+    eq([e["type"] for e in events][len(CREATED):],
+       ["accepted", "investigation_started", "decided", "notified", "mediation_referred",
+        "decided", "notified", "closed", "callback_recorded"], "timeline")
+    eq([e["actor"]["party"] for e in events[-4:-1]], [fx.parties["mediator"]] * 3,
+       "the mediator's steps")
+    check(d["received_at"] == _iso(t0), "received_at")
+    _sweep(ctx)
+    eq(_alerts(ctx, no), [], "no alert on the whole way")
+
+
+# ---- 7c. grades set by hand -------------------------------------------------------------------
+
+
+def test_grade_lowered_only_with_approval(ctx):
+    """Lowering a grade loosens the first-contact clock (2 h for urgent, 24 h for general):
+    an agent may not (403 approval_required), a supervisor or compliance officer may with a
+    reason (422 missing_field without); grade_reasons always describe the grade in force,
+    and the clocks follow it."""
+    fx, s = ctx.fx, ctx.s
+    t0 = _set_now(ctx, "2027-06-28T10:00:00+08:00")  # a Monday
+    d = _create(ctx, description="催收电话一天几十个，逼得我想跳楼")
+    no = d["no"]
+    eq((d["grade"], d["grade_reasons"]), ("urgent", ["text:跳楼"]), "graded by the text")
+    eq(_clock(d, "first_contact")["limit"], {"amount": 2, "unit": "hours"}, "urgent: 2 hours")
+
+    def classify(who, body):
+        return s.http("POST", "/v1/complaints/%s/actions/classify" % no, body,
+                      token=fx.token(who))
+
+    before = _fingerprint(ctx)
+    check_error(classify("bank_agent", {"grade": "general", "reason": "误判"}), 403,
+                "approval_required", "grade", what="an agent lowers")
+    check_error(classify("bank_agent", {"grade": "important"}), 403, "approval_required",
+                "grade", what="an agent lowers by one step")
+    check_error(classify("bank_sup", {"grade": "general"}), 422, "missing_field", "reason",
+                what="a supervisor lowers without a reason")
+    eq(_fingerprint(ctx), before, "database after refused lowerings")
+    d = fx.act(no, "classify", {"grade": "urgent", "cause": "c11"})
+    eq(d["grade_reasons"], ["text:跳楼"], "the same grade keeps its reasons")
+    d = fx.act(no, "classify", {"grade": "general", "reason": "原话引自他人，非本人意图"},
+               who="bank_sup")
+    eq((d["grade"], d["grade_reasons"]),
+       ("general", ["given:%d:原话引自他人，非本人意图" % fx.uid("bank_sup")]), "lowered")
+    fc = _clock(d, "first_contact")
+    eq((fc["limit"], fc["due_at"]), ({"amount": 24, "unit": "hours"}, _iso(t0 + 24 * HOUR)),
+       "general: 24 hours from the receipt")
+    d = fx.act(no, "classify", {"grade": "major"})
+    eq((d["grade"], d["grade_reasons"]), ("major", ["given:%d" % fx.uid("bank_agent")]),
+       "raised by an agent")
+    eq(_clock(d, "first_contact")["due_at"], _iso(t0 + 2 * HOUR), "major: 2 hours")
+    d = fx.act(no, "classify", {"grade": "important", "reason": "经核实无人身风险"},
+               who="bank_comp")
+    eq(d["grade_reasons"], ["given:%d:经核实无人身风险" % fx.uid("bank_comp")],
+       "lowered by compliance")
+    types = [e["type"] for e in fx.timeline(no)["events"]]
+    eq(types[len(CREATED):], ["classified"] * 4, "one event per classification")
+    fx.act(no, "withdraw", {"reason": "消费者撤回"})
+
+
+def test_alert_without_assignee(ctx):
+    """An alert names whom it is for; a complaint nobody was assigned to (no agent on duty)
+    has no assignee there, the member left out rather than null."""
+    fx, s = ctx.fx, ctx.s
+    agents = [u for u, (party, role) in ((k, (v["party"], v["role"])) for k, v in fx.users.items())
+              if party == fx.parties["bank"] and role == "agent"]
+
+    def duty(on):
+        for who in agents:
+            check_ok(s.http("POST", "/v1/users/%d/duty" % fx.uid(who), {"on_duty": on},
+                            token=fx.token(who)), 200, "duty of " + who)
+
+    t0 = _set_now(ctx, "2027-07-05T10:00:00+08:00")  # a Monday
+    duty(False)
+    try:
+        d = _create(ctx)
+    finally:
+        duty(True)
+    no = d["no"]
+    check("assignee" not in d, "assignee %r" % d.get("assignee"))
+    _set_now(ctx, t0 + 25 * HOUR)
+    _sweep(ctx)
+    alerts = _alert_events(ctx, no)
+    eq([(e["type"], e["payload"]["clock"]) for e in alerts],
+       [("clock_warning", "first_contact"), ("clock_escalated", "first_contact")], "alerts")
+    for e in alerts:
+        eq(e["payload"]["to"], {"party": fx.parties["bank"], "roles": ["supervisor", "compliance"]},
+           "%s addressed" % e["type"])
+    fx.act(no, "withdraw", {"reason": "消费者撤回"}, who="bank_sup")
 
 
 # ---- 8. restart ---------------------------------------------------------------------------------

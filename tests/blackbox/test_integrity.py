@@ -112,21 +112,29 @@ def test_nulls_are_absent_and_times_canonical(ctx):
     body["tags"] = None
     body["claims"] = None
     body["complainant"] = {"name": "李四", "phone": None, "id_number": None}
-    d = check_ok(ctx.s.http("POST", "/v1/complaints", body, token=fx.token("bank_agent")), 201,
-                 "create with nulls")
-    eq(d["tags"], [], "tags")
-    check("claims" not in d, "claims absent: %r" % d.get("claims"))
-    eq(d["complainant"], {"name": "李*"}, "complainant (masked)")
-    no = d["no"]
-    for action, b in (("accept", {}), ("investigate", {})):
-        fx.act(no, action, b)
-    fx.act(no, "decide", {"finding": "f", "responsibility": "none", "remedy": "r",
-                          "basis": "b", "routes": ["review"]})
-    d = fx.act(no, "notify", {"method": "letter", "notified_at": "2026-11-20",
-                              "proof": "挂号信 123"})
-    eq(d["notice"]["notified_at"], "2026-11-19T16:00:00.000Z", "notified_at stored in UTC")
-    d = fx.act(no, "review", {"reason": "不服", "applied_at": "2026-11-21T09:30:00+08:00"})
-    eq(d["review"]["applied_at"], "2026-11-21T01:30:00.000Z", "applied_at stored in UTC")
+    clock = "/v1/test/clock"
+    try:
+        # received and decided on 11-19, the notice and the review after it (times are not
+        # taken from before the step they follow, nor from the future)
+        check_ok(ctx.s.http("POST", clock, {"now": "2026-11-19T10:00:00+08:00"}), 200, "clock")
+        d = check_ok(ctx.s.http("POST", "/v1/complaints", body, token=fx.token("bank_agent")),
+                     201, "create with nulls")
+        eq(d["tags"], [], "tags")
+        check("claims" not in d, "claims absent: %r" % d.get("claims"))
+        eq(d["complainant"], {"name": "李*"}, "complainant (masked)")
+        no = d["no"]
+        for action, b in (("accept", {}), ("investigate", {})):
+            fx.act(no, action, b)
+        fx.act(no, "decide", {"finding": "f", "responsibility": "none", "remedy": "r",
+                              "basis": "b", "routes": ["review"]})
+        check_ok(ctx.s.http("POST", clock, {"now": "2026-11-22T10:00:00+08:00"}), 200, "clock")
+        d = fx.act(no, "notify", {"method": "letter", "notified_at": "2026-11-20",
+                                  "proof": "挂号信 123"})
+        eq(d["notice"]["notified_at"], "2026-11-19T16:00:00.000Z", "notified_at stored in UTC")
+        d = fx.act(no, "review", {"reason": "不服", "applied_at": "2026-11-21T09:30:00+08:00"})
+        eq(d["review"]["applied_at"], "2026-11-21T01:30:00.000Z", "applied_at stored in UTC")
+    finally:
+        check_ok(ctx.s.http("POST", clock, {"reset": True}), 200, "reset")
 
 
 def _cells(db):

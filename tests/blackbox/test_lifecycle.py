@@ -11,6 +11,7 @@ masked; notes and attachments.
 
 import hashlib
 import os
+import re
 import threading
 
 from harness import (ALL_STATES, ALLOWED, API_ACTIONS, CREATED, MASKED, SYSTEM_ACTOR, Fixture,
@@ -367,6 +368,22 @@ def test_mediation_decision_and_close_roles(ctx):
     fx.act(no, "notify", action_body("notify", fx))
     d = fx.act(no, "close", {"summary": "办结"}, who="bank_agent")
     eq(d["state"], "closed", "closed by an agent from notified")
+    # ... or the mediator ends its mediation itself: outcome, notice, closure
+    no = _drive(ctx, "mediation")
+    d = fx.act(no, "decide", action_body("decide", fx), who="med_user")
+    for who in ("lender_agent", "plat_agent"):
+        check_error(_post(ctx, no, "notify", action_body("notify", fx), who), 403,
+                    "not_lead_party", what="notify by " + who)
+    d = fx.act(no, "notify", action_body("notify", fx), who="med_user")
+    eq((d["state"], d["notice"]["by"]), ("notified", fx.uid("med_user")), "served by the mediator")
+    for who in ("lender_agent", "plat_agent"):
+        check_error(_post(ctx, no, "close", {"summary": "x"}, who), 403, "not_lead_party",
+                    what="close by " + who)
+    check_error(_post(ctx, no, "review", {"reason": "x"}, "med_user"), 403, "role_not_allowed")
+    d = fx.act(no, "close", {"summary": "调解结案"}, who="med_user")
+    eq((d["state"], d["closure"]["by"]), ("closed", fx.uid("med_user")), "closed by the mediator")
+    check_error(_post(ctx, no, "callback", action_body("callback", fx), "med_user"), 403,
+                "role_not_allowed")
 
 
 def test_regulator_transfers_a_complaint_in(ctx):
@@ -665,3 +682,89 @@ def test_note_visibility_default(ctx):
     finally:
         del s.settings["note_visibility_default"]
         s.restart()
+# Members the documentation gives as null (docs/api.md): the times and spans of a clock that
+# has not reached them, the end of an open pause, the cursor of the last page, and the
+# clock listings' filters and next alert.  Anywhere else a member without a value is absent.
+NULL_ALLOWED = re.compile(
+    r"(^|\.)clocks\.\d+\.(warn_at|stopped_at|remaining_ms|late_ms|pauses\.\d+\.to)$"
+    r"|^items\.\d+\.(stopped_at|next_alert_at)$|^(due_from|due_to|next_cursor)$")
+
+
+def _null_members(value, path=""):
+    """The paths of the null members (and array items) inside a JSON value."""
+    if value is None:
+        return [path]
+    out = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _null_members(v, "%s.%s" % (path, k) if path else k)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _null_members(v, "%s.%d" % (path, i) if path else str(i))
+    return out
+
+
+def test_no_null_members_on_the_way(ctx):
+    """docs/api.md: a member without a value does not appear.  Every answer of a complaint's
+    whole way (registered without business or cause, handed to a lead party with nobody on
+    duty, through review and mediation to closed) is searched for null members."""
+    fx, s = ctx.fx, ctx.s
+    answers = []
+    real_http = s.http
+
+    def http(method, path, *args, **kw):
+        r = real_http(method, path, *args, **kw)
+        if 200 <= r.status < 300 and r.json is not None:
+            answers.append(("%s %s" % (method, path), r.json))
+        return r
+
+    def duty(who, on):
+        check_ok(real_http("POST", "/v1/users/%d/duty" % fx.uid(who), {"on_duty": on},
+                           token=fx.token(who)), 200, "duty of " + who)
+
+    s.http = http
+    try:
+        for who in ("lender_agent", "lender_sup"):
+            duty(who, False)
+        d = fx.create(business=None, cause=None, claims=None, amount_fen=None)
+        no = d["no"]
+        lead = fx.lead_user(d)
+        d = fx.act(no, "accept", {"lead_party": fx.parties["lender"]}, who=lead)
+        check("assignee" not in d, "no lender agent on duty: %r" % d.get("assignee"))
+        steps = [
+            ("investigate", {}, "lender_agent"),
+            ("classify", {"tags": ["利率"]}, "lender_agent"),
+            ("note", {"text": "核实中"}, "bank_agent"),
+            ("request_task", {"to_party": fx.parties["bank"], "kind": "information",
+                              "request": "请提供放款记录"}, "lender_agent"),
+            ("answer_task", {"task": 1, "answer": "见附件"}, "bank_agent"),
+            ("decide", action_body("decide", fx), "lender_agent"),
+            ("notify", None, "lender_agent"),
+            ("review", {"reason": "不服"}, "lender_agent"),
+            ("decide", action_body("decide", fx), "lender_sup"),
+            ("notify", None, "lender_agent"),
+            ("mediate", {"mediator_party": fx.parties["mediator"]}, "lender_agent"),
+            ("decide", action_body("decide", fx), "med_user"),
+            ("notify", None, "med_user"),
+            ("close", {"summary": "调解结案"}, "med_user"),
+            ("callback", {"method": "phone", "satisfaction": "satisfied"}, "lender_agent"),
+        ]
+        for action, body, who in steps:
+            fx.act(no, action, body if body is not None else action_body(action, fx), who=who)
+            if action == "request_task":  # the inboxes with an open task
+                for party_user in ("lender_agent", "bank_agent"):
+                    check_ok(s.http("GET", "/v1/tasks", token=fx.token(party_user)), 200, "tasks")
+        for who in ("lender_agent", "bank_agent", "med_user"):
+            fx.get(no, who)
+            fx.timeline(no, who)
+            check_ok(s.http("GET", "/v1/complaints", token=fx.token(who)), 200, "list")
+        for path in ("/v1/tasks", "/v1/settlements", "/v1/clocks?state=all"):
+            check_ok(s.http("GET", path, token=fx.token("lender_agent")), 200, path)
+    finally:
+        s.http = real_http
+        for who in ("lender_agent", "lender_sup"):
+            duty(who, True)
+    check(len(answers) >= 31, "only %d answers" % len(answers))
+    found = sorted({"%s: %s" % (what, p) for what, body in answers
+                    for p in _null_members(body) if not NULL_ALLOWED.search(p)})
+    eq(found, [], "null members")

@@ -6,8 +6,8 @@
  * ("unknown_field", "missing_field", "invalid_type", "invalid_value",
  * "too_long", "too_short", "empty_value", "out_of_range", "invalid_time", "too_many"),
  * with the field path it names, for top-level and nested fields; lengths
- * are counted in code points; the JSON accessors' defaults; and the
- * complaint creation table.
+ * are counted in code points; the JSON accessors' defaults; the
+ * complaint creation table; and the bounds of time fields (omb_fields_check_times).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -346,16 +346,87 @@ static void test_complaint_create_fields(void **state)
     assert_string_equal(err.field, "channel");
 }
 
+/* ---- omb_fields_check_times ------------------------------------------------- */
+
+static const omb_field_spec notice_spec[] = {
+    {"method", OMB_F_STRING, true, 0, 10, NULL, NULL, 0},
+    {"notified_at", OMB_F_TIME, true, 0, 0, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+
+static const omb_field_spec timed_spec[] = {
+    {"at", OMB_F_TIME, false, 0, 0, NULL, NULL, 0},
+    {"days", OMB_F_INT, false, 0, 9, NULL, NULL, 0},
+    {"notice", OMB_F_OBJECT, false, 0, 0, NULL, notice_spec, 0},
+    {"notices", OMB_F_OBJECTS, false, 0, 0, NULL, notice_spec, 4},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+
+/* 2026-11-22T00:00:00Z and a day later */
+#define LO 1795305600000LL
+#define HI (LO + 86400000LL)
+
+static int times(const char *text, omb_err *err)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(text, 0, &jerr);
+    if (!o)
+        fail_msg("bad test JSON %s: %s", text, jerr.text);
+    omb_err_clear(err);
+    int rc = omb_fields_check_times(o, timed_spec, "", LO, "the decision", HI, 480, err);
+    json_decref(o);
+    return rc;
+}
+
+static void test_times_in_bounds(void **state)
+{
+    (void)state;
+    omb_err err;
+    /* both bounds are inside; no time at all is fine */
+    assert_int_equal(times("{}", &err), OMB_OK);
+    assert_int_equal(times("{\"days\":3}", &err), OMB_OK);
+    assert_int_equal(times("{\"at\":\"2026-11-22T00:00:00Z\"}", &err), OMB_OK);
+    assert_int_equal(times("{\"at\":\"2026-11-23T08:00:00+08:00\"}", &err), OMB_OK);
+    assert_int_equal(
+        times("{\"notice\":{\"method\":\"sms\",\"notified_at\":\"2026-11-22T12:00:00Z\"},"
+              "\"notices\":[{\"method\":\"sms\",\"notified_at\":\"2026-11-23\"}]}",
+              &err),
+        OMB_OK);
+    /* before lo, by a millisecond, or years */
+    assert_int_equal(times("{\"at\":\"2026-11-21T23:59:59.999Z\"}", &err), OMB_EFIELD);
+    assert_string_equal(err.code, "invalid_value");
+    assert_string_equal(err.field, "at");
+    assert_non_null(strstr(err.message, "before the decision"));
+    assert_int_equal(times("{\"at\":\"2001-01-01\"}", &err), OMB_EFIELD);
+    assert_string_equal(err.field, "at");
+    /* after hi: the future */
+    assert_int_equal(times("{\"at\":\"2026-11-23T00:00:00.001Z\"}", &err), OMB_EFIELD);
+    assert_string_equal(err.code, "invalid_value");
+    assert_non_null(strstr(err.message, "future"));
+    assert_int_equal(times("{\"at\":\"2030-01-01\"}", &err), OMB_EFIELD);
+    /* nested fields are named by their path */
+    assert_int_equal(
+        times("{\"notice\":{\"method\":\"sms\",\"notified_at\":\"2035-01-01\"}}", &err),
+        OMB_EFIELD);
+    assert_string_equal(err.field, "notice.notified_at");
+    assert_int_equal(times("{\"notices\":[{\"method\":\"sms\",\"notified_at\":\"2026-11-22\"},"
+                           "{\"method\":\"sms\",\"notified_at\":\"1990-01-01\"}]}",
+                           &err),
+                     OMB_EFIELD);
+    assert_string_equal(err.field, "notices.notified_at");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),         cmocka_unit_test(test_not_an_object),
-        cmocka_unit_test(test_unknown_field), cmocka_unit_test(test_missing_field),
-        cmocka_unit_test(test_invalid_type),  cmocka_unit_test(test_too_long_counts_code_points),
-        cmocka_unit_test(test_empty_value),   cmocka_unit_test(test_out_of_range),
-        cmocka_unit_test(test_invalid_value), cmocka_unit_test(test_invalid_time),
-        cmocka_unit_test(test_too_many),      cmocka_unit_test(test_first_fault_wins),
-        cmocka_unit_test(test_accessors),     cmocka_unit_test(test_complaint_create_fields),
+        cmocka_unit_test(test_valid),           cmocka_unit_test(test_not_an_object),
+        cmocka_unit_test(test_unknown_field),   cmocka_unit_test(test_missing_field),
+        cmocka_unit_test(test_invalid_type),    cmocka_unit_test(test_too_long_counts_code_points),
+        cmocka_unit_test(test_empty_value),     cmocka_unit_test(test_out_of_range),
+        cmocka_unit_test(test_invalid_value),   cmocka_unit_test(test_invalid_time),
+        cmocka_unit_test(test_too_many),        cmocka_unit_test(test_first_fault_wins),
+        cmocka_unit_test(test_accessors),       cmocka_unit_test(test_complaint_create_fields),
+        cmocka_unit_test(test_times_in_bounds),
     };
     int total = (int)(sizeof tests / sizeof tests[0]);
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

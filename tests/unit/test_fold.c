@@ -191,7 +191,8 @@ static void test_received(void **state)
     assert_string_equal(doc_str(&c, "complainant", "name"), "张三");
     assert_int_equal(doc_int(&c, NULL, "version"), 1);
     assert_int_equal(doc_int(&c, NULL, "lead_party"), 3);
-    assert_true(json_is_null(json_object_get(c.doc, "assignee")));
+    /* no assignee yet: the member is absent, not null */
+    assert_null(json_object_get(c.doc, "assignee"));
     assert_true(json_is_array(json_object_get(c.doc, "tags")));
     assert_int_equal(json_array_size(json_object_get(c.doc, "tags")), 0);
     omb_complaint_release(&c);
@@ -213,8 +214,19 @@ static void test_received_defaults(void **state)
     assert_int_equal(c.assignee_id, 6);
     assert_int_equal(c.grade, OMB_GRADE_URGENT);
     assert_string_equal(c.channel, "");
-    assert_true(json_is_null(json_object_get(c.doc, "channel")));
-    assert_true(json_is_null(json_object_get(c.doc, "target_party")));
+    /* optional members without a value are left out, never null */
+    assert_null(json_object_get(c.doc, "channel"));
+    assert_null(json_object_get(c.doc, "target_party"));
+    assert_null(json_object_get(c.doc, "product"));
+    assert_null(json_object_get(c.doc, "business"));
+    assert_null(json_object_get(c.doc, "cause"));
+    const char *key;
+    json_t *v;
+    json_object_foreach(c.doc, key, v)
+    {
+        if (json_is_null(v))
+            fail_msg("document member %s is null", key);
+    }
     omb_complaint_release(&c);
 }
 
@@ -274,10 +286,10 @@ static void test_full_lifecycle(void **state)
     assert_int_equal(doc_int(&c, "dispatch", "by"), 0);
     assert_string_equal(doc_str(&c, "dispatch", "at"), "2026-11-22T00:02:00.000Z");
     /* the acceptance may hand the lead to another party */
-    apply(&c, "accepted", 10, "{\"lead_party\":5,\"note\":\"受理\"}");
+    apply(&c, "accepted", 10, "{\"lead_party\":5,\"note\":\"受理\",\"assignee\":30}");
     assert_int_equal(c.state, OMB_ST_ACCEPTED);
     assert_int_equal(c.lead_party_id, 5);
-    assert_int_equal(c.assignee_id, 20);
+    assert_int_equal(c.assignee_id, 30);
     assert_string_equal(doc_str(&c, NULL, "queue"), "pricing");
     assert_int_equal(doc_int(&c, "acceptance", "by"), 10);
     assert_string_equal(doc_str(&c, "acceptance", "at"), "2026-11-22T00:03:00.000Z");
@@ -581,6 +593,41 @@ static void test_failing_applier_leaves_complaint(void **state)
 
 /* ---- document fields -------------------------------------------------- */
 
+/* The only member of the document's grade_reasons. */
+static const char *only_reason(const omb_complaint *c)
+{
+    const json_t *r = json_object_get(c->doc, "grade_reasons");
+    assert_int_equal(json_array_size(r), 1);
+    return json_string_value(json_array_get(r, 0));
+}
+
+static void test_grade_reasons_follow_the_grade(void **state)
+{
+    (void)state;
+    omb_complaint c;
+    omb_complaint_init(&c);
+    apply(&c, "received", 1,
+          "{\"no\":\"TS20261122000002\",\"received_at\":\"2026-11-22T00:00:00Z\","
+          "\"target_party\":3,\"grade\":\"urgent\",\"grade_reasons\":[\"text:跳楼\"]}");
+    assert_string_equal(only_reason(&c), "text:跳楼");
+    /* a classification that leaves the grade alone leaves its reasons alone */
+    apply(&c, "classified", 10, "{\"cause\":\"C01\",\"reason\":\"重新分类\"}");
+    apply(&c, "classified", 10, "{\"grade\":\"urgent\"}");
+    assert_string_equal(only_reason(&c), "text:跳楼");
+    /* lowered by user 8 (the app checked the role): the reasons say who and why */
+    omb_err err;
+    assert_int_equal(apply_seq(&c, "classified", 0, T0 + 30 * MIN, 8,
+                               "{\"grade\":\"general\",\"reason\":\"引用他人原话\"}", &err),
+                     OMB_OK);
+    assert_int_equal(c.grade, OMB_GRADE_GENERAL);
+    assert_string_equal(only_reason(&c), "given:8:引用他人原话");
+    /* raised by user 9 without a reason: who, at least */
+    assert_int_equal(
+        apply_seq(&c, "classified", 0, T0 + 40 * MIN, 9, "{\"grade\":\"major\"}", &err), OMB_OK);
+    assert_string_equal(only_reason(&c), "given:9");
+    omb_complaint_release(&c);
+}
+
 static void test_classify_and_attachments(void **state)
 {
     (void)state;
@@ -604,7 +651,8 @@ static void test_classify_and_attachments(void **state)
     assert_string_equal(c.business, "B07");
     assert_int_equal(c.grade, OMB_GRADE_URGENT);
     assert_int_equal(json_array_size(json_object_get(c.doc, "tags")), 2);
-    apply(&c, "classified", 10, "{\"tags\":[\"marketing\"],\"grade\":\"general\"}");
+    apply(&c, "classified", 10,
+          "{\"tags\":[\"marketing\"],\"grade\":\"general\",\"reason\":\"关键词误报\"}");
     tags = json_object_get(c.doc, "tags");
     assert_int_equal(json_array_size(tags), 1);
     assert_string_equal(json_string_value(json_array_get(tags, 0)), "marketing");
@@ -713,11 +761,39 @@ static void test_doc_round_trip(void **state)
     omb_complaint_release(&c);
 }
 
+static void test_handover_without_agent(void **state)
+{
+    (void)state;
+    omb_complaint c;
+    received(&c);
+    apply(&c, "assigned", 10, "{\"assignee\":20}");
+    /* the same lead party: the assignee stays */
+    apply(&c, "accepted", 10, "{\"lead_party\":3}");
+    assert_int_equal(c.assignee_id, 20);
+    omb_complaint_release(&c);
+    /* handed to party 5 with none of its agents on duty: unassigned, the member absent */
+    received(&c);
+    apply(&c, "assigned", 10, "{\"assignee\":20}");
+    apply(&c, "accepted", 10, "{\"lead_party\":5}");
+    assert_int_equal(c.lead_party_id, 5);
+    assert_int_equal(c.assignee_id, 0);
+    assert_null(json_object_get(c.doc, "assignee"));
+    assert_null(json_object_get(json_object_get(c.doc, "acceptance"), "assignee"));
+    omb_complaint_release(&c);
+    /* an older event wrote "no agent" as null: the same fold */
+    received(&c);
+    apply(&c, "assigned", 10, "{\"assignee\":20}");
+    apply(&c, "accepted", 10, "{\"lead_party\":5,\"assignee\":null}");
+    assert_int_equal(c.assignee_id, 0);
+    assert_null(json_object_get(c.doc, "assignee"));
+    omb_complaint_release(&c);
+}
+
 static void test_doc_round_trip_edges(void **state)
 {
     (void)state;
     omb_complaint c, d;
-    /* zero and empty scalars travel as null and come back as zero and empty */
+    /* zero and empty scalars are left out of the document and come back as zero and empty */
     omb_complaint_init(&c);
     apply(&c, "received", 1,
           "{\"no\":\"TS20261122000003\",\"received_at\":\"2026-11-22T00:00:00.007Z\","
@@ -806,8 +882,10 @@ int main(void)
         cmocka_unit_test_setup(test_unknown_event_type, setup),
         cmocka_unit_test_setup(test_failing_applier_leaves_complaint, setup),
         cmocka_unit_test_setup(test_classify_and_attachments, setup),
+        cmocka_unit_test_setup(test_grade_reasons_follow_the_grade, setup),
         cmocka_unit_test_setup(test_event_payload_not_shared, setup),
         cmocka_unit_test_setup(test_doc_round_trip, setup),
+        cmocka_unit_test_setup(test_handover_without_agent, setup),
         cmocka_unit_test_setup(test_doc_round_trip_edges, setup),
         cmocka_unit_test_setup(test_from_doc_refuses_bad_documents, setup),
         cmocka_unit_test_setup(test_grade_names, setup),

@@ -6,7 +6,9 @@
  * Each rule on its own (complainants, amount, channel, every signal, every
  * word of the text), both sides of each threshold, the highest grade
  * winning, a given grade acting as a floor, the reasons recorded, a custom
- * policy, and the refusal of unknown signals and grades.
+ * policy, and the refusal of unknown signals and grades; who may change a grade
+ * later (lowering needs a supervisor or compliance officer and a reason) and the
+ * reasons a grade set by hand carries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -250,6 +252,56 @@ static void test_reasons_optional(void **state)
     json_decref(p);
 }
 
+static void test_grade_change(void **state)
+{
+    (void)state;
+    omb_err err;
+    /* raising, or keeping, is open to every role that may classify, reason or not */
+    assert_int_equal(
+        omb_grade_change_check(OMB_GRADE_GENERAL, OMB_GRADE_URGENT, OMB_ROLE_AGENT, false, &err),
+        OMB_OK);
+    assert_int_equal(
+        omb_grade_change_check(OMB_GRADE_URGENT, OMB_GRADE_URGENT, OMB_ROLE_AGENT, false, &err),
+        OMB_OK);
+    /* lowering: never by an agent, even with a reason */
+    omb_err_clear(&err);
+    assert_int_equal(
+        omb_grade_change_check(OMB_GRADE_URGENT, OMB_GRADE_GENERAL, OMB_ROLE_AGENT, true, &err),
+        OMB_EFORBIDDEN);
+    assert_string_equal(err.code, "approval_required");
+    assert_string_equal(err.field, "grade");
+    assert_int_equal(
+        omb_grade_change_check(OMB_GRADE_MAJOR, OMB_GRADE_IMPORTANT, OMB_ROLE_MEDIATOR, true, &err),
+        OMB_EFORBIDDEN);
+    /* a supervisor or a compliance officer, with a reason */
+    omb_err_clear(&err);
+    assert_int_equal(omb_grade_change_check(OMB_GRADE_URGENT, OMB_GRADE_GENERAL,
+                                            OMB_ROLE_SUPERVISOR, false, &err),
+                     OMB_EFIELD);
+    assert_string_equal(err.code, "missing_field");
+    assert_string_equal(err.field, "reason");
+    assert_int_equal(omb_grade_change_check(OMB_GRADE_URGENT, OMB_GRADE_GENERAL,
+                                            OMB_ROLE_SUPERVISOR, true, &err),
+                     OMB_OK);
+    assert_int_equal(
+        omb_grade_change_check(OMB_GRADE_MAJOR, OMB_GRADE_URGENT, OMB_ROLE_COMPLIANCE, true, &err),
+        OMB_OK);
+}
+
+static void test_given_reasons(void **state)
+{
+    (void)state;
+    json_t *r = omb_grade_given_reasons(17, "误判：关键词出现在引用中");
+    assert_int_equal(json_array_size(r), 1);
+    assert_string_equal(json_string_value(json_array_get(r, 0)),
+                        "given:17:误判：关键词出现在引用中");
+    json_decref(r);
+    r = omb_grade_given_reasons(5, NULL);
+    assert_int_equal(json_array_size(r), 1);
+    assert_string_equal(json_string_value(json_array_get(r, 0)), "given:5");
+    json_decref(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +316,8 @@ int main(void)
         cmocka_unit_test(test_given_grade_is_a_floor),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_reasons_optional),
+        cmocka_unit_test(test_grade_change),
+        cmocka_unit_test(test_given_reasons),
     };
     int total = (int)(sizeof tests / sizeof tests[0]);
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

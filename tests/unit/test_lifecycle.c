@@ -82,12 +82,13 @@ static const cell expected[OMB_ACT__COUNT][OMB_ST__COUNT] = {
 /* investigating -> decided; review -> decided (not by the first decider); mediation -> decided,
    there by the lead party's supervisor or the mediator it was referred to */
 [OMB_ACT_DECIDE]      = {X,                  X,                  {DEC, "as", 'l'},   X,                  X,                   {DEC, "sc!", 'l'},   {DEC, "sm", 'm'},   X,                  X,                  X,                  X},
-/* decided -> notified */
-[OMB_ACT_NOTIFY]      = {X,                  X,                  X,                  {NOT, "as", 'l'},   X,                   X,                   X,                  X,                  X,                  X,                  X},
+/* decided -> notified; notified -> closed: by the lead party, or by the mediator it was
+   referred to, which serves its mediation's outcome on the consumer and closes */
+[OMB_ACT_NOTIFY]      = {X,                  X,                  X,                  {NOT, "asm", 'm'},  X,                   X,                   X,                  X,                  X,                  X,                  X},
 /* notified -> review, mediation, closed; mediation -> closed (lead party or mediator) */
 [OMB_ACT_REVIEW]      = {X,                  X,                  X,                  X,                  {REV, "as", 'l'},    X,                   X,                  X,                  X,                  X,                  X},
 [OMB_ACT_MEDIATE]     = {X,                  X,                  X,                  X,                  {MED, "asc", 'l'},   X,                   X,                  X,                  X,                  X,                  X},
-[OMB_ACT_CLOSE]       = {X,                  X,                  X,                  X,                  {CLO, "as", 'l'},    X,                   {CLO, "sm", 'm'},   X,                  X,                  X,                  X},
+[OMB_ACT_CLOSE]       = {X,                  X,                  X,                  X,                  {CLO, "asm", 'm'},   X,                   {CLO, "sm", 'm'},   X,                  X,                  X,                  X},
 /* closed -> investigating, on new facts */
 [OMB_ACT_REOPEN]      = {X,                  X,                  X,                  X,                  X,                   X,                   X,                  {INV, "sc", 'l'},   X,                  X,                  X},
 /* open states only: neither closed nor terminal */
@@ -318,10 +319,10 @@ static void test_matrix_exhaustive(void **state)
             for (int r = 0; r < OMB_ROLE__COUNT; r++)
                 if (expected[a][s].to != ILL && role_in(expected[a][s].roles, (enum omb_role)r))
                     cells_allowed++;
-    /* 182 for the lifecycle and clock actions, 109 for the linkage ones: transfer,
+    /* 184 for the lifecycle and clock actions, 109 for the linkage ones: transfer,
        acknowledge and decline 3 states x 2 roles each, request_task 7 x 2, answer_task and
        cancel_task 11 x 2 each, pii_read 11 x 3; dispatch and the alerts none */
-    assert_int_equal(cells_allowed, 182 + 109);
+    assert_int_equal(cells_allowed, 184 + 109);
     /* how the allowed cells divide among the party rules */
     int by_party[OMB_PARTY__COUNT] = {0};
     for (int a = 0; a < OMB_ACT__COUNT; a++)
@@ -330,14 +331,15 @@ static void test_matrix_exhaustive(void **state)
                 if (expected[a][s].to != ILL && role_in(expected[a][s].roles, (enum omb_role)r))
                     by_party[party_of(expected[a][s].party)]++;
     assert_int_equal(by_party[OMB_PARTY_INVOLVED], 2 * 11 * 4); /* notes and attachments */
-    assert_int_equal(by_party[OMB_PARTY_LEAD_OR_MEDIATOR], 2 + 2 + 11 * 3);
+    /* decide and close in mediation, notify in decided, close in notified; pii_read */
+    assert_int_equal(by_party[OMB_PARTY_LEAD_OR_MEDIATOR], 2 + 2 + 3 + 3 + 11 * 3);
     assert_int_equal(by_party[OMB_PARTY_TASK_TO], 22);
     assert_int_equal(by_party[OMB_PARTY_TASK_FROM], 22);
     assert_int_equal(by_party[OMB_PARTY_TRANSFER_TO], 12);
-    /* accept 2, reject 2, merge 4, withdraw 6, investigate 2, decide 4, notify 2, review 2,
-       mediate 3, close 2, reopen 2, assign 14, classify 21, extend 6, pause 8, resume 8,
+    /* accept 2, reject 2, merge 4, withdraw 6, investigate 2, decide 4, review 2,
+       mediate 3, reopen 2, assign 14, classify 21, extend 6, pause 8, resume 8,
        callback 2, transfer 6, request_task 14 */
-    assert_int_equal(by_party[OMB_PARTY_LEAD], 110);
+    assert_int_equal(by_party[OMB_PARTY_LEAD], 106);
     assert_int_equal(by_party[OMB_PARTY_LEAD] + by_party[OMB_PARTY_INVOLVED] +
                          by_party[OMB_PARTY_LEAD_OR_MEDIATOR] + by_party[OMB_PARTY_TASK_TO] +
                          by_party[OMB_PARTY_TASK_FROM] + by_party[OMB_PARTY_TRANSFER_TO],
@@ -430,12 +432,19 @@ static void test_role_not_allowed(void **state)
                      OMB_EFORBIDDEN);
     assert_int_equal(check(OMB_ST_CLOSED, OMB_ACT_REOPEN, OMB_ROLE_COMPLIANCE, &to, &err), OMB_OK);
     assert_int_equal(to, OMB_ST_INVESTIGATING);
-    /* the mediator decides and closes in mediation, nowhere else */
+    /* the mediator decides and closes in mediation; it serves the outcome on the consumer
+       (decided -> notified) and closes after it (notified -> closed); nothing else */
     assert_int_equal(check(OMB_ST_MEDIATION, OMB_ACT_DECIDE, OMB_ROLE_MEDIATOR, &to, &err), OMB_OK);
     assert_int_equal(to, OMB_ST_DECIDED);
     assert_int_equal(check(OMB_ST_MEDIATION, OMB_ACT_CLOSE, OMB_ROLE_MEDIATOR, &to, &err), OMB_OK);
     assert_int_equal(to, OMB_ST_CLOSED);
-    assert_int_equal(check(OMB_ST_NOTIFIED, OMB_ACT_CLOSE, OMB_ROLE_MEDIATOR, &to, &err),
+    assert_int_equal(check(OMB_ST_DECIDED, OMB_ACT_NOTIFY, OMB_ROLE_MEDIATOR, &to, &err), OMB_OK);
+    assert_int_equal(to, OMB_ST_NOTIFIED);
+    assert_int_equal(check(OMB_ST_NOTIFIED, OMB_ACT_CLOSE, OMB_ROLE_MEDIATOR, &to, &err), OMB_OK);
+    assert_int_equal(to, OMB_ST_CLOSED);
+    assert_int_equal(check(OMB_ST_NOTIFIED, OMB_ACT_REVIEW, OMB_ROLE_MEDIATOR, &to, &err),
+                     OMB_EFORBIDDEN);
+    assert_int_equal(check(OMB_ST_NOTIFIED, OMB_ACT_MEDIATE, OMB_ROLE_MEDIATOR, &to, &err),
                      OMB_EFORBIDDEN);
     assert_int_equal(check(OMB_ST_INVESTIGATING, OMB_ACT_DECIDE, OMB_ROLE_MEDIATOR, &to, &err),
                      OMB_EFORBIDDEN);
@@ -464,7 +473,10 @@ static void test_party_rules(void **state)
                      OMB_PARTY_LEAD_OR_MEDIATOR);
     assert_int_equal(party(OMB_ST_MEDIATION, OMB_ACT_CLOSE, OMB_ROLE_SUPERVISOR),
                      OMB_PARTY_LEAD_OR_MEDIATOR);
-    assert_int_equal(party(OMB_ST_NOTIFIED, OMB_ACT_CLOSE, OMB_ROLE_SUPERVISOR), OMB_PARTY_LEAD);
+    assert_int_equal(party(OMB_ST_NOTIFIED, OMB_ACT_CLOSE, OMB_ROLE_SUPERVISOR),
+                     OMB_PARTY_LEAD_OR_MEDIATOR);
+    assert_int_equal(party(OMB_ST_DECIDED, OMB_ACT_NOTIFY, OMB_ROLE_MEDIATOR),
+                     OMB_PARTY_LEAD_OR_MEDIATOR);
     /* notes and attachments are for every party involved */
     assert_int_equal(party(OMB_ST_MERGED, OMB_ACT_NOTE, OMB_ROLE_COMPLIANCE), OMB_PARTY_INVOLVED);
     assert_int_equal(party(OMB_ST_DECIDED, OMB_ACT_ATTACH, OMB_ROLE_MEDIATOR), OMB_PARTY_INVOLVED);

@@ -57,11 +57,10 @@ static void expect_kinds(const char *text, const char *kinds)
     omb_pii_span spans[16];
     size_t n = omb_pii_text_scan(text, strlen(text), spans, N(spans));
     char got[256] = "";
-    for (size_t i = 0; i < n && i < N(spans); i++) {
-        if (i)
-            strncat(got, ",", sizeof got - strlen(got) - 1);
-        strncat(got, omb_pii_kind_name(spans[i].kind), sizeof got - strlen(got) - 1);
-    }
+    size_t used = 0;
+    for (size_t i = 0; i < n && i < N(spans); i++)
+        used += (size_t)snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "",
+                                 omb_pii_kind_name(spans[i].kind));
     if (strcmp(got, kinds) != 0)
         fail_msg("kinds in \"%s\": got \"%s\", want \"%s\"", text, got, kinds);
 }

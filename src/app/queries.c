@@ -40,7 +40,7 @@ static int timeline_row(void *p, const omb_event *ev)
     timeline_ctx *t = p;
     json_t *o = omb_event_to_json(ev);
     /* The sealed personal data never leaves the server in a view. */
-    json_object_del(json_object_get(json_object_get(o, "payload"), "complainant"), "sealed");
+    omb_event_payload_public(json_object_get(o, "payload"));
     json_array_append_new(t->items, o);
     return OMB_OK;
 }

@@ -9,7 +9,8 @@ pii_read event naming the event and the fields it read.
 
   1. intake: the document, the list, the timeline, `ombud export` (CSV and
      JSON lines) show 手机137****7000，身份证110***********002X; the grade
-     and the routing still read the words of the text;
+     and the routing still read the words of the text; a CFPB narrative
+     imported with `ombud import` is masked too;
   2. every free-text field of every action on the way to a closed complaint
      (and a transfer with its decline) is masked in the timeline and in the
      document's records;
@@ -26,11 +27,12 @@ pii_read event naming the event and the fields it read.
      originals are read back after a restart.
 """
 
+import csv
 import json
 import os
 import urllib.parse
 
-from harness import Fixture, check, check_error, check_ok, db_connect, eq, wait_for
+from harness import DATA, Fixture, check, check_error, check_ok, db_connect, eq, wait_for
 from test_webhooks import Receiver, Sse
 
 TEXT = "手机13700137000，身份证11010519491231002X"
@@ -134,6 +136,31 @@ def test_export_masked(ctx):
         out = ctx.s.run_cli("export", "--format", fmt).stdout
         check(MASKED.encode() in out, "%s export holds the masked text" % fmt)
         _no_secret(out, "%s export" % fmt)
+
+
+def test_import_masked(ctx):
+    """`ombud import --format cfpb`: a narrative with a phone, a card and an e-mail address."""
+    with open(os.path.join(DATA, "cfpb_sample.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, row = rows[0], list(rows[1])
+    row[header.index("Consumer complaint narrative")] = (
+        "Call me at 13700137000 or write to z.san@example.com; they charged my card "
+        "6222 0212 3456 7894 twice.")
+    row[header.index("Complaint ID")] = "9900001"
+    path = os.path.join(ctx.s.dir, "pii.csv")
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, row])
+    ctx.s.run_cli("import", "--format", "cfpb", "--party", "bank_a", path, timeout=120)
+    got = check_ok(ctx.s.http("GET", "/v1/complaints?limit=200", token=ctx.fx.token("bank_agent")),
+                   200, "list")
+    items = [c for c in got["items"] if c.get("external_ref") == "cfpb:9900001"]
+    eq(len(items), 1, "the imported complaint is listed")
+    d = ctx.fx.get(items[0]["no"])
+    eq(d["description"], "Call me at 137****7000 or write to z***@example.com; they charged my "
+       "card 6222 **** **** 7894 twice.", "the imported narrative")
+    got = check_ok(_texts(ctx, d["no"], 1), 200, "the narrative in clear")
+    eq(got["texts"]["description"], row[header.index("Consumer complaint narrative")],
+       "the imported narrative in clear")
 
 
 # ---- 2. every free-text field of every action -------------------------------------------------

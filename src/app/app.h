@@ -304,7 +304,8 @@ int omb_pii_open(const omb_app *app, const json_t *complainant, json_t **out, om
  * originals for the caller's own use in memory, or NULL. */
 int omb_pii_text_seal(const omb_app *app, json_t *body, const omb_field_spec *specs, json_t **clear,
                       omb_err *err);
-/* The originals of an event payload's masked free text ({} ... or NULL when none). */
+/* The originals of an event payload's masked free text, {"field": original} (*out NULL when
+ * the payload has none); OMB_EIO "unseal_failed" when the key does not open them. */
 int omb_pii_text_open(const omb_app *app, const json_t *payload, json_t **out, omb_err *err);
 /* Webhook secrets at rest. */
 int omb_secret_seal(const omb_app *app, const char *plain, char *out, size_t cap);

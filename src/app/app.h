@@ -330,6 +330,16 @@ int omb_pii_blind(const omb_app *app, const char *kind, const char *value,
 int omb_pii_seal(const omb_app *app, json_t *complainant, omb_pii_blind_set *blind, omb_err *err);
 /* The complainant's personal data in clear: {name, phone, id_number, customer_ref}. */
 int omb_pii_open(const omb_app *app, const json_t *complainant, json_t **out, omb_err *err);
+/* Masks the personal data found in the free-text fields (OMB_F_TEXT) of a
+ * body checked against specs, and seals their originals into
+ * body[OMB_SEALED_TEXT] ({"field": original, "object.field": ...}); nothing
+ * is added when nothing was found.  *clear (when not NULL) receives the
+ * originals for the caller's own use in memory, or NULL. */
+int omb_pii_text_seal(const omb_app *app, json_t *body, const omb_field_spec *specs, json_t **clear,
+                      omb_err *err);
+/* The originals of an event payload's masked free text, {"field": original} (*out NULL when
+ * the payload has none); OMB_EIO "unseal_failed" when the key does not open them. */
+int omb_pii_text_open(const omb_app *app, const json_t *payload, json_t **out, omb_err *err);
 /* Webhook secrets at rest. */
 int omb_secret_seal(const omb_app *app, const char *plain, char *out, size_t cap);
 int omb_secret_open(const omb_app *app, const char *sealed, char *out, size_t cap);
@@ -348,9 +358,10 @@ json_t *omb_time_json(omb_ms t);
  * the live streams will get once the job's batch is durable. */
 int omb_app_append_event(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
                          omb_event *ev, omb_err *err);
-/* Routes a new complaint (run_create): the dispatch event's payload. */
-int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, json_t **payload,
-                     omb_err *err);
+/* Routes a new complaint (run_create): the dispatch event's payload.  clear
+ * holds the free text as written where the document masks it (or NULL). */
+int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, const json_t *clear,
+                     json_t **payload, omb_err *err);
 /* The least-loaded agent of a party on duty with the skill (0 when none). */
 int omb_app_pick_agent(omb_app *app, omb_store *s, int64_t party, const char *queue,
                        const char *business, const char *cause, int64_t *user_id, omb_err *err);
@@ -375,6 +386,9 @@ void omb_app_free_hooks(omb_app *app);
 
 /* Use cases. */
 int omb_uc_reveal(omb_app *app, omb_job *job, const char *no, const char *purpose, omb_err *err);
+/* GET /v1/complaints/{no}/events/{seq}/texts: the event's masked free text in clear. */
+int omb_uc_reveal_texts(omb_app *app, omb_job *job, const char *no, int64_t seq,
+                        const char *purpose, omb_err *err);
 
 /* ---- evidence ledger (ledger.c) ------------------------------------------------ */
 

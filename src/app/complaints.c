@@ -27,6 +27,7 @@ typedef struct complaint_input {
     char state[24];          /* imports: the historical state */
     json_t *source;          /* imports: the `source` object, or NULL */
     omb_pii_blind_set blind; /* creation: blind indexes of the complainant */
+    json_t *clear;           /* creation: the free text before masking, in memory only */
 } complaint_input;
 
 static void input_free(void *p)
@@ -34,6 +35,7 @@ static void input_free(void *p)
     complaint_input *in = p;
     json_decref(in->body);
     json_decref(in->source);
+    json_decref(in->clear);
     free(in);
 }
 
@@ -199,9 +201,13 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     }
     size_t repeats = json_array_size(repeat_of);
     json_decref(repeat_of);
+    /* Grades and routes read the text as written, personal data included. */
     json_t *graded = body;
-    if (repeats) {
+    if (repeats || in->clear) {
         graded = json_deep_copy(body);
+        json_object_update(graded, in->clear);
+    }
+    if (repeats) {
         json_t *signals = json_object_get(graded, "signals");
         if (!json_is_array(signals)) {
             signals = json_array();
@@ -246,7 +252,7 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     rc = omb_fold_apply_in_place(&c, &ev[0], err);
     if (!rc && in->action == OMB_ACT_RECEIVE) {
         json_t *route = NULL;
-        rc = omb_app_dispatch(app, s, &c, &route, err);
+        rc = omb_app_dispatch(app, s, &c, in->clear, &route, err);
         if (!rc) {
             omb_event_init(&ev[1], omb_action_get(OMB_ACT_DISPATCH)->event_type, now, 0, 0, route);
             ev[1].seq = 2;
@@ -301,7 +307,8 @@ int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *e
     omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
     prepare(job, run_create, body, OMB_ACT_RECEIVE, NULL);
     complaint_input *in = job->input;
-    return omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
+    rc = omb_pii_text_seal(app, in->body, omb_complaint_create_fields, &in->clear, err);
+    return rc ? rc : omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
 }
 
 int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char *state,
@@ -321,7 +328,8 @@ int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char
     snprintf(in->state, sizeof in->state, "%s", state);
     if (json_is_object(source))
         in->source = json_deep_copy(source);
-    return omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
+    rc = omb_pii_text_seal(app, in->body, omb_complaint_create_fields, &in->clear, err);
+    return rc ? rc : omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
 }
 
 /* ---- actions -------------------------------------------------------------- */
@@ -557,7 +565,8 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
     omb_fields_normalize(body, info->fields, app->cfg.utc_offset_minutes);
     if (action == OMB_ACT_NOTE)
         default_visibility(app, body);
-    return prepare(job, run_action, body, action, no);
+    prepare(job, run_action, body, action, no);
+    return omb_pii_text_seal(app, ((complaint_input *)job->input)->body, info->fields, NULL, err);
 }
 
 int omb_uc_attach_allowed(omb_app *app, omb_store *r, const omb_principal *who, const char *no,

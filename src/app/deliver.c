@@ -86,8 +86,8 @@ static int take(void *ctx, const omb_outbox_row *o)
     json_t *payload = json_loadb(o->payload, o->payload_len, 0, &jerr);
     if (!payload)
         payload = json_object();
-    /* Personal data leaves only masked: the sealed box stays home. */
-    json_object_del(json_object_get(payload, "complainant"), "sealed");
+    /* Personal data leaves only masked: the sealed boxes stay home. */
+    omb_event_payload_public(payload);
     char at[32];
     omb_time_format(o->at, at, sizeof at);
     json_t *body = json_pack("{s:I,s:I,s:{s:I,s:s,s:I,s:s,s:s,s:I,s:I,s:o}}", "delivery",

@@ -282,16 +282,17 @@ int omb_app_pick_agent(omb_app *app, omb_store *s, int64_t party, const char *qu
     return rc;
 }
 
-/* The text the routing patterns read: description and claims. */
-static void route_text(const omb_complaint *c, omb_buf *b)
+/* The text the routing patterns read: description and claims, as written
+ * (clear holds those whose personal data the document masks). */
+static void route_text(const omb_complaint *c, const json_t *clear, omb_buf *b)
 {
-    omb_buf_puts(b, omb_json_str(c->doc, "description", ""));
+    omb_buf_puts(b, omb_json_str(clear, "description", omb_json_str(c->doc, "description", "")));
     omb_buf_putc(b, '\n');
-    omb_buf_puts(b, omb_json_str(c->doc, "claims", ""));
+    omb_buf_puts(b, omb_json_str(clear, "claims", omb_json_str(c->doc, "claims", "")));
 }
 
-int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, json_t **payload,
-                     omb_err *err)
+int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, const json_t *clear,
+                     json_t **payload, omb_err *err)
 {
     omb_product product = {0};
     omb_cooperation co = {0};
@@ -308,7 +309,7 @@ int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, json_t 
     }
     omb_buf text;
     omb_buf_init(&text, 64 * 1024);
-    route_text(c, &text);
+    route_text(c, clear, &text);
     omb_route_input in = {
         c->business,       c->cause, product.code, c->channel, omb_grade_name(c->grade),
         omb_buf_str(&text)};

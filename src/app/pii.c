@@ -13,6 +13,7 @@
  */
 #include "app.h"
 #include "core/pii.h"
+#include "core/pii_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,17 +165,16 @@ int omb_ledger_key_from_file(const omb_config *cfg, unsigned char public_key[32]
 
 /* ---- sealing ---------------------------------------------------------------- */
 
-static int seal(const unsigned char key[32], const char *ad, const char *plain, char *out,
-                size_t cap)
+/* Seals plain[0, len) as "v1." and base64url of nonce, ciphertext and tag;
+ * the caller frees the text. */
+static char *seal_alloc(const unsigned char key[32], const char *ad, const char *plain, size_t len)
 {
-    size_t len = strlen(plain);
     size_t boxlen = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + len +
                     crypto_aead_xchacha20poly1305_ietf_ABYTES;
-    unsigned char box[4096];
-    size_t need = sizeof SEAL_PREFIX - 1 +
-                  sodium_base64_encoded_len(boxlen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    if (boxlen > sizeof box || need > cap)
-        return OMB_ETOOBIG;
+    size_t cap = sizeof SEAL_PREFIX - 1 +
+                 sodium_base64_encoded_len(boxlen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    unsigned char *box = omb_xmalloc(boxlen);
+    char *out = omb_xmalloc(cap);
     unsigned char *nonce = box;
     randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     unsigned long long clen;
@@ -184,31 +184,73 @@ static int seal(const unsigned char key[32], const char *ad, const char *plain, 
     memcpy(out, SEAL_PREFIX, sizeof SEAL_PREFIX - 1);
     sodium_bin2base64(out + sizeof SEAL_PREFIX - 1, cap - (sizeof SEAL_PREFIX - 1), box, boxlen,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return OMB_OK;
+    free(box);
+    return out;
+}
+
+/* Opens a sealed text: the plain text (NUL-terminated; the caller zeroes
+ * and frees it), or NULL when it is not a box of this key. */
+static char *unseal_alloc(const unsigned char key[32], const char *ad, const char *sealed,
+                          size_t *plain_len)
+{
+    size_t slen = strlen(sealed), boxlen;
+    if (strncmp(sealed, SEAL_PREFIX, sizeof SEAL_PREFIX - 1) != 0)
+        return NULL;
+    unsigned char *box = omb_xmalloc(slen);
+    char *out = NULL;
+    if (sodium_base642bin(box, slen, sealed + sizeof SEAL_PREFIX - 1,
+                          slen - (sizeof SEAL_PREFIX - 1), NULL, &boxlen, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+        boxlen >= crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                      crypto_aead_xchacha20poly1305_ietf_ABYTES) {
+        size_t clen = boxlen - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+        unsigned long long mlen;
+        out = omb_xmalloc(clen - crypto_aead_xchacha20poly1305_ietf_ABYTES + 1);
+        if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+                (unsigned char *)out, &mlen, NULL,
+                box + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, clen, (const unsigned char *)ad,
+                strlen(ad), box, key) != 0) {
+            free(out);
+            out = NULL;
+        } else {
+            out[mlen] = 0;
+            *plain_len = (size_t)mlen;
+        }
+    }
+    free(box);
+    return out;
+}
+
+static void free_clear(char *plain, size_t len)
+{
+    if (plain) {
+        sodium_memzero(plain, len);
+        free(plain);
+    }
+}
+
+static int seal(const unsigned char key[32], const char *ad, const char *plain, char *out,
+                size_t cap)
+{
+    char *sealed = seal_alloc(key, ad, plain, strlen(plain));
+    size_t n = strlen(sealed);
+    int rc = n < cap ? OMB_OK : OMB_ETOOBIG;
+    if (!rc)
+        memcpy(out, sealed, n + 1);
+    free(sealed);
+    return rc;
 }
 
 static int unseal(const unsigned char key[32], const char *ad, const char *sealed, char *out,
                   size_t cap)
 {
-    unsigned char box[4096];
-    size_t boxlen;
-    if (strncmp(sealed, SEAL_PREFIX, sizeof SEAL_PREFIX - 1) != 0 ||
-        sodium_base642bin(box, sizeof box, sealed + sizeof SEAL_PREFIX - 1,
-                          strlen(sealed) - (sizeof SEAL_PREFIX - 1), NULL, &boxlen, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        boxlen < crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
-                     crypto_aead_xchacha20poly1305_ietf_ABYTES)
-        return OMB_EINVAL;
-    size_t clen = boxlen - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-    if (clen - crypto_aead_xchacha20poly1305_ietf_ABYTES + 1 > cap)
-        return OMB_ETOOBIG;
-    unsigned long long mlen;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            (unsigned char *)out, &mlen, NULL, box + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-            clen, (const unsigned char *)ad, strlen(ad), box, key) != 0)
-        return OMB_EINVAL;
-    out[mlen] = 0;
-    return OMB_OK;
+    size_t len = 0;
+    char *plain = unseal_alloc(key, ad, sealed, &len);
+    int rc = !plain ? OMB_EINVAL : len < cap ? OMB_OK : OMB_ETOOBIG;
+    if (!rc)
+        memcpy(out, plain, len + 1);
+    free_clear(plain, len);
+    return rc;
 }
 
 /* The personal members of a complainant and how each is masked. */
@@ -314,4 +356,91 @@ int omb_secret_seal(const omb_app *app, const char *plain, char *out, size_t cap
 int omb_secret_open(const omb_app *app, const char *sealed, char *out, size_t cap)
 {
     return unseal(app->keys.webhook, AD_SECRET, sealed, out, cap);
+}
+
+/* ---- personal data in free text ------------------------------------------------ */
+
+#define AD_TEXT "ombud/free-text/v1"
+
+/* Masks the free-text fields (OMB_F_TEXT) of obj by specs, recursively; the
+ * originals of those that changed go into originals under their path. */
+static int mask_texts(json_t *obj, const omb_field_spec *specs, const char *path, json_t *originals,
+                      omb_err *err)
+{
+    int rc = OMB_OK;
+    for (const omb_field_spec *f = specs; !rc && f && f->name; f++) {
+        json_t *v = json_object_get(obj, f->name);
+        char fp[OMB_ERR_FIELD_MAX];
+        snprintf(fp, sizeof fp, "%s%s%s", path, *path ? "." : "", f->name);
+        if (f->type == OMB_F_TEXT && json_is_string(v)) {
+            size_t len = json_string_length(v), found = 0;
+            omb_buf masked = OMB_BUF_INIT(2 * len + 64); /* a card's mask is a little longer */
+            rc = omb_pii_text_mask(json_string_value(v), len, &masked, &found);
+            if (rc)
+                rc = omb_fail(err, OMB_EFIELD, "too_long", fp, "%s is too long", fp);
+            else if (found) {
+                json_object_set(originals, fp, v);
+                json_object_set_new(obj, f->name, json_stringn(omb_buf_str(&masked), masked.len));
+            }
+            omb_buf_release(&masked);
+        } else if (f->type == OMB_F_OBJECT && json_is_object(v)) {
+            rc = mask_texts(v, f->sub, fp, originals, err);
+        } else if (f->type == OMB_F_OBJECTS && json_is_array(v)) {
+            size_t i;
+            json_t *item;
+            json_array_foreach(v, i, item)
+            {
+                char ip[OMB_ERR_FIELD_MAX];
+                bool fits = snprintf(ip, sizeof ip, "%s.%zu", fp, i) < (int)sizeof ip;
+                if (!rc && fits)
+                    rc = mask_texts(item, f->sub, ip, originals, err);
+            }
+        }
+    }
+    return rc;
+}
+
+int omb_pii_text_seal(const omb_app *app, json_t *body, const omb_field_spec *specs, json_t **clear,
+                      omb_err *err)
+{
+    if (clear)
+        *clear = NULL;
+    json_t *originals = json_object();
+    int rc = mask_texts(body, specs, "", originals, err);
+    if (!rc && json_object_size(originals) > 0) {
+        char *plain = json_dumps(originals, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!plain)
+            rc = omb_fail(err, OMB_EIO, "internal", NULL, "cannot seal the free text");
+        else {
+            size_t len = strlen(plain);
+            char *sealed = seal_alloc(app->keys.pii, AD_TEXT, plain, len);
+            free_clear(plain, len);
+            json_object_set_new(body, OMB_SEALED_TEXT, json_string(sealed));
+            free(sealed);
+            if (clear)
+                *clear = json_incref(originals);
+        }
+    }
+    json_decref(originals);
+    return rc;
+}
+
+int omb_pii_text_open(const omb_app *app, const json_t *payload, json_t **out, omb_err *err)
+{
+    *out = NULL;
+    const char *sealed = omb_json_str(payload, OMB_SEALED_TEXT, NULL);
+    if (!sealed)
+        return OMB_OK;
+    size_t len = 0;
+    char *plain = unseal_alloc(app->keys.pii, AD_TEXT, sealed, &len);
+    json_error_t jerr;
+    json_t *texts = plain ? json_loadb(plain, len, 0, &jerr) : NULL;
+    free_clear(plain, len);
+    if (!json_is_object(texts)) {
+        json_decref(texts);
+        return omb_fail(err, OMB_EIO, "unseal_failed", NULL,
+                        "the event's free text cannot be opened with this key");
+    }
+    *out = texts;
+    return OMB_OK;
 }

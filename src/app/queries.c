@@ -48,7 +48,7 @@ static int timeline_row(void *p, const omb_event *ev)
                         json_string(omb_visibility_name(
                             omb_event_restricted_to(ev) ? OMB_VIS_PARTY : OMB_VIS_INVOLVED)));
     /* The sealed personal data never leaves the server in a view. */
-    json_object_del(json_object_get(json_object_get(o, "payload"), "complainant"), "sealed");
+    omb_event_payload_public(json_object_get(o, "payload"));
     json_array_append_new(t->items, o);
     return OMB_OK;
 }

@@ -2,12 +2,13 @@
  * reveal.c - reading a complainant's personal data unmasked, and the duty
  * roster of agents.
  *
- * Every response shows the complainant masked (张*, 138****8000).  A user
- * whose role needs the real values to reach the consumer - an agent or
- * supervisor of the lead party, or the mediator the complaint was referred
- * to - asks for them explicitly; the read is recorded as a pii_read event
- * in the same transaction before the values leave the server, so every
- * unmasked read is in the complaint's history.
+ * Every response shows the complainant masked (张*, 138****8000), and the
+ * personal data found in free text masked too.  A user whose role needs the
+ * real values to reach the consumer - an agent or supervisor of the lead
+ * party, or the mediator the complaint was referred to - asks for them
+ * explicitly: the complainant, or the free text of one event; the read is
+ * recorded as a pii_read event in the same transaction before the values
+ * leave the server, so every unmasked read is in the complaint's history.
  */
 #include "app.h"
 #include "core/number.h"
@@ -18,17 +19,82 @@
 
 typedef struct reveal_input {
     char no[OMB_NO_MAX];
-    char purpose[256];
+    int64_t seq;     /* 0: the complainant; else the event whose free text is read */
+    json_t *purpose; /* {"purpose"} masked, with its sealed original when it held personal data */
 } reveal_input;
 
-/* The complainant as the creation event holds it (with its sealed box). */
-static int first_complainant(void *ctx, const omb_event *ev)
+static void reveal_free(void *p)
 {
-    json_t **out = ctx;
-    if (ev->seq != 1)
+    reveal_input *in = p;
+    json_decref(in->purpose);
+    free(in);
+}
+
+/* One event of a complaint's history, picked by its seq. */
+typedef struct event_pick {
+    int64_t seq;
+    json_t *payload;
+    char type[40];
+} event_pick;
+
+static int pick_event(void *ctx, const omb_event *ev)
+{
+    event_pick *p = ctx;
+    if (ev->seq != p->seq)
         return OMB_OK;
-    *out = json_incref(json_object_get(ev->payload, "complainant"));
+    p->payload = json_incref(ev->payload);
+    snprintf(p->type, sizeof p->type, "%s", ev->type);
     return 1; /* stop: the rest of the history is not needed */
+}
+
+/* Loads the complaint when the principal may read its personal data. */
+static int reveal_allowed(omb_store *s, const omb_job *job, const char *no, omb_complaint *c,
+                          omb_err *err)
+{
+    int rc = s->vt->complaint_load(s, no, c, err);
+    if (rc)
+        return rc;
+    bool visible = false;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(c->doc, "parties"), i, p) visible |=
+        omb_json_int(p, "party", 0) == job->who.party_id;
+    enum omb_state to;
+    if (!visible)
+        rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+    else
+        rc = omb_lifecycle_check(c->state, OMB_ACT_PII_READ, job->who.role, job->who.user_id,
+                                 c->first_decider_id, &to, err);
+    if (rc == OMB_EFORBIDDEN)
+        rc = omb_fail(err, OMB_EFORBIDDEN, "pii_not_allowed", NULL,
+                      "role %s does not need the complainant's personal data (只有经办人员可查看)",
+                      omb_role_name(job->who.role));
+    if (!rc)
+        rc = omb_app_party_check(c, &job->who, OMB_ACT_PII_READ, NULL, err);
+    if (rc)
+        omb_complaint_release(c);
+    return rc;
+}
+
+/* The personal data asked for, in clear: the complainant's (seq 0), or the
+ * originals of an event's masked free text. */
+static int open_clear(omb_app *app, const omb_complaint *c, const reveal_input *in,
+                      const event_pick *pick, json_t **clear, omb_err *err)
+{
+    if (in->seq == 0)
+        return omb_pii_open(app,
+                            pick->payload ? json_object_get(pick->payload, "complainant")
+                                          : json_object_get(c->doc, "complainant"),
+                            clear, err);
+    if (!pick->payload)
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no event %lld in complaint %s",
+                        (long long)in->seq, in->no);
+    int rc = omb_pii_text_open(app, pick->payload, clear, err);
+    if (!rc && !*clear)
+        rc = omb_fail(err, OMB_ENOTFOUND, "no_personal_data", NULL,
+                      "event %lld of complaint %s holds no masked personal data",
+                      (long long)in->seq, in->no);
+    return rc;
 }
 
 static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
@@ -36,36 +102,18 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
     reveal_input *in = job->input;
     omb_err *err = &job->err;
     omb_complaint c;
-    int rc = s->vt->complaint_load(s, in->no, &c, err);
+    int rc = reveal_allowed(s, job, in->no, &c, err);
     if (rc)
         return rc;
-    bool visible = false;
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(c.doc, "parties"), i, p) visible |=
-        omb_json_int(p, "party", 0) == job->who.party_id;
-    if (!visible) {
-        omb_complaint_release(&c);
-        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", in->no);
-    }
-    enum omb_state to;
-    rc = omb_lifecycle_check(c.state, OMB_ACT_PII_READ, job->who.role, job->who.user_id,
-                             c.first_decider_id, &to, err);
-    if (rc == OMB_EFORBIDDEN)
-        rc = omb_fail(err, OMB_EFORBIDDEN, "pii_not_allowed", NULL,
-                      "role %s does not need the complainant's personal data (只有经办人员可查看)",
-                      omb_role_name(job->who.role));
-    if (!rc)
-        rc = omb_app_party_check(&c, &job->who, OMB_ACT_PII_READ, NULL, err);
-    json_t *clear = NULL, *sealed = NULL;
-    if (!rc)
-        rc = s->vt->event_list(s, c.id, first_complainant, &sealed, err);
+    /* The complainant as the creation event holds it, with its sealed box. */
+    event_pick pick = {in->seq ? in->seq : 1, NULL, ""};
+    json_t *clear = NULL;
+    rc = s->vt->event_list(s, c.id, pick_event, &pick, err);
     if (rc > 0)
-        rc = OMB_OK; /* stopped after the first event */
+        rc = OMB_OK; /* stopped at the event */
     if (!rc)
-        rc =
-            omb_pii_open(app, sealed ? sealed : json_object_get(c.doc, "complainant"), &clear, err);
-    json_decref(sealed);
+        rc = open_clear(app, &c, in, &pick, &clear, err);
+    json_decref(pick.payload);
     if (rc) {
         omb_complaint_release(&c);
         return rc;
@@ -75,8 +123,9 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
     json_t *v;
     json_object_foreach(clear, key, v) json_array_append_new(fields, json_string(key));
     json_t *payload = json_pack("{s:o}", "fields", fields);
-    if (in->purpose[0])
-        json_object_set_new(payload, "purpose", json_string(in->purpose));
+    if (in->seq)
+        json_object_set_new(payload, "event", json_integer(in->seq));
+    json_object_update(payload, in->purpose);
     omb_event ev;
     omb_event_init(&ev, omb_action_get(OMB_ACT_PII_READ)->event_type, omb_app_now(app),
                    job->who.user_id, job->who.party_id, payload);
@@ -87,7 +136,10 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
         rc = omb_app_save_complaint(app, s, &c, NULL, err);
     if (!rc)
         rc = omb_app_append_event(app, s, job, &c, &ev, err);
-    if (!rc)
+    if (!rc && in->seq)
+        job->result = json_pack("{s:s,s:I,s:s,s:O,s:I}", "no", c.no, "seq", (json_int_t)in->seq,
+                                "type", pick.type, "texts", clear, "read_event", (json_int_t)ev.id);
+    else if (!rc)
         job->result = json_pack("{s:s,s:O,s:I}", "no", c.no, "complainant", clear, "read_event",
                                 (json_int_t)ev.id);
     json_decref(clear);
@@ -96,20 +148,41 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
     return rc;
 }
 
-int omb_uc_reveal(omb_app *app, omb_job *job, const char *no, const char *purpose, omb_err *err)
+/* The purpose is free text: personal data in it is masked like any other. */
+static const omb_field_spec purpose_fields[] = {
+    {"purpose", OMB_F_TEXT, false, 0, 255, NULL, NULL, 0},
+    {NULL, 0, false, 0, 0, NULL, NULL, 0},
+};
+
+static int prepare_reveal(omb_app *app, omb_job *job, const char *no, int64_t seq,
+                          const char *purpose, omb_err *err)
 {
     if (!omb_number_parse(no, NULL, NULL))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
-    if (purpose && strlen(purpose) >= sizeof((reveal_input *)0)->purpose)
+    if (purpose && strlen(purpose) > 255)
         return omb_fail(err, OMB_EINVAL, "invalid_parameter", "purpose",
                         "purpose is longer than 255 bytes");
     reveal_input *in = omb_xcalloc(1, sizeof *in);
     snprintf(in->no, sizeof in->no, "%s", no);
-    snprintf(in->purpose, sizeof in->purpose, "%s", purpose ? purpose : "");
+    in->seq = seq;
+    in->purpose = json_object();
+    if (purpose && *purpose)
+        json_object_set_new(in->purpose, "purpose", json_string(purpose));
     job->run = run_reveal;
     job->input = in;
-    job->input_free = free;
-    return OMB_OK;
+    job->input_free = reveal_free;
+    return omb_pii_text_seal(app, in->purpose, purpose_fields, NULL, err);
+}
+
+int omb_uc_reveal(omb_app *app, omb_job *job, const char *no, const char *purpose, omb_err *err)
+{
+    return prepare_reveal(app, job, no, 0, purpose, err);
+}
+
+int omb_uc_reveal_texts(omb_app *app, omb_job *job, const char *no, int64_t seq,
+                        const char *purpose, omb_err *err)
+{
+    return prepare_reveal(app, job, no, seq, purpose, err);
 }
 
 /* ---- the duty roster ----------------------------------------------------------- */

@@ -42,3 +42,9 @@ json_t *omb_event_to_json(const omb_event *ev)
     json_object_set(o, "payload", ev->payload);
     return o;
 }
+
+void omb_event_payload_public(json_t *payload)
+{
+    json_object_del(json_object_get(payload, "complainant"), "sealed");
+    json_object_del(payload, OMB_SEALED_TEXT);
+}

@@ -28,11 +28,18 @@ typedef struct omb_event {
     json_t *payload; /* owned reference; never NULL once built */
 } omb_event;
 
+/* The payload member that keeps the originals of the free text masked in it,
+ * sealed (app/pii.c); it never leaves the server and never reaches a document. */
+#define OMB_SEALED_TEXT "sealed_text"
+
 /* Builds an event; takes ownership of payload (NULL = empty object). */
 void omb_event_init(omb_event *ev, const char *type, omb_ms at, int64_t actor_user_id,
                     int64_t actor_party_id, json_t *payload);
 void omb_event_release(omb_event *ev);
 /* The API view: {"id","seq","type","at","actor":{...},"payload":{...}}. */
 json_t *omb_event_to_json(const omb_event *ev);
+/* Removes from a payload what is sealed in it (the complainant's box and the
+ * free text's), before the payload is shown or sent anywhere. */
+void omb_event_payload_public(json_t *payload);
 
 #endif

@@ -18,7 +18,8 @@
 
 enum omb_field_type {
     OMB_F_STRING, /* non-empty string, max = longest length in code points */
-    OMB_F_TEXT,   /* like STRING, may be long (description) */
+    OMB_F_TEXT,   /* free text, like STRING, may be long (description, note, reason): the
+                     personal data found in it is masked and sealed (app/pii.c) */
     OMB_F_INT,    /* integer in [min, max] */
     OMB_F_BOOL,
     OMB_F_TIME,    /* RFC 3339 string */

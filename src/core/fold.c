@@ -371,7 +371,15 @@ static int fold(omb_complaint *c, const omb_event *ev, bool keep_on_error, omb_e
      * creation replaces the (empty) document, so it has nothing to copy. */
     omb_complaint next = *c;
     next.doc = keep_on_error && !creating ? json_deep_copy(c->doc) : json_incref(c->doc);
-    int rc = appliers[action](&next, ev, err);
+    /* The sealed originals of masked free text stay in the event alone. */
+    omb_event shown = *ev;
+    if (json_object_get(ev->payload, OMB_SEALED_TEXT)) {
+        shown.payload = json_copy(ev->payload);
+        json_object_del(shown.payload, OMB_SEALED_TEXT);
+    }
+    int rc = appliers[action](&next, &shown, err);
+    if (shown.payload != ev->payload)
+        json_decref(shown.payload);
     if (rc) {
         json_decref(next.doc);
         return rc;

@@ -115,7 +115,7 @@ static const omb_field_spec f_decide[] = {
 static const omb_field_spec f_notify[] = {
     {"method", OMB_F_ENUM, true, 0, 0, notice_methods, NULL, 0},
     {"notified_at", OMB_F_TIME, true, 0, 0, NULL, NULL, 0},
-    {"proof", OMB_F_STRING, true, 0, 500, NULL, NULL, 0},
+    {"proof", OMB_F_TEXT, true, 0, 500, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
 };
 static const omb_field_spec f_review[] = {

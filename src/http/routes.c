@@ -697,6 +697,7 @@ static const omb_route routes[] = {
     {"GET", "/v1/clocks", h_clocks, RT_QUERY, NULL},
     {"GET", "/v1/clocks/compliance", h_compliance, RT_QUERY, NULL},
     {"GET", "/v1/complaints/:no/complainant", rt_reveal, RT_QUERY | RT_NO_STORE, NULL},
+    {"GET", "/v1/complaints/:no/events/:seq/texts", rt_reveal_texts, RT_QUERY | RT_NO_STORE, NULL},
     {"GET", "/v1/tasks", rt_tasks, RT_QUERY, NULL},
     {"POST", "/v1/users/:id/duty", rt_user_duty, RT_BODY, NULL},
     {"GET", "/v1/webhooks", rt_webhooks, 0, NULL},

@@ -42,6 +42,7 @@ int rt_parse_id(const char *s, int64_t *out);
 
 /* routes_link.c and sse.c */
 enum MHD_Result rt_reveal(omb_req *r);
+enum MHD_Result rt_reveal_texts(omb_req *r);
 enum MHD_Result rt_tasks(omb_req *r);
 enum MHD_Result rt_user_duty(omb_req *r);
 enum MHD_Result rt_webhooks(omb_req *r);

@@ -34,8 +34,9 @@ static enum MHD_Result with_query(omb_req *r, query_fn q)
     return rt_reply_query(r, rc, out, &err);
 }
 
-/* GET /v1/complaints/{no}/complainant?purpose=...: recorded, then answered. */
-enum MHD_Result rt_reveal(omb_req *r)
+/* A read of personal data (seq 0: the complainant's; else an event's free
+ * text) with ?purpose=...: recorded, then answered. */
+static enum MHD_Result reveal(omb_req *r, int64_t seq)
 {
     omb_err err;
     omb_err_clear(&err);
@@ -50,11 +51,28 @@ enum MHD_Result rt_reveal(omb_req *r)
                           "unknown query parameter %s", a.names[i]);
     }
     omb_job_init(&r->job, NULL, NULL, &r->who);
-    if (!rc)
+    if (!rc && seq)
+        rc = omb_uc_reveal_texts(omb_req_app(r), &r->job, r->params[0], seq, purpose, &err);
+    else if (!rc)
         rc = omb_uc_reveal(omb_req_app(r), &r->job, r->params[0], purpose, &err);
     if (rc)
         return rt_fail(r, &err);
     return omb_req_submit(r);
+}
+
+/* GET /v1/complaints/{no}/complainant?purpose=... */
+enum MHD_Result rt_reveal(omb_req *r)
+{
+    return reveal(r, 0);
+}
+
+/* GET /v1/complaints/{no}/events/{seq}/texts?purpose=... */
+enum MHD_Result rt_reveal_texts(omb_req *r)
+{
+    int64_t seq;
+    if (rt_parse_id(r->params[1], &seq))
+        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such event");
+    return reveal(r, seq);
 }
 
 enum MHD_Result rt_tasks(omb_req *r)

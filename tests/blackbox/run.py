@@ -46,6 +46,7 @@ MODULES = [
     "test_linkage",
     "test_isolation",
     "test_webhooks",
+    "test_pii_text",
     "test_ledger",
     "test_witness",
     "test_http",

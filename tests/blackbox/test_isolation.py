@@ -445,6 +445,9 @@ def _endpoints(ctx):
         ("GET complainant", lambda no, who: s.http(
             "GET", "/v1/complaints/%s/complainant?purpose=%s" % (no, PURPOSE),
             token=fx.token(who))),
+        ("GET event texts", lambda no, who: s.http(
+            "GET", "/v1/complaints/%s/events/1/texts?purpose=%s" % (no, PURPOSE),
+            token=fx.token(who))),
         ("POST notes", lambda no, who: s.http("POST", "/v1/complaints/%s/notes" % no,
                                               {"text": "探测 probe"}, token=fx.token(who),
                                               headers=idem())),
@@ -1183,7 +1186,8 @@ def test_routes_covered(ctx):
         ("POST", "/v1/complaints/:no/notes"), ("GET", "/v1/complaints/:no/attachments"),
         ("POST", "/v1/complaints/:no/attachments"), ("GET", "/v1/attachments/:sha256"),
         ("GET", "/v1/clocks"), ("GET", "/v1/clocks/compliance"),
-        ("GET", "/v1/complaints/:no/complainant"), ("GET", "/v1/tasks"),
+        ("GET", "/v1/complaints/:no/complainant"), ("GET", "/v1/complaints/:no/events/:seq/texts"),
+        ("GET", "/v1/tasks"),
         ("POST", "/v1/users/:id/duty"), ("GET", "/v1/users"), ("GET", "/v1/users/:id"),
         ("POST", "/v1/users/:id/deactivate"), ("POST", "/v1/users/:id/activate"),
         ("DELETE", "/v1/users/:id/tokens"), ("GET", "/v1/webhooks"), ("POST", "/v1/webhooks"), ("GET", "/v1/webhooks/:id"),

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/complaint.h"
@@ -690,6 +691,42 @@ static void test_event_payload_not_shared(void **state)
     omb_complaint_release(&c);
 }
 
+static void test_sealed_text_stays_in_the_event(void **state)
+{
+    (void)state;
+    /* the sealed originals of masked free text never reach the document */
+    omb_complaint c;
+    omb_complaint_init(&c);
+    omb_event ev;
+    json_t *p = parse(creation);
+    json_object_set_new(p, OMB_SEALED_TEXT, json_string("v1.box"));
+    omb_event_init(&ev, "received", T0, 10, 1, p);
+    ev.seq = 1;
+    omb_err err;
+    assert_int_equal(omb_fold_apply(&c, &ev, &err), OMB_OK);
+    assert_non_null(json_object_get(ev.payload, OMB_SEALED_TEXT)); /* the event keeps it */
+    omb_event_release(&ev);
+    apply(&c, "accepted", 10, "{\"note\":\"137****7000\",\"sealed_text\":\"v1.box\"}");
+    apply(&c, "note_added", 10, "{\"text\":\"137****7000\",\"sealed_text\":\"v1.box\"}");
+    apply(&c, "investigation_started", 10, "{\"sealed_text\":\"v1.box\"}");
+    apply(&c, "extended", 10,
+          "{\"clock\":\"decision\",\"days\":30,\"reason\":\"r\",\"sealed_text\":\"v1.box\"}");
+    char *text = json_dumps(c.doc, JSON_COMPACT);
+    assert_null(strstr(text, "sealed_text"));
+    assert_null(strstr(text, "v1.box"));
+    free(text);
+    assert_string_equal(doc_str(&c, "acceptance", "note"), "137****7000");
+    omb_complaint_release(&c);
+    /* the payload public view drops both sealed boxes */
+    json_t *pub = parse("{\"text\":\"x\",\"sealed_text\":\"v1.a\","
+                        "\"complainant\":{\"name\":\"张*\",\"sealed\":\"v1.b\"}}");
+    omb_event_payload_public(pub);
+    assert_null(json_object_get(pub, OMB_SEALED_TEXT));
+    assert_null(json_object_get(json_object_get(pub, "complainant"), "sealed"));
+    assert_string_equal(json_string_value(json_object_get(pub, "text")), "x");
+    json_decref(pub);
+}
+
 /* ---- the document round trip ----------------------------------------- */
 
 static void from_doc_of(const omb_complaint *c, omb_complaint *out)
@@ -884,6 +921,7 @@ int main(void)
         cmocka_unit_test_setup(test_classify_and_attachments, setup),
         cmocka_unit_test_setup(test_grade_reasons_follow_the_grade, setup),
         cmocka_unit_test_setup(test_event_payload_not_shared, setup),
+        cmocka_unit_test_setup(test_sealed_text_stays_in_the_event, setup),
         cmocka_unit_test_setup(test_doc_round_trip, setup),
         cmocka_unit_test_setup(test_handover_without_agent, setup),
         cmocka_unit_test_setup(test_doc_round_trip_edges, setup),

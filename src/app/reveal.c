@@ -12,6 +12,7 @@
  */
 #include "app.h"
 #include "core/number.h"
+#include "core/visibility.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,10 @@ static void reveal_free(void *p)
 /* One event of a complaint's history, picked by its seq. */
 typedef struct event_pick {
     int64_t seq;
+    int64_t viewer; /* the reader's party */
     json_t *payload;
     char type[40];
+    bool hidden; /* another party's party-only note or file */
 } event_pick;
 
 static int pick_event(void *ctx, const omb_event *ev)
@@ -44,6 +47,7 @@ static int pick_event(void *ctx, const omb_event *ev)
         return OMB_OK;
     p->payload = json_incref(ev->payload);
     snprintf(p->type, sizeof p->type, "%s", ev->type);
+    p->hidden = !omb_event_visible_to(ev, p->viewer);
     return 1; /* stop: the rest of the history is not needed */
 }
 
@@ -86,7 +90,7 @@ static int open_clear(omb_app *app, const omb_complaint *c, const reveal_input *
                             pick->payload ? json_object_get(pick->payload, "complainant")
                                           : json_object_get(c->doc, "complainant"),
                             clear, err);
-    if (!pick->payload)
+    if (!pick->payload || pick->hidden) /* another party's party-only event does not exist */
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no event %lld in complaint %s",
                         (long long)in->seq, in->no);
     int rc = omb_pii_text_open(app, pick->payload, clear, err);
@@ -106,7 +110,7 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
     if (rc)
         return rc;
     /* The complainant as the creation event holds it, with its sealed box. */
-    event_pick pick = {in->seq ? in->seq : 1, NULL, ""};
+    event_pick pick = {in->seq ? in->seq : 1, job->who.party_id, NULL, "", false};
     json_t *clear = NULL;
     rc = s->vt->event_list(s, c.id, pick_event, &pick, err);
     if (rc > 0)

@@ -371,6 +371,26 @@ def test_read_refused(ctx):
     eq(len(_timeline(ctx, no)[0]["events"]), n, "refused reads are not recorded")
 
 
+def test_party_only_note_not_read_by_others(ctx):
+    """Another party's party-only note does not exist for the reader, in clear or masked: the
+    lead party's agent gets 404 for it, as for an event that does not exist, and nothing is
+    recorded; the writer's party reads it."""
+    fx, s = ctx.fx, ctx.s
+    no = fx.create()["no"]
+    r = s.http("POST", "/v1/complaints/%s/notes" % no,
+                {"text": "内部：%s" % TEXT, "visibility": "party"}, token=fx.token("lender_agent"))
+    check_ok(r, 200, "the lender's party-only note")
+    seq = r.json["version"]
+    n = len(_timeline(ctx, no)[0]["events"])
+    check_error(_texts(ctx, no, seq), 404, "not_found", what="the bank reads the lender's note")
+    eq(len(_timeline(ctx, no)[0]["events"]), n, "the refused read is not recorded")
+    r = s.http("POST", "/v1/complaints/%s/notes" % no,
+                {"text": "共享：%s" % TEXT, "visibility": "involved"}, token=fx.token("lender_agent"))
+    check_ok(r, 200, "the lender's shared note")
+    got = check_ok(_texts(ctx, no, r.json["version"]), 200, "the bank reads the shared note")
+    eq(got["texts"], {"text": "共享：%s" % TEXT}, "the shared note's original")
+
+
 def test_purpose_masked(ctx):
     no = ctx.no
     got = check_ok(_texts(ctx, no, 1, purpose=urllib.parse.quote("回访13800138000")), 200,

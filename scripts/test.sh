@@ -30,7 +30,9 @@ count() {
     fail=$((fail + f))
     if [ "$f" -ne 0 ]; then
         echo "FAIL $1 ($p passed, $f failed)"
-        tail -n 40 "$3"
+        # each failure with its reason (not the server log lines), then the end
+        grep -E -A4 '^FAIL ' "$3" | grep -v -E '^    [|]' | head -n 80
+        tail -n 5 "$3"
     else
         echo "ok   $1 ($p passed)"
     fi

@@ -1,11 +1,13 @@
 /*
  * grade.h - grading a new complaint: general / important / urgent / major.
  *
- * The rules of DESIGN.md section 5 as a table: each rule looks at one fact
- * of the complaint (number of complainants, channel, amount, a signal the
- * channel reported, a word in the text) and names the grade it implies.
+ * The grading rules of docs/api.md ("Registering a complaint") as a table:
+ * each rule looks at one fact of the complaint (number of complainants,
+ * channel, amount, a signal the channel reported, a word in the text) and
+ * names the grade it implies.
  * The highest grade any rule implies wins; the reasons are kept so that a
- * person can see why.  A grade given by the caller is a floor, never lowered.
+ * person can see why.  A grade given at registration is a floor, never
+ * lowered; a later change of grade follows omb_grade_change_check().
  */
 #ifndef OMB_GRADE_H
 #define OMB_GRADE_H

@@ -3,7 +3,8 @@
  * action table that says, for every action, from which states it may be
  * taken, where it leads, who may take it and what it must carry.
  *
- * The table is the single statement of the lifecycle of DESIGN.md section 3.
+ * The table is the single statement of the lifecycle (docs/api.md, "The
+ * complaint lifecycle").
  * The app layer asks omb_lifecycle_check() before building an event; the
  * fold (fold.h) replays the same table when it rebuilds a complaint from its
  * events, so an event log that breaks the rules is caught on replay.

@@ -441,7 +441,10 @@ class Server:
         self.db = os.path.join(self.dir, "t.db")
         self.att = os.path.join(self.dir, "att")
         self.log = os.path.join(self.dir, "server.log")
-        self.settings = dict(settings or {})
+        # Tree heads only on demand unless a module asks for the timer: a head signed in the
+        # background changes the fingerprints that show a refused request changed nothing.
+        self.settings = {"head_interval_ms": 0}
+        self.settings.update(settings or {})
         self.proc = None
         self.port = None
         self.admin_password = ADMIN_PASSWORD
@@ -859,7 +862,8 @@ API_ACTIONS = ["accept", "reject", "merge", "withdraw", "investigate", "decide",
                "pause", "resume", "callback", "transfer", "acknowledge_transfer",
                "decline_transfer", "request_task", "answer_task", "cancel_task"]
 
-# The lifecycle of DESIGN.md section 3 (and docs/linkage.md) as this suite expects it:
+# The lifecycle of docs/api.md ("The complaint lifecycle") and docs/linkage.md as this suite
+# expects it:
 # action -> {state: roles allowed} ("open" = every state but closed and terminal ones).
 HANDLERS = {"agent", "supervisor"}
 OPEN = ["received", "accepted", "investigating", "decided", "notified", "review", "mediation"]

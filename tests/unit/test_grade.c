@@ -1,7 +1,7 @@
 /*
  * test_grade.c - unit tests for src/core/grade.c: grading a new complaint
- * (general / important / urgent / major) by the rules of DESIGN.md
- * section 5.
+ * (general / important / urgent / major) by the rules of docs/api.md
+ * ("Registering a complaint").
  *
  * Each rule on its own (complainants, amount, channel, every signal, every
  * word of the text), both sides of each threshold, the highest grade

@@ -4,9 +4,9 @@
  *
  * The heart of this file is an exhaustive check: for every state x every
  * action x every role, omb_lifecycle_check() and omb_lifecycle_party() are
- * compared with an expected matrix written out below by hand from DESIGN.md
- * section 3 and docs/linkage.md (it does not read omb_transitions()).  Also
- * covered: the "same_handler" rule of review decisions, creation checks,
+ * compared with an expected matrix written out below by hand from docs/api.md
+ * ("The complaint lifecycle") and docs/linkage.md (it does not read
+ * omb_transitions()).  Also covered: the "same_handler" rule of review decisions, creation checks,
  * name parsing and formatting of states, roles and actions, and the fields
  * each action carries.
  */

@@ -78,7 +78,7 @@ static void test_shipped_parses(void **state)
     omb_taxonomy_free(t);
 }
 
-/* The channels the grade rules and the CFPB mapper rely on, the causes of DESIGN.md 5. */
+/* The channels the grade rules and the CFPB mapper rely on, the causes of docs/api.md. */
 static void test_shipped_has_required_codes(void **state)
 {
     static const char *const need[][2] = {

@@ -132,7 +132,7 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill build/release/bench/clocks \
-		build/release/bench/ledger
+		build/release/bench/ledger build/release/bench/http_ceiling
 	@bench/run.sh build/release
 
 soak: deps

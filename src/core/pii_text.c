@@ -626,6 +626,14 @@ static bool email_at(const char *t, size_t len, size_t p, size_t *start, size_t 
     }
     if (labels < 2)
         return false;
+    /* "a@b.cn@c.cn", "a@b.cn-x@c.cn": the domain is the local part of the
+     * address that follows, which is the one to find (its mask must not
+     * leave an address behind). */
+    size_t q = e;
+    while (q < len && local_char((unsigned char)t[q]))
+        q++;
+    if (q < len && t[q] == '@')
+        return false;
     *start = s;
     *end = e;
     return true;

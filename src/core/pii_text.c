@@ -111,6 +111,13 @@ static bool is_joiner(int32_t cp)
     return cp == '-' || cp == '_' || cp == '/' || cp == '\\' || cp == '.' || cp == 0xFF0D;
 }
 
+/* The character masks are written with: digits that touch it are part of a
+ * masked number ("137****7000"), never a finding of their own. */
+static bool is_mask_star(int32_t cp)
+{
+    return cp == '*' || cp == 0xFF0A;
+}
+
 enum sep { SEP_NONE, SEP_SPACE, SEP_HYPHEN, SEP_PAREN };
 
 static enum sep sep_of(int32_t cp)
@@ -297,7 +304,8 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     r->plus = is_plus(pc.cp);
     r->paren = pc.cp == '(' || pc.cp == 0xFF08;
     r->lead_at = r->plus || r->paren ? before_at : p;
-    r->start_free = !is_alnum(pc.cp) && !(is_joiner(pc.cp) && is_alnum(ppc.cp));
+    r->start_free =
+        !is_alnum(pc.cp) && !is_mask_star(pc.cp) && !(is_joiner(pc.cp) && is_alnum(ppc.cp));
     r->ctx = context_before(t, len, r->lead_at);
 
     size_t i = p;
@@ -340,7 +348,8 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     }
     r->end = i;
     uch nc = char_at(t, len, i);
-    bool glued = is_alnum(nc.cp) || (is_joiner(nc.cp) && is_alnum(char_at(t, len, i + nc.n).cp));
+    bool glued = is_alnum(nc.cp) || is_mask_star(nc.cp) ||
+                 (is_joiner(nc.cp) && is_alnum(char_at(t, len, i + nc.n).cp));
     r->end_free = !glued && !unit_after(t, len, i);
 }
 

@@ -111,13 +111,6 @@ static bool is_joiner(int32_t cp)
     return cp == '-' || cp == '_' || cp == '/' || cp == '\\' || cp == '.' || cp == 0xFF0D;
 }
 
-/* The character masks are written with: digits that touch it are part of a
- * masked number ("137****7000"), never a finding of their own. */
-static bool is_mask_star(int32_t cp)
-{
-    return cp == '*' || cp == 0xFF0A;
-}
-
 enum sep { SEP_NONE, SEP_SPACE, SEP_HYPHEN, SEP_PAREN };
 
 static enum sep sep_of(int32_t cp)
@@ -127,6 +120,14 @@ static enum sep sep_of(int32_t cp)
     if (cp == '-' || cp == 0xFF0D || (cp >= 0x2010 && cp <= 0x2013))
         return SEP_HYPHEN;
     return SEP_NONE;
+}
+
+/* The character masks are written with: digits that touch it, or are
+ * separated from it by one space or hyphen, are part of a masked number
+ * ("137****7000", "6222 **** **** 7890"), never a finding of their own. */
+static bool is_mask_star(int32_t cp)
+{
+    return cp == '*' || cp == 0xFF0A;
 }
 
 /* ASCII-only comparison of t[0, n) with word, ignoring the case of ASCII letters. */
@@ -304,8 +305,9 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     r->plus = is_plus(pc.cp);
     r->paren = pc.cp == '(' || pc.cp == 0xFF08;
     r->lead_at = r->plus || r->paren ? before_at : p;
-    r->start_free =
-        !is_alnum(pc.cp) && !is_mask_star(pc.cp) && !(is_joiner(pc.cp) && is_alnum(ppc.cp));
+    r->start_free = !is_alnum(pc.cp) && !is_mask_star(pc.cp) &&
+                    !(is_joiner(pc.cp) && is_alnum(ppc.cp)) &&
+                    !(sep_of(pc.cp) != SEP_NONE && is_mask_star(ppc.cp));
     r->ctx = context_before(t, len, r->lead_at);
 
     size_t i = p;
@@ -348,8 +350,9 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     }
     r->end = i;
     uch nc = char_at(t, len, i);
-    bool glued = is_alnum(nc.cp) || is_mask_star(nc.cp) ||
-                 (is_joiner(nc.cp) && is_alnum(char_at(t, len, i + nc.n).cp));
+    uch nnc = char_at(t, len, i + nc.n);
+    bool glued = is_alnum(nc.cp) || is_mask_star(nc.cp) || (is_joiner(nc.cp) && is_alnum(nnc.cp)) ||
+                 (sep_of(nc.cp) != SEP_NONE && is_mask_star(nnc.cp));
     r->end_free = !glued && !unit_after(t, len, i);
 }
 

@@ -592,7 +592,7 @@ static size_t scan_run(const char *t, size_t len, size_t p, emit_fn emit, void *
 
 static bool local_char(int32_t cp)
 {
-    return cp >= 0 && cp < 0x80 && (is_alnum(cp) || strchr("._%+-", (int)cp));
+    return cp > 0 && cp < 0x80 && (is_alnum(cp) || strchr("._%+-", (int)cp));
 }
 
 static bool domain_char(char ch)

@@ -450,6 +450,16 @@ static void test_invalid_utf8(void **state)
     omb_pii_span s[2];
     assert_int_equal(omb_pii_text_scan(nul, sizeof nul - 1, s, 2), 1);
     assert_int_equal(s[0].start, 2);
+    /* a NUL is not part of an address's local part (found by fuzz_pii: the
+     * mask "110***********002X\0iles_@r1.se" was an address again) */
+    const char mail[] = "ab\0"
+                        "cd@example.com";
+    assert_int_equal(omb_pii_text_scan(mail, sizeof mail - 1, s, 2), 1);
+    assert_int_equal(s[0].start, 3);
+    const char id_mail[] = "110***********002X\0"
+                           "iles_@r1.se";
+    assert_int_equal(omb_pii_text_scan(id_mail, sizeof id_mail - 1, s, 2), 1);
+    assert_int_equal(s[0].start, 19);
 }
 
 /* Random text of digits, separators, letters, CJK, full-width forms and

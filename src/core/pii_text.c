@@ -655,7 +655,7 @@ static bool email_at(const char *t, size_t len, size_t p, size_t *start, size_t 
 
 static void scan(const char *t, size_t len, emit_fn emit, void *ctx)
 {
-    bool after_local = false; /* the character before is one of an address's */
+    bool after_local = false; /* the character before is one of an address's, or '*' */
     for (size_t p = 0; p < len;) {
         uch c = char_at(t, len, p);
         bool local = local_char(c.cp);
@@ -672,7 +672,8 @@ static void scan(const char *t, size_t len, emit_fn emit, void *ctx)
             p = next;
             continue;
         }
-        after_local = local;
+        /* after a '*', what looks like a local part is the end of a mask */
+        after_local = local || is_mask_star(c.cp);
         p += c.n;
     }
 }

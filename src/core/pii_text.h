@@ -21,7 +21,9 @@
  *               is 3, 4, 5, 6 or 9 (or 2221-2720 for 16 digits), alone,
  *               in groups of four, or 4-6-5 / 4-6-4;
  *   email       local@domain with a dotted domain and an alphabetic
- *               top-level label.
+ *               top-level label; not a local part right after a '*' (the
+ *               end of a mask) and not a domain that runs into another
+ *               local part and '@' (the address that follows is found).
  *
  * A number is found only when it stands alone: not inside a longer run of
  * digits, not glued to ASCII or full-width letters or digits, and not joined

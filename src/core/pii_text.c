@@ -292,6 +292,7 @@ typedef struct run {
     size_t lead_at;   /* ... which starts there */
     bool start_free;  /* the run's first chunk may start a finding */
     bool end_free;    /* its last chunk may end one */
+    bool cut;         /* CHUNKS_MAX chunks read, and more follow */
     enum context ctx; /* what the words before it say */
 } run;
 
@@ -354,6 +355,11 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     bool glued = is_alnum(nc.cp) || is_mask_star(nc.cp) || (is_joiner(nc.cp) && is_alnum(nnc.cp)) ||
                  (sep_of(nc.cp) != SEP_NONE && is_mask_star(nnc.cp));
     r->end_free = !glued && !unit_after(t, len, i);
+    /* Cut short: the last chunk ends a finding as a chunk inside a run
+     * does, when a space follows it. */
+    r->cut = r->k == CHUNKS_MAX && sep_of(nc.cp) != SEP_NONE && digit_value(nnc.cp) >= 0;
+    if (r->cut)
+        r->end_free = r->end_free && sep_of(nc.cp) == SEP_SPACE;
 }
 
 /* The digits of chunks [i, j] of a run, as one candidate. */
@@ -568,7 +574,12 @@ static size_t scan_run(const char *t, size_t len, size_t p, emit_fn emit, void *
     run r;
     read_run(t, len, p, &r);
     size_t end = r.end;
-    for (size_t i = 0; i < r.k;) {
+    /* A run cut short is tried only from the chunks whose findings end
+     * inside it; the rest is read again as a new run, so that a finding
+     * across the cut is not lost. */
+    size_t stop = r.cut ? r.k - RANGE_CHUNKS + 1 : r.k;
+    size_t i = 0;
+    while (i < stop) {
         size_t last = i + RANGE_CHUNKS - 1 < r.k - 1 ? i + RANGE_CHUNKS - 1 : r.k - 1;
         bool found = false;
         for (size_t j = last + 1; j-- > i;) {
@@ -585,6 +596,8 @@ static size_t scan_run(const char *t, size_t len, size_t p, emit_fn emit, void *
         if (!found)
             i++;
     }
+    if (r.cut && i < r.k)
+        return r.c[i].start;
     return end;
 }
 

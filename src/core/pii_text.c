@@ -130,6 +130,17 @@ static bool is_mask_star(int32_t cp)
     return cp == '*' || cp == 0xFF0A;
 }
 
+/* True when what starts at byte p follows a '*', directly or after one
+ * space or hyphen: the end of a mask ("****7000", "**** 7890"). */
+static bool after_mask(const char *t, size_t len, size_t p)
+{
+    size_t at, far_at;
+    uch pc = char_before(t, len, p, &at);
+    if (is_mask_star(pc.cp))
+        return true;
+    return sep_of(pc.cp) != SEP_NONE && is_mask_star(char_before(t, len, at, &far_at).cp);
+}
+
 /* ASCII-only comparison of t[0, n) with word, ignoring the case of ASCII letters. */
 static bool same_word(const char *t, const char *word, size_t n)
 {
@@ -306,9 +317,8 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     r->plus = is_plus(pc.cp);
     r->paren = pc.cp == '(' || pc.cp == 0xFF08;
     r->lead_at = r->plus || r->paren ? before_at : p;
-    r->start_free = !is_alnum(pc.cp) && !is_mask_star(pc.cp) &&
-                    !(is_joiner(pc.cp) && is_alnum(ppc.cp)) &&
-                    !(sep_of(pc.cp) != SEP_NONE && is_mask_star(ppc.cp));
+    r->start_free =
+        !is_alnum(pc.cp) && !(is_joiner(pc.cp) && is_alnum(ppc.cp)) && !after_mask(t, len, p);
     r->ctx = context_before(t, len, r->lead_at);
 
     size_t i = p;
@@ -668,12 +678,12 @@ static bool email_at(const char *t, size_t len, size_t p, size_t *start, size_t 
 
 static void scan(const char *t, size_t len, emit_fn emit, void *ctx)
 {
-    bool after_local = false; /* the character before is one of an address's, or '*' */
+    bool after_local = false; /* the character before is one of an address's */
     for (size_t p = 0; p < len;) {
         uch c = char_at(t, len, p);
         bool local = local_char(c.cp);
         size_t s, e;
-        if (local && !after_local && email_at(t, len, p, &s, &e)) {
+        if (local && !after_local && !after_mask(t, len, p) && email_at(t, len, p, &s, &e)) {
             emit(ctx, &(omb_pii_span){s, e - s, OMB_PII_EMAIL});
             p = e;
             after_local = false;
@@ -685,8 +695,7 @@ static void scan(const char *t, size_t len, emit_fn emit, void *ctx)
             p = next;
             continue;
         }
-        /* after a '*', what looks like a local part is the end of a mask */
-        after_local = local || is_mask_star(c.cp);
+        after_local = local;
         p += c.n;
     }
 }

@@ -131,14 +131,16 @@ static bool is_mask_star(int32_t cp)
 }
 
 /* True when what starts at byte p follows a '*', directly or after one
- * space or hyphen: the end of a mask ("****7000", "**** 7890"). */
+ * space or hyphen, or after "*@": the end of a mask ("****7000",
+ * "**** 7890", the domain of "z***@0106213718.cn"). */
 static bool after_mask(const char *t, size_t len, size_t p)
 {
     size_t at, far_at;
     uch pc = char_before(t, len, p, &at);
     if (is_mask_star(pc.cp))
         return true;
-    return sep_of(pc.cp) != SEP_NONE && is_mask_star(char_before(t, len, at, &far_at).cp);
+    return (sep_of(pc.cp) != SEP_NONE || pc.cp == '@') &&
+           is_mask_star(char_before(t, len, at, &far_at).cp);
 }
 
 /* ASCII-only comparison of t[0, n) with word, ignoring the case of ASCII letters. */

@@ -131,16 +131,14 @@ static bool is_mask_star(int32_t cp)
 }
 
 /* True when what starts at byte p follows a '*', directly or after one
- * space or hyphen, or after "*@": the end of a mask ("****7000",
- * "**** 7890", the domain of "z***@0106213718.cn"). */
+ * space or hyphen: the end of a mask ("****7000", "**** 7890"). */
 static bool after_mask(const char *t, size_t len, size_t p)
 {
     size_t at, far_at;
     uch pc = char_before(t, len, p, &at);
     if (is_mask_star(pc.cp))
         return true;
-    return (sep_of(pc.cp) != SEP_NONE || pc.cp == '@') &&
-           is_mask_star(char_before(t, len, at, &far_at).cp);
+    return sep_of(pc.cp) != SEP_NONE && is_mask_star(char_before(t, len, at, &far_at).cp);
 }
 
 /* ASCII-only comparison of t[0, n) with word, ignoring the case of ASCII letters. */
@@ -689,6 +687,16 @@ static void scan(const char *t, size_t len, emit_fn emit, void *ctx)
             emit(ctx, &(omb_pii_span){s, e - s, OMB_PII_EMAIL});
             p = e;
             after_local = false;
+            continue;
+        }
+        size_t at;
+        if (c.cp == '@' && is_mask_star(char_before(t, len, p, &at).cp)) {
+            /* the domain of a masked address ("z***@0106213718.cn"): no finding */
+            e = p + 1;
+            while (e < len && domain_char(t[e]))
+                e++;
+            after_local = local_char((unsigned char)t[e - 1]);
+            p = e;
             continue;
         }
         if (digit_value(c.cp) >= 0) {

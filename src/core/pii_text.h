@@ -28,9 +28,9 @@
  * A number is found only when it stands alone: not inside a longer run of
  * digits, not glued to ASCII or full-width letters or digits, and not joined
  * to them by '-', '_', '/', '\' or '.' (an identifier such as HT-2026-000123,
- * a decimal such as 13700137000.50), and not touching a '*', separated
- * from one by a space or hyphen, or after "*@" (digits there are part of
- * something masked already: "137****7000", "6222 **** **** 7890",
+ * a decimal such as 13700137000.50), not touching a '*' or separated from
+ * one by a space or hyphen, and not in the domain after "*@" (digits there
+ * are part of something masked already: "137****7000", "6222 **** **** 7890",
  * "z***@0106213718.cn").  What is not personal data is left:
  * a number followed by a unit (元, 万, %, 年, 月, 日 ...), or preceded by a
  * word that names another kind of number (借款编号, 合同号, 订单号, 流水号,

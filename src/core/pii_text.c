@@ -317,8 +317,9 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     r->plus = is_plus(pc.cp);
     r->paren = pc.cp == '(' || pc.cp == 0xFF08;
     r->lead_at = r->plus || r->paren ? before_at : p;
-    r->start_free =
-        !is_alnum(pc.cp) && !(is_joiner(pc.cp) && is_alnum(ppc.cp)) && !after_mask(t, len, p);
+    r->start_free = !is_alnum(pc.cp) &&
+                    !(is_joiner(pc.cp) && (is_alnum(ppc.cp) || is_mask_star(ppc.cp))) &&
+                    !after_mask(t, len, p);
     r->ctx = context_before(t, len, r->lead_at);
 
     size_t i = p;
@@ -362,7 +363,8 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     r->end = i;
     uch nc = char_at(t, len, i);
     uch nnc = char_at(t, len, i + nc.n);
-    bool glued = is_alnum(nc.cp) || is_mask_star(nc.cp) || (is_joiner(nc.cp) && is_alnum(nnc.cp)) ||
+    bool glued = is_alnum(nc.cp) || is_mask_star(nc.cp) ||
+                 (is_joiner(nc.cp) && (is_alnum(nnc.cp) || is_mask_star(nnc.cp))) ||
                  (sep_of(nc.cp) != SEP_NONE && is_mask_star(nnc.cp));
     r->end_free = !glued && !unit_after(t, len, i);
     /* Cut short: the last chunk ends a finding as a chunk inside a run

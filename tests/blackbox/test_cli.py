@@ -155,7 +155,7 @@ def test_missing_database_says_how_to_make_it(ctx):
 
 def test_busy_port_is_named(ctx):
     other = os.path.join(ctx.s.dir, "port.db")
-    eq(_run(ctx, "init", "--db", other, "--admin-password", "port-admin-pass").returncode, 0,
+    eq(_run(ctx, "init", "--db", other, "--admin-password", "port-holder-pass-7k").returncode, 0,
        "init")
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
@@ -210,7 +210,7 @@ def test_files_are_private(ctx):
     old_umask = os.umask(0o022)
     try:
         _run(ctx, "--db", fresh, "--set", "attachments=" + os.path.join(s.dir, "fresh-att"),
-             "init", "--admin-password", "fresh-admin-pass")
+             "init", "--admin-password", "fresh-files-pass-7k")
     finally:
         os.umask(old_umask)
     files = [s.db, s.db + "-wal", s.db + "-shm", s.db + ".key", s.db + ".lock",

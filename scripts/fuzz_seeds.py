@@ -207,14 +207,28 @@ def file_seeds(w):
     for i, text in enumerate(["plain ascii", "张三 借款利率", "\U0001F600 emoji", "\xe9t\xe9"]):
         w.put("utf8", "text-%d" % i, text)
     w.put("utf8", "bad", b"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80")
-    # pii: the personal-data detector's harness (tests/fuzz/fuzz_pii.c, to come) reads free text.
+    # pii: the personal-data detector's harness (tests/fuzz/fuzz_pii.c) reads free text.
     for i, text in enumerate([
             "我的手机号是13800138000，身份证号%s，请回电。" % harness.VALID_ID,
             "call me on +86 138-0013-8000 or card 6222 0212 3456 7890 123",
             "no personal data here, only 12345 and 2026-11-20"]):
         w.put("pii", "text-%d" % i, text)
+    for i, text in enumerate(pii_examples()):
+        w.put("pii", "unit-%d" % i, text)
     w.put("number", "good", "TS20261122000123")
     w.put("number", "long-seq", "TS202611221234567")
+
+
+def pii_examples():
+    """The texts of the true and false positive cases of the detector's unit
+    test (the first string of each {"text", "mask"} case, plain literals)."""
+    src = open(os.path.join(ROOT, "tests", "unit", "test_pii_text.c"), encoding="utf-8").read()
+    seen = []
+    for m in re.finditer(r'^\s*\{"((?:[^"\\]|\\")*)", (?:"|NULL)', src, re.M):
+        text = m.group(1).replace('\\"', '"')
+        if text and text not in seen:
+            seen.append(text)
+    return seen
 
 
 def fetch_receipt(w, ombud):

@@ -122,6 +122,25 @@ static enum sep sep_of(int32_t cp)
     return SEP_NONE;
 }
 
+/* The character masks are written with: digits that touch it, or are
+ * separated from it by one space or hyphen, are part of a masked number
+ * ("137****7000", "6222 **** **** 7890"), never a finding of their own. */
+static bool is_mask_star(int32_t cp)
+{
+    return cp == '*' || cp == 0xFF0A;
+}
+
+/* True when what starts at byte p follows a '*', directly or after one
+ * space or hyphen: the end of a mask ("****7000", "**** 7890"). */
+static bool after_mask(const char *t, size_t len, size_t p)
+{
+    size_t at, far_at;
+    uch pc = char_before(t, len, p, &at);
+    if (is_mask_star(pc.cp))
+        return true;
+    return sep_of(pc.cp) != SEP_NONE && is_mask_star(char_before(t, len, at, &far_at).cp);
+}
+
 /* ASCII-only comparison of t[0, n) with word, ignoring the case of ASCII letters. */
 static bool same_word(const char *t, const char *word, size_t n)
 {
@@ -284,6 +303,7 @@ typedef struct run {
     size_t lead_at;   /* ... which starts there */
     bool start_free;  /* the run's first chunk may start a finding */
     bool end_free;    /* its last chunk may end one */
+    bool cut;         /* CHUNKS_MAX chunks read, and more follow */
     enum context ctx; /* what the words before it say */
 } run;
 
@@ -297,7 +317,9 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     r->plus = is_plus(pc.cp);
     r->paren = pc.cp == '(' || pc.cp == 0xFF08;
     r->lead_at = r->plus || r->paren ? before_at : p;
-    r->start_free = !is_alnum(pc.cp) && !(is_joiner(pc.cp) && is_alnum(ppc.cp));
+    r->start_free = !is_alnum(pc.cp) &&
+                    !(is_joiner(pc.cp) && (is_alnum(ppc.cp) || is_mask_star(ppc.cp))) &&
+                    !after_mask(t, len, p);
     r->ctx = context_before(t, len, r->lead_at);
 
     size_t i = p;
@@ -340,8 +362,16 @@ static void read_run(const char *t, size_t len, size_t p, run *r)
     }
     r->end = i;
     uch nc = char_at(t, len, i);
-    bool glued = is_alnum(nc.cp) || (is_joiner(nc.cp) && is_alnum(char_at(t, len, i + nc.n).cp));
+    uch nnc = char_at(t, len, i + nc.n);
+    bool glued = is_alnum(nc.cp) || is_mask_star(nc.cp) ||
+                 (is_joiner(nc.cp) && (is_alnum(nnc.cp) || is_mask_star(nnc.cp))) ||
+                 (sep_of(nc.cp) != SEP_NONE && is_mask_star(nnc.cp));
     r->end_free = !glued && !unit_after(t, len, i);
+    /* Cut short: the last chunk ends a finding as a chunk inside a run
+     * does, when a space follows it. */
+    r->cut = r->k == CHUNKS_MAX && sep_of(nc.cp) != SEP_NONE && digit_value(nnc.cp) >= 0;
+    if (r->cut)
+        r->end_free = r->end_free && sep_of(nc.cp) == SEP_SPACE;
 }
 
 /* The digits of chunks [i, j] of a run, as one candidate. */
@@ -556,7 +586,12 @@ static size_t scan_run(const char *t, size_t len, size_t p, emit_fn emit, void *
     run r;
     read_run(t, len, p, &r);
     size_t end = r.end;
-    for (size_t i = 0; i < r.k;) {
+    /* A run cut short is tried only from the chunks whose findings end
+     * inside it; the rest is read again as a new run, so that a finding
+     * across the cut is not lost. */
+    size_t stop = r.cut ? r.k - RANGE_CHUNKS + 1 : r.k;
+    size_t i = 0;
+    while (i < stop) {
         size_t last = i + RANGE_CHUNKS - 1 < r.k - 1 ? i + RANGE_CHUNKS - 1 : r.k - 1;
         bool found = false;
         for (size_t j = last + 1; j-- > i;) {
@@ -573,6 +608,8 @@ static size_t scan_run(const char *t, size_t len, size_t p, emit_fn emit, void *
         if (!found)
             i++;
     }
+    if (r.cut && i < r.k)
+        return r.c[i].start;
     return end;
 }
 
@@ -580,7 +617,7 @@ static size_t scan_run(const char *t, size_t len, size_t p, emit_fn emit, void *
 
 static bool local_char(int32_t cp)
 {
-    return cp >= 0 && cp < 0x80 && (is_alnum(cp) || strchr("._%+-", (int)cp));
+    return cp > 0 && cp < 0x80 && (is_alnum(cp) || strchr("._%+-", (int)cp));
 }
 
 static bool domain_char(char ch)
@@ -626,6 +663,14 @@ static bool email_at(const char *t, size_t len, size_t p, size_t *start, size_t 
     }
     if (labels < 2)
         return false;
+    /* "a@b.cn@c.cn", "a@b.cn-x@c.cn": the domain is the local part of the
+     * address that follows, which is the one to find (its mask must not
+     * leave an address behind). */
+    size_t q = e;
+    while (q < len && local_char((unsigned char)t[q]))
+        q++;
+    if (q < len && t[q] == '@')
+        return false;
     *start = s;
     *end = e;
     return true;
@@ -640,10 +685,20 @@ static void scan(const char *t, size_t len, emit_fn emit, void *ctx)
         uch c = char_at(t, len, p);
         bool local = local_char(c.cp);
         size_t s, e;
-        if (local && !after_local && email_at(t, len, p, &s, &e)) {
+        if (local && !after_local && !after_mask(t, len, p) && email_at(t, len, p, &s, &e)) {
             emit(ctx, &(omb_pii_span){s, e - s, OMB_PII_EMAIL});
             p = e;
             after_local = false;
+            continue;
+        }
+        size_t at;
+        if (c.cp == '@' && is_mask_star(char_before(t, len, p, &at).cp)) {
+            /* the domain of a masked address ("z***@0106213718.cn"): no finding */
+            e = p + 1;
+            while (e < len && domain_char(t[e]))
+                e++;
+            after_local = local_char((unsigned char)t[e - 1]);
+            p = e;
             continue;
         }
         if (digit_value(c.cp) >= 0) {

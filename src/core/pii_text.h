@@ -21,12 +21,17 @@
  *               is 3, 4, 5, 6 or 9 (or 2221-2720 for 16 digits), alone,
  *               in groups of four, or 4-6-5 / 4-6-4;
  *   email       local@domain with a dotted domain and an alphabetic
- *               top-level label.
+ *               top-level label; not a local part right after a '*' (the
+ *               end of a mask) and not a domain that runs into another
+ *               local part and '@' (the address that follows is found).
  *
  * A number is found only when it stands alone: not inside a longer run of
  * digits, not glued to ASCII or full-width letters or digits, and not joined
  * to them by '-', '_', '/', '\' or '.' (an identifier such as HT-2026-000123,
- * a decimal such as 13700137000.50).  What is not personal data is left:
+ * a decimal such as 13700137000.50), not touching a '*' or separated from
+ * one by a space or hyphen, and not in the domain after "*@" (digits there
+ * are part of something masked already: "137****7000", "6222 **** **** 7890",
+ * "z***@0106213718.cn").  What is not personal data is left:
  * a number followed by a unit (元, 万, %, 年, 月, 日 ...), or preceded by a
  * word that names another kind of number (借款编号, 合同号, 订单号, 流水号,
  * 金额, ¥, loan no, order id ...).  A word that names a card or an account

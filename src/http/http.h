@@ -67,6 +67,10 @@ struct omb_req {
     omb_buf body;
     bool body_too_big;
     bool answered; /* an early error was queued */
+    /* an early error kept until the declared body is read and dropped */
+    bool draining;
+    size_t drained; /* bytes of a chunked body dropped so far */
+    omb_err drain_err;
     /* streamed uploads */
     int upload_fd;
     char upload_tmp[OMB_PATH_MAX + 24];

@@ -191,6 +191,13 @@ static enum MHD_Result scan_framing(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* The largest body the request's route takes (max_body when no route matched). */
+static size_t body_cap(omb_req *r)
+{
+    const omb_config *cfg = &r->http->app->cfg;
+    return r->route && (r->route->flags & RT_STREAM) ? cfg->max_attachment : cfg->max_body;
+}
+
 static int first_call(omb_req *r, omb_err *err)
 {
     omb_app *app = r->http->app;
@@ -236,7 +243,7 @@ static int first_call(omb_req *r, omb_err *err)
     const char *ct =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
-    size_t cap = (r->route->flags & RT_STREAM) ? app->cfg.max_attachment : app->cfg.max_body;
+    size_t cap = body_cap(r);
     if (declared > cap)
         return omb_fail(err, OMB_ETOOBIG, "body_too_large", NULL,
                         "the body is larger than %zu bytes", cap);
@@ -255,6 +262,39 @@ static int first_call(omb_req *r, omb_err *err)
     if (r->route->flags & RT_STREAM)
         return open_upload(r, err);
     return OMB_OK;
+}
+
+/* ---- an early refusal of a request with a body ------------------------------------ */
+
+/*
+ * Answers an error found from the headers alone.  Answered at once, the
+ * library would close the connection without reading the body, and a
+ * client (or a proxy) still sending it would get a reset or a broken pipe
+ * instead of the answer.  So when the body is soundly framed (one
+ * Content-Length, or chunked) within the route's cap and the client does
+ * not wait for 100 Continue, the error is kept, the body read and dropped
+ * (never written anywhere), and the error answered when it has arrived,
+ * with Connection: close.  A refusal of the framing or of the body's size
+ * is answered at once.
+ */
+static enum MHD_Result refuse_early(omb_req *r, omb_err *err)
+{
+    r->answered = true;
+    framing fr = {0, 0, false};
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, scan_framing, &fr);
+    const char *cl =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *expect =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    bool sound = fr.lengths + fr.encodings == 1 && !fr.other_coding;
+    bool within = fr.encodings == 1 || (cl && strtoull(cl, NULL, 10) <= body_cap(r));
+    bool has_body = fr.encodings == 1 || (cl && strtoull(cl, NULL, 10) > 0);
+    if (err->rc == OMB_ETOOBIG || !sound || !within || !has_body || expect)
+        return omb_reply_error(r, err);
+    r->draining = true;
+    r->drain_err = *err;
+    r->close_after = true;
+    return MHD_YES;
 }
 
 /* ---- body chunks ------------------------------------------------------------------ */
@@ -410,20 +450,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         omb_err_clear(&err);
         if (strlen(url) >= sizeof r->path) {
             omb_fail(&err, OMB_ENOTFOUND, "no_route", NULL, "the path is too long");
-            r->answered = true;
-            return omb_reply_error(r, &err);
+            return refuse_early(r, &err);
         }
-        if (first_call(r, &err) != OMB_OK) {
-            r->answered = true;
-            return omb_reply_error(r, &err);
-        }
+        if (first_call(r, &err) != OMB_OK)
+            return refuse_early(r, &err);
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!r->answered)
+        if (r->draining) {
+            /* A chunked body that passes the cap is not read to its end. */
+            r->drained += *upload_data_size;
+            if (r->drained > body_cap(r))
+                return MHD_NO;
+        } else if (!r->answered) {
             take_chunk(r, upload_data, *upload_data_size);
+        }
         *upload_data_size = 0;
         return MHD_YES;
+    }
+    if (r->draining) {
+        r->draining = false;
+        return omb_reply_error(r, &r->drain_err);
     }
     if (r->answered)
         return MHD_YES;
@@ -436,10 +483,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->body_too_big) {
         if (r->upload_size == SIZE_MAX)
             return omb_reply_fail(r, OMB_EIO, "io_error", NULL, "could not store the upload");
-        size_t cap =
-            (r->route->flags & RT_STREAM) ? h->app->cfg.max_attachment : h->app->cfg.max_body;
         return omb_reply_fail(r, OMB_ETOOBIG, "body_too_large", NULL,
-                              "the body is larger than %zu bytes", cap);
+                              "the body is larger than %zu bytes", body_cap(r));
     }
     return r->route->handler(r);
 }

@@ -4,7 +4,9 @@ route (errors too) says X-Content-Type-Options: nosniff; answers that carry
 a token or clear personal data say Cache-Control: no-store; a client that
 half-closes its side (shutdown(SHUT_WR)) right after a write still gets the
 whole committed answer, and a retry with the same Idempotency-Key replays
-it; a Transfer-Encoding other than chunked is answered 501 at once;
+it; a Transfer-Encoding other than chunked is answered 501 at once; an
+upload refused by its headers alone is read and dropped, then answered with
+ombud's error and Connection: close (one over max_attachment gets 413 at once);
 attachment names that are paths, dots, drives or hold control characters
 are refused while ordinary names in any script are kept as given; and
 GET /v1/ (also /v1 and /) lists the API's endpoints from the route table,
@@ -66,6 +68,9 @@ def test_every_answer_says_nosniff(ctx):
             seen.add(r.status)
             eq(r.headers.get("x-content-type-options"), "nosniff",
                "nosniff on %s %s (%d, token %s)" % (method, path, r.status, bool(token)))
+        if method == "DELETE" and ep["path"].endswith("/tokens"):
+            # revoking a user's tokens may have revoked the admin's own: log in again
+            fx.tokens["op_admin"] = fx.login("admin", s.admin_password)
     # the stream, with a token, says it from the start
     sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
     try:
@@ -245,6 +250,77 @@ def test_unknown_transfer_coding_is_refused_at_once(ctx):
         eq(status, 501, "status for Transfer-Encoding: %s" % coding)
         eq(doc["error"]["code"], "unsupported_transfer_encoding", "code for %s" % coding)
     eq(s.fingerprint(), before, "database after refused codings")
+
+
+# ---- refused uploads: the body is read and dropped, then the answer --------------------------
+
+
+def _refused_upload(port, head, body, tmp_dir, chunk=1 << 16):
+    """Sends head and the WHOLE body (checking half-way that no upload file was
+    opened), then reads the answer to the end: the server closes after it."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        sock.sendall(head)
+        for i in range(0, len(body), chunk):
+            sock.sendall(body[i:i + chunk])
+            if i == (len(body) // 2) // chunk * chunk:
+                time.sleep(0.05)
+                opened = os.listdir(tmp_dir) if os.path.isdir(tmp_dir) else []
+                eq(opened, [], "upload files while a refused body arrives")
+        out = b""
+        while True:
+            got = sock.recv(65536)
+            if not got:
+                return out
+            out += got
+    finally:
+        sock.close()
+
+
+def test_refused_upload_gets_its_answer_after_the_body(ctx):
+    # Refused by its headers alone, an upload within max_attachment is still read (and
+    # dropped) before the answer: a client that writes the whole body, as a proxy does, gets
+    # ombud's error, not a reset or a broken pipe; then the connection is closed.
+    s, fx = ctx.s, ctx.fx
+    no = fx.create()["no"]
+    data = os.urandom(3 << 20)  # over max_body, under max_attachment
+    tmp_dir = os.path.join(s.att, "tmp")
+    before = s.fingerprint()
+    path = "/v1/complaints/%s/attachments?name=big.bin" % no
+    cases = [("Authorization: Bearer %s\r\n" % fx.token("bank_auditor"), 403, "role_not_allowed"),
+             ("Authorization: Bearer %s\r\n" % fx.token("bank2_agent"), 404, "not_found"),
+             ("", 401, "missing_token"),
+             ("Authorization: Bearer nope\r\n", 401, "invalid_token")]
+    for auth, status, code in cases:
+        for chunked in (False, True):
+            what = "a refused 3 MiB upload (%d %s%s)" % (status, code, ", chunked" if chunked else "")
+            if chunked:
+                framing = "Transfer-Encoding: chunked\r\n"
+                body = b"".join(b"%x\r\n" % len(data[i:i + 65536]) + data[i:i + 65536] + b"\r\n"
+                                for i in range(0, len(data), 65536)) + b"0\r\n\r\n"
+            else:
+                framing = "Content-Length: %d\r\n" % len(data)
+                body = data
+            head = ("POST %s HTTP/1.1\r\nHost: x\r\n%sContent-Type: application/octet-stream\r\n"
+                    "%s\r\n" % (path, auth, framing)).encode()
+            try:
+                raw = _refused_upload(s.port, head, body, tmp_dir)
+            except (ConnectionResetError, BrokenPipeError) as e:
+                check(False, "%s: %r while sending the body or reading the answer" % (what, e))
+            got, headers, doc = _parse(raw, what)
+            eq((got, doc["error"]["code"]), (status, code), what)
+            eq(headers.get("connection", "").lower(), "close", "%s: Connection" % what)
+    eq(s.fingerprint(), before, "database after refused uploads")
+    opened = os.listdir(tmp_dir) if os.path.isdir(tmp_dir) else []
+    eq(opened, [], "upload files after refused uploads")
+    # over max_attachment: refused at once by its declared length, the body is not awaited
+    head = ("POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n"
+            % (path, fx.token("bank_auditor"), (10 << 20) + 1)).encode()
+    t0 = time.monotonic()
+    status, _, doc = _parse(raw_exchange(s.port, head, timeout=5.0), "an upload over 10 MiB")
+    check(time.monotonic() - t0 < 3.0, "an upload over 10 MiB answered late")
+    eq((status, doc["error"]["code"]), (413, "body_too_large"), "an upload over 10 MiB")
 
 
 # ---- attachment names ------------------------------------------------------------------------

@@ -127,7 +127,6 @@ int sq_users_active_count(omb_store *s, const char *party_kind, enum omb_role ro
  * database newer than the last migration and, if apply_missing, applies
  * the ones it lacks, each in its own transaction. */
 int sq_migrate(sq_store *s, bool apply_missing, omb_err *err);
-int sq_schema_latest(void);
 
 /* sqlite_ledger.c: the evidence ledger (see store.h). */
 int sq_ledger_append(sq_store *s, const omb_event *ev, const char *payload, size_t payload_len,

@@ -46,11 +46,6 @@ static const struct migration {
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]))
 
-int sq_schema_latest(void)
-{
-    return LATEST;
-}
-
 static int exec_sql(sq_store *s, const char *sql, const char *what, omb_err *err)
 {
     char *msg = NULL;

@@ -25,12 +25,12 @@
 #include <stdint.h>
 
 /* The interface version: which entries omb_store_vtab has.  Entries are
- * only ever appended at the end of the vtab, under a heading
- * `/ * ---- version N: what ---- * /` (without the spaces), and the version
- * is raised to N; no entry is ever removed, reordered or changed.  So a
- * backend whose version is at least OMB_STORE_VERSION has every entry this
- * app calls (a backend built for a newer interface has more at the end,
- * which this app ignores), and the app refuses a backend with a lower one. */
+ * only ever appended at the end of the vtab, under a heading comment
+ * "---- version N: what ----", and the version is raised to N; no entry is
+ * ever removed, reordered or changed.  So a backend whose version is at
+ * least OMB_STORE_VERSION has every entry this app calls (a backend built
+ * for a newer interface has more at the end, which this app ignores), and
+ * the app refuses a backend with a lower one. */
 #define OMB_STORE_VERSION 5
 
 enum omb_store_flags {

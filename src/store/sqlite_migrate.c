@@ -172,7 +172,10 @@ int sq_migrate(sq_store *s, bool apply_missing, omb_err *err)
     if (!apply_missing)
         return OMB_OK;
     for (int i = (int)version; i < LATEST && !rc; i++)
-        rc = apply(s, &migrations[i], err);
+        rc = migrations[i].version == i + 1
+                 ? apply(s, &migrations[i], err)
+                 : omb_fail(err, OMB_EIO, "internal", NULL, "migration %d is numbered %d", i + 1,
+                            migrations[i].version);
     /* A newer ombud may have upgraded the database between the two reads. */
     if (!rc)
         rc = read_version(s, &version, err);

@@ -68,8 +68,8 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
 FUZZ_SECONDS ?= 60
-EMBEDDED  := data/taxonomy.tsv data/calendar.tsv src/store/schema.sql data/clocks.tsv \
-             data/routing.tsv data/common_passwords.txt
+EMBEDDED  := data/taxonomy.tsv data/calendar.tsv data/clocks.tsv data/routing.tsv \
+             data/common_passwords.txt $(sort $(wildcard src/store/migrations/*.sql))
 
 .PHONY: all run test bench soak check deps clean format unit blackbox fuzz fuzzers
 

@@ -19,8 +19,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-extern const unsigned char omb_embed_schema_sql[];
-
 enum stmt_id {
     Q_BEGIN,
     Q_COMMIT,
@@ -269,43 +267,6 @@ static int exec_sql(sq_store *s, const char *sql, omb_err *err)
     return OMB_OK;
 }
 
-/* Columns added to tables after their first release, with their definition. */
-static const struct {
-    const char *table, *column, *definition;
-} added_columns[] = {
-    {"complaints", "clock_history", "TEXT NOT NULL DEFAULT '[]'"},
-    {"users", "on_duty", "INTEGER NOT NULL DEFAULT 1"},
-};
-
-static int add_missing_columns(sq_store *s, omb_err *err)
-{
-    for (size_t i = 0; i < sizeof added_columns / sizeof added_columns[0]; i++) {
-        char sql[256];
-        snprintf(sql, sizeof sql,
-                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '%s'",
-                 added_columns[i].table);
-        sqlite3_stmt *st = NULL;
-        bool table = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-                     sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_finalize(st);
-        if (!table)
-            continue; /* a new database: the schema creates the table whole */
-        snprintf(sql, sizeof sql, "SELECT %s FROM %s LIMIT 0", added_columns[i].column,
-                 added_columns[i].table);
-        st = NULL;
-        bool present = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
-        sqlite3_finalize(st);
-        if (present)
-            continue;
-        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", added_columns[i].table,
-                 added_columns[i].column, added_columns[i].definition);
-        int rc = exec_sql(s, sql, err);
-        if (rc)
-            return rc;
-    }
-    return OMB_OK;
-}
-
 static void sq_close(omb_store *base)
 {
     sq_store *s = SQ(base);
@@ -376,15 +337,10 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
             rc = omb_fail(err, OMB_EIO, "not_initialised", NULL,
                           "%s is not an ombud database (run `ombud init`)", dsn);
     }
-    /* The writer brings the schema up to date: every statement is idempotent,
-     * and columns added since a database was made are added to it. */
-    if (!rc && !(flags & OMB_STORE_READONLY))
-        rc = add_missing_columns(s, err);
-    if (!rc && !(flags & OMB_STORE_READONLY))
-        rc = exec_sql(s, (const char *)omb_embed_schema_sql, err);
-    /* Events from before the ledger get their leaves once, on first open. */
-    if (!rc && !(flags & OMB_STORE_READONLY))
-        rc = sq_ledger_backfill(s, err);
+    /* The writer applies the migrations the database lacks (sqlite_migrate.c);
+     * every connection refuses a database made by a newer ombud. */
+    if (!rc)
+        rc = sq_migrate(s, !(flags & OMB_STORE_READONLY), err);
     if (!rc && (flags & OMB_STORE_READONLY))
         rc = exec_sql(s, "PRAGMA query_only=1;", err);
     if (!rc && (flags & OMB_STORE_LAZY_COMMIT) && !(flags & OMB_STORE_READONLY))

@@ -123,6 +123,11 @@ int sq_user_tokens_revoke(omb_store *s, int64_t user_id, omb_ms now, int64_t *co
 int sq_users_active_count(omb_store *s, const char *party_kind, enum omb_role role, int64_t *count,
                           omb_err *err);
 
+/* sqlite_migrate.c: the numbered schema migrations.  sq_migrate refuses a
+ * database newer than the last migration and, if apply_missing, applies
+ * the ones it lacks, each in its own transaction. */
+int sq_migrate(sq_store *s, bool apply_missing, omb_err *err);
+
 /* sqlite_ledger.c: the evidence ledger (see store.h). */
 int sq_ledger_append(sq_store *s, const omb_event *ev, const char *payload, size_t payload_len,
                      uint64_t *leaf, omb_err *err);

@@ -284,33 +284,14 @@ int sq_ledger_entry(omb_store *base, int64_t complaint_id, int64_t seq, uint64_t
 }
 
 /* Gives every event written before the ledger existed its leaf, in id
- * order, in one transaction.  Ids must run 1, 2, 3... as ombud writes them. */
+ * order: the step of schema version 4 (sqlite_migrate.c), run once inside
+ * its transaction.  Ids must run 1, 2, 3... as ombud writes them. */
 int sq_ledger_backfill(sq_store *s, omb_err *err)
 {
-    /* Only once, when a database reaches schema version 4: afterwards an
-     * event without its leaf is tampering for `ombud verify`, never adopted. */
-    sqlite3_stmt *q = NULL;
-    int version = 0;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-                           "'schema_version'",
-                           -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        version = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    if (version >= 4)
-        return OMB_OK;
     uint64_t size;
     int rc = sq_ledger_size(&s->base, &size, err);
     if (rc)
         return rc;
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
-        rc = omb_fail(err, OMB_EIO, "storage_error", NULL, "ledger backfill: %s",
-                      msg ? msg : "begin failed");
-        sqlite3_free(msg);
-        return rc;
-    }
     omb_merkle_frontier *f = omb_xmalloc(sizeof *f);
     rc = read_frontier_of(s, f, size, err);
     sqlite3_stmt *st = NULL;
@@ -337,12 +318,6 @@ int sq_ledger_backfill(sq_store *s, omb_err *err)
         rc = sq_db_fail(s, err, "ledger backfill");
     sqlite3_finalize(st);
     free(f);
-    if (!rc &&
-        sqlite3_exec(s->db, "UPDATE meta SET value = '4' WHERE key = 'schema_version'; COMMIT",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        rc = sq_db_fail(s, err, "ledger backfill commit");
-    if (rc)
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->memo.ledger_loaded = false;
     return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * sqlite_vis.c - the SQLite side of note and attachment visibility: which
  * complaint events and which attachment links one party alone sees (the
- * tables event_visibility and attachment_visibility of schema.sql).  The
+ * tables event_visibility and attachment_visibility of migration 5).  The
  * statements are rare (a party-only note or file, an attachment link, an
  * event proof), so each is prepared when it is run.
  */

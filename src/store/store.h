@@ -24,6 +24,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The interface version: which entries omb_store_vtab has.  Entries are
+ * only ever appended at the end of the vtab, under a heading comment
+ * "---- version N: what ----", and the version is raised to N; no entry is
+ * ever removed, reordered or changed.  So a backend whose version is at
+ * least OMB_STORE_VERSION has every entry this app calls (a backend built
+ * for a newer interface has more at the end, which this app ignores), and
+ * the app refuses a backend with a lower one. */
 #define OMB_STORE_VERSION 5
 
 enum omb_store_flags {
@@ -234,7 +241,8 @@ enum omb_cursor_kind { OMB_CURSOR_EVENTS, OMB_CURSOR_LEDGER };
 typedef struct omb_cursor omb_cursor;
 
 typedef struct omb_store_vtab {
-    int version; /* OMB_STORE_VERSION */
+    /* ---- version 1: the store ---- */
+    int version; /* the OMB_STORE_VERSION the backend was built for */
     const char *name;
 
     int (*open)(const char *dsn, int flags, omb_store **out, omb_err *err);

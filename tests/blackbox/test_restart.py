@@ -7,17 +7,25 @@ burst of concurrent creates is cut by SIGTERM; after the restart every
 complaint whose creation was answered 201 exists, with the document that
 was answered.  Unfinished uploads that a stopped server left in
 attachments/tmp are removed (and counted in the log) at the next start.
+
+Upgrades: the database is made to look as every earlier release of ombud
+left it (its schema version, without the tables and columns that came
+later); the server started on it applies the migrations it lacks, once, and
+every row of what that release held is as before, the ledger's rows are
+exactly the ones written live, and the assignees' loads are counted.  A
+database of a newer schema version is refused by every command.
 """
 
 import hashlib
 import os
 import signal
 import socket
+import sqlite3
 import threading
 import time
 
 from harness import (CREATED, Fixture, action_body, check, check_agent_loads, check_error,
-                     check_ok, db_query, eq, timeless)
+                     check_ok, db_connect, db_query, eq, timeless)
 
 
 def setup(ctx):
@@ -245,3 +253,168 @@ def test_leftover_uploads_are_removed_at_start(ctx):
                token=fx.token("bank_agent"), content_type="application/octet-stream")
     check_ok(r, 201, "upload after the restart")
     eq(os.listdir(tmp), [], "uploads left in tmp")
+
+
+# ---- upgrades from every earlier release ------------------------------------------
+
+LATEST_SCHEMA = 5
+LINKAGE_TABLES = ["agent_load", "tasks", "pii_index", "webhooks", "outbox", "settlements"]
+LEDGER_TABLES = ["ledger", "tree_heads", "witnesses", "cosignatures"]
+VISIBILITY_TABLES = ["event_visibility", "attachment_visibility"]
+
+# (what made it, its schema version, tables and columns it did not have yet)
+RELEASES = [
+    ("foundation", 1, ["clocks"] + LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES,
+     [("complaints", "clock_history"), ("users", "on_duty")]),
+    ("clocks", 2, LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES,
+     [("complaints", "clock_history"), ("users", "on_duty")]),
+    ("clock history", 2, LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES,
+     [("users", "on_duty")]),
+    ("linkage", 3, LEDGER_TABLES + VISIBILITY_TABLES, []),
+    ("ledger", 4, VISIBILITY_TABLES, []),
+    ("visibility", 4, [], []),
+]
+
+
+def _rows(db, table, skip=()):
+    """Every row of a table as sorted tuples of (column, value), without skip."""
+    con = db_connect(db)
+    try:
+        cur = con.execute('SELECT * FROM "%s"' % table)
+        names = [d[0] for d in cur.description]
+        return sorted(tuple(sorted((n, v) for n, v in zip(names, row) if n not in skip))
+                      for row in cur)
+    finally:
+        con.close()
+
+
+def _shape(db):
+    """Tables, indexes and triggers with their columns, in no particular order."""
+    con = db_connect(db)
+    try:
+        return sorted(con.execute(
+            "SELECT m.type, m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk "
+            "FROM sqlite_master m LEFT JOIN pragma_table_info(m.name) p "
+            "WHERE m.type IN ('table', 'index', 'trigger')").fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def _schema_version(db):
+    return db_query(db, "SELECT value FROM meta WHERE key = 'schema_version'")[0][0]
+
+
+def _copy_db(src, dst):
+    """A consistent copy of a database, WAL included (SQLite's online backup)."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(dst + suffix):
+            os.unlink(dst + suffix)
+    a, b = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        a.backup(b)
+    finally:
+        a.close()
+        b.close()
+
+
+def _make_old(db, version, tables, columns):
+    con = sqlite3.connect(db)
+    try:
+        for t in ("agent_load_insert", "agent_load_update"):
+            if "agent_load" in tables:
+                con.execute("DROP TRIGGER %s" % t)
+        for t in tables:
+            con.execute('DROP TABLE "%s"' % t)
+        for t, c in columns:
+            con.execute('ALTER TABLE "%s" DROP COLUMN "%s"' % (t, c))
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+        con.commit()
+    finally:
+        con.close()
+
+
+def test_upgrade_from_every_earlier_release(ctx):
+    s, fx = ctx.s, ctx.fx
+    listed = check_ok(s.http("GET", "/v1/complaints?limit=3", token=fx.token("bank_agent")), 200,
+                      "list")["items"]
+    docs = {c["no"]: timeless(fx.get(c["no"], "bank_agent")) for c in listed}
+    s.stop()
+    eq(_schema_version(s.db), str(LATEST_SCHEMA), "schema version of a new database")
+    live = os.path.join(s.dir, "live.db")
+    _copy_db(s.db, live)
+    shape = _shape(live)
+    tables = [r[0] for r in db_query(live, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    check(len(docs) == 3 and db_query(live, "SELECT count(*) FROM ledger")[0][0] > 10,
+          "the database holds complaints and ledger rows")
+    try:
+        for name, version, dropped, columns in RELEASES:
+            _copy_db(live, s.db)
+            _make_old(s.db, version, dropped, columns)
+            s.start()
+            s.stop()
+            what = "upgrade from %s (schema %d)" % (name, version)
+            eq(_schema_version(s.db), str(LATEST_SCHEMA), what + ": schema version")
+            eq(_shape(s.db), shape, what + ": tables, columns, indexes, triggers")
+            skip = {c for _, c in columns}
+            for t in tables:
+                if t in dropped or t == "meta":
+                    continue
+                if _rows(s.db, t, skip) != _rows(live, t, skip):
+                    raise AssertionError("%s: table %s changed" % (what, t))
+            if "ledger" in dropped:
+                # rebuilt from the events: exactly the rows written live
+                eq(_rows(s.db, "ledger"), _rows(live, "ledger"), what + ": ledger rows")
+            check_agent_loads(s.db)
+            if ("complaints", "clock_history") in columns:
+                eq(db_query(s.db, "SELECT DISTINCT clock_history FROM complaints"), [("[]",)],
+                   what + ": clock history of old complaints")
+            s.start()
+            for no, doc in docs.items():
+                r = s.http("GET", "/v1/complaints/%s" % no, token=fx.token("bank_agent"))
+                got = timeless(check_ok(r, 200, what + ": GET " + no))
+                if not columns:  # the same document, clocks included
+                    eq(got, doc, what + ": document of " + no)
+            s.stop()
+            p = s.run_cli("verify", "--no-attachments", check_rc=False)
+            eq(p.returncode, 0, what + ": verify exit status (%r)" % p.stdout[-500:])
+            # opened again: nothing left to apply, nothing changes
+            before = s.fingerprint()
+            s.start()
+            s.stop()
+            eq(s.fingerprint(), before, what + ": a second open")
+    finally:
+        if s.proc is not None:
+            s.stop()
+        _copy_db(live, s.db)
+        os.unlink(live)
+        s.start()
+
+
+def test_newer_schema_is_refused(ctx):
+    s = ctx.s
+    s.stop()
+    try:
+        con = sqlite3.connect(s.db)
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                    (str(LATEST_SCHEMA + 1),))
+        con.commit()
+        con.close()
+        before = s.fingerprint()
+        for words in (["serve"], ["verify", "--no-attachments"], ["export"],
+                      ["token", "create", "admin"]):
+            p = s.run_cli(*words, check_rc=False, timeout=30)
+            err = p.stderr.decode("utf-8", "replace")
+            check(p.returncode != 0, "%s on a newer database exited 0" % words[0])
+            check("schema version %d, newer than this ombud knows (%d)"
+                  % (LATEST_SCHEMA + 1, LATEST_SCHEMA) in err,
+                  "%s: the refusal says why: %r" % (words[0], err[-400:]))
+        eq(s.fingerprint(), before, "a refused database is not changed")
+    finally:
+        if s.proc is not None:
+            s.stop()
+        con = sqlite3.connect(s.db)
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                    (str(LATEST_SCHEMA),))
+        con.commit()
+        con.close()
+        s.start()

@@ -2,9 +2,10 @@
  * sqlite.c - the SQLite backend of the store interface (store.h).
  *
  * One omb_store is one sqlite3 connection in WAL mode with
- * synchronous=FULL, so a COMMIT that returns has reached the disk.  Every
- * statement is prepared once per connection from the table below and reset
- * after use.  All SQL of ombud lives in this directory.
+ * synchronous=FULL, so a COMMIT that returns has reached the disk; the
+ * writer's connection instead commits lazily and syncs apart (sqlite_wal.c).
+ * Every statement is prepared once per connection from the table below and
+ * reset after use.  All SQL of ombud lives in this directory.
  */
 #include "sqlite_int.h"
 

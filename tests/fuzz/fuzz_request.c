@@ -98,8 +98,10 @@ static int prepare(const char *handler, const char *target, json_t *body, const 
     for (size_t i = 0; i < sizeof body_routes / sizeof body_routes[0]; i++)
         if (strcmp(handler, body_routes[i].name) == 0)
             return body_routes[i].uc(world.app, job, body, err);
-    if (strcmp(handler, "tokens") == 0)
-        return omb_uc_login(world.app, world.reader, job, body, err);
+    if (strcmp(handler, "tokens") == 0) {
+        int retry_after_s = 0;
+        return omb_uc_login(world.app, world.reader, job, body, "127.0.0.1", &retry_after_s, err);
+    }
     if (strcmp(handler, "duty") == 0)
         return omb_uc_set_duty(world.app, job, parse_int(target, job->who.user_id), body, err);
     if (strcmp(handler, "cosignatures") == 0)

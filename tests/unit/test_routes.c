@@ -81,5 +81,8 @@ int main(void)
         cmocka_unit_test(every_route_is_served),
         cmocka_unit_test(no_route_twice),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int total = (int)(sizeof tests / sizeof tests[0]);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    printf("%d passed, %d failed\n", total - failed, failed);
+    return failed ? 1 : 0;
 }

@@ -2,7 +2,9 @@
 # checksrc.sh - source rules that the compiler does not enforce:
 #   - no banned functions (sprintf, strcpy, strcat, atoi, gets, strtok, ...);
 #   - every C file opens with a comment that says what it is for;
-#   - the code is formatted as .clang-format says (when clang-format is here).
+#   - the code is formatted as .clang-format says (when clang-format is here);
+#   - no file in src/http touches the store (no vt-> call, no store header):
+#     reads and writes go through the app layer.
 # Prints "N passed, N failed" (one check per rule).
 set -u
 cd "$(dirname "$0")/.."
@@ -24,6 +26,13 @@ for f in $files; do
 done
 if [ -n "$missing" ]; then
     echo "checksrc: files without a header comment:$missing"
+    fail=$((fail + 1))
+else
+    pass=$((pass + 1))
+fi
+
+if grep -nE 'vt->|#include "store/' src/http/*.c src/http/*.h; then
+    echo "checksrc: src/http touches the store (see lines above); go through src/app"
     fail=$((fail + 1))
 else
     pass=$((pass + 1))

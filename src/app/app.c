@@ -1,6 +1,6 @@
 /*
- * app.c - opening and closing the app context, the clock, reader
- * connections and where attachment blobs live.  See app.h.
+ * app.c - opening and closing the app context, the clock and reader
+ * connections.  Attachment blobs are in blobs.c.  See app.h.
  */
 #include "app.h"
 #include "core/routing.h"
@@ -217,6 +217,7 @@ static void free_data(omb_app *app)
     omb_hub_free(app->hub);
     omb_app_free_hooks(app);
     omb_login_guard_free(app->login_guard);
+    omb_readers_free(app->readers);
     sodium_memzero(&app->keys, sizeof app->keys);
 }
 
@@ -250,6 +251,7 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     app->backend = backend;
     app->grade_policy = omb_grade_defaults;
     app->login_guard = omb_login_guard_new(cfg);
+    app->readers = omb_readers_new();
     int rc = create ? OMB_OK : omb_app_check_database(cfg, err);
     if (!rc)
         rc = load_data(app, err);
@@ -311,93 +313,4 @@ omb_ms omb_app_now(omb_app *app)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (omb_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + atomic_load(&app->clock_offset_ms);
-}
-
-int omb_blob_clean_uploads(omb_app *app, long *removed, omb_err *err)
-{
-    *removed = 0;
-    char dir[OMB_PATH_MAX + 8];
-    snprintf(dir, sizeof dir, "%s/tmp", app->cfg.attachments);
-    DIR *d = opendir(dir);
-    if (!d)
-        return errno == ENOENT ? OMB_OK
-                               : omb_fail(err, OMB_EIO, "io_error", "attachments",
-                                          "cannot read %s: %s", dir, strerror(errno));
-    int rc = OMB_OK;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (strncmp(de->d_name, "up-", 3) != 0)
-            continue;
-        if (unlinkat(dirfd(d), de->d_name, 0) == 0)
-            (*removed)++;
-        else if (errno != ENOENT)
-            rc = omb_fail(err, OMB_EIO, "io_error", "attachments", "cannot remove %s/%s: %s", dir,
-                          de->d_name, strerror(errno));
-    }
-    closedir(d);
-    return rc;
-}
-
-int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap)
-{
-    int n = snprintf(out, cap, "%s/%.2s/%s", app->cfg.attachments, sha256, sha256);
-    return (n > 0 && (size_t)n < cap) ? OMB_OK : OMB_EINVAL;
-}
-
-int omb_blob_place(omb_app *app, const char *tmp, const char *sha256, omb_err *err)
-{
-    char path[OMB_PATH_MAX + 80], dir[OMB_PATH_MAX + 8];
-    if (omb_blob_path(app, sha256, path, sizeof path) != OMB_OK)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
-    snprintf(dir, sizeof dir, "%s/%.2s", app->cfg.attachments, sha256);
-    if ((mkdir(dir, 0750) != 0 && errno != EEXIST) || rename(tmp, path) != 0)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    return OMB_OK;
-}
-
-/* Writes all of data[len] to fd and syncs it. */
-static int write_synced(int fd, const unsigned char *data, size_t len)
-{
-    while (len) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return OMB_EIO;
-        data += w;
-        len -= (size_t)w;
-    }
-    return fsync(fd) == 0 ? OMB_OK : OMB_EIO;
-}
-
-int omb_blob_put(omb_app *app, const void *data, size_t len, char sha256[65], omb_err *err)
-{
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, data, len);
-    sodium_bin2hex(sha256, 65, digest, sizeof digest);
-    char path[OMB_PATH_MAX + 80], dir[OMB_PATH_MAX + 8], tmp[OMB_PATH_MAX + 24];
-    if (omb_blob_path(app, sha256, path, sizeof path) != OMB_OK)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
-    struct stat st;
-    if (stat(path, &st) == 0 && (size_t)st.st_size == len)
-        return OMB_OK;
-    snprintf(dir, sizeof dir, "%s/tmp", app->cfg.attachments);
-    snprintf(tmp, sizeof tmp, "%s/up-XXXXXX", dir);
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create %s", dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create a file in %s", dir);
-    int rc = write_synced(fd, data, len);
-    close(fd);
-    if (rc)
-        omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the file");
-    if (rc || (rc = omb_blob_place(app, tmp, sha256, err)) != OMB_OK)
-        unlink(tmp);
-    return rc;
 }

@@ -20,6 +20,7 @@
 #include "core/err.h"
 #include "core/grade.h"
 #include "core/model.h"
+#include "core/sha256.h"
 #include "core/taxonomy.h"
 #include "store/store.h"
 
@@ -60,6 +61,8 @@ typedef struct omb_principal {
     unsigned char token_hash[32];
 } omb_principal;
 
+typedef struct omb_readers omb_readers;
+
 typedef struct omb_app {
     omb_config cfg;
     const omb_store_vtab *backend;
@@ -87,6 +90,7 @@ typedef struct omb_app {
     atomic_llong clock_fixed_ms;  /* test clock: when non-zero, the time */
     atomic_llong auth_generation; /* bumped when a token is revoked: drops cached tokens */
     omb_login_guard *login_guard; /* failed logins per username and address (login_guard.c) */
+    omb_readers *readers;         /* the reader connection of each thread (readers.c) */
 } omb_app;
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -106,6 +110,11 @@ void omb_app_drain(omb_app *app);
 void omb_app_close(omb_app *app);
 /* A new reader connection (one per thread). */
 int omb_app_reader(omb_app *app, omb_store **out, omb_err *err);
+/* The calling thread's reader connection from the app's pool (readers.c):
+ * opened on first use, closed by omb_app_close; NULL with err filled. */
+omb_store *omb_app_reader_for_thread(omb_app *app, omb_err *err);
+omb_readers *omb_readers_new(void);
+void omb_readers_free(omb_readers *p);
 
 /* Now, by the app's clock (real time, or the test clock when set). */
 omb_ms omb_app_now(omb_app *app);
@@ -270,6 +279,13 @@ int omb_q_attachment(omb_app *app, omb_store *r, const omb_principal *who, const
                      omb_attachment *out, char *path, size_t path_cap, omb_err *err);
 json_t *omb_q_me(const omb_principal *who);
 json_t *omb_q_taxonomy(omb_app *app);
+/* GET /v1/health: the database, the writer's figures and calendar warnings,
+ * read on the calling thread's pooled reader; true when all is well. */
+bool omb_q_health(omb_app *app, json_t **out);
+/* Complaint events after an id that a party (0 = all) may see, in id
+ * order, at most limit (an event stream resuming; queries_link.c). */
+int omb_q_events_since(omb_app *app, omb_store *r, int64_t after_id, int64_t viewer_party,
+                       int limit, int (*cb)(void *, const omb_feed_row *), void *ctx, omb_err *err);
 
 /* ---- clocks (clocks.c, sweeper.c) ------------------------------------------- */
 
@@ -506,6 +522,34 @@ int omb_app_check_create_times(omb_app *app, const json_t *body, omb_err *err);
 int omb_app_check_action_times(omb_app *app, const omb_complaint *c, enum omb_action action,
                                const json_t *payload, omb_err *err);
 
+/* ---- attachment blobs (blobs.c) -------------------------------------------- */
+
+/* An upload streamed to a temporary file under <attachments>/tmp while
+ * being hashed, then placed at its content address. */
+typedef struct omb_upload {
+    int fd; /* -1 when no file is open */
+    char tmp[OMB_PATH_MAX + 24];
+    size_t size;
+    bool failed; /* a write to the file failed */
+    omb_sha256_ctx hash;
+    char sha256[65]; /* set by omb_upload_digest */
+} omb_upload;
+
+/* An upload with no file (what omb_upload_abort accepts too). */
+void omb_upload_init(omb_upload *u);
+/* Creates the temporary file. */
+int omb_upload_begin(omb_app *app, omb_upload *u, omb_err *err);
+/* Writes and hashes n more bytes; OMB_EIO (and u->failed) when the disk refuses. */
+int omb_upload_append(omb_upload *u, const void *data, size_t n);
+/* The SHA-256 of what was appended, in hex; no more appends after it. */
+const char *omb_upload_digest(omb_upload *u);
+/* Syncs the file and moves it to its content address. */
+int omb_upload_finish(omb_app *app, omb_upload *u, omb_err *err);
+/* Closes and removes whatever of the upload is left. */
+void omb_upload_abort(omb_upload *u);
+/* Opens the stored blob of sha256 for reading: *fd (the caller closes it)
+ * and its *size; 500 blob_missing when it is not on disk. */
+int omb_blob_open(omb_app *app, const char *sha256, int *fd, uint64_t *size, omb_err *err);
 /* Attachments on disk: <dir>/<aa>/<sha256>. */
 int omb_blob_path(omb_app *app, const char *sha256, char *out, size_t cap);
 /* Moves the synced file tmp to the content address of sha256 and syncs its folder. */

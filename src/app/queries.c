@@ -4,6 +4,7 @@
  * to the complaints the principal's party is involved in.
  */
 #include "app.h"
+#include "app/version.h"
 #include "core/number.h"
 #include "core/visibility.h"
 
@@ -483,4 +484,30 @@ json_t *omb_q_taxonomy(omb_app *app)
         json_object_set_new(o, *kind, arr);
     }
     return o;
+}
+
+bool omb_q_health(omb_app *app, json_t **out)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    omb_store *rd = omb_app_reader_for_thread(app, &err);
+    omb_buf v = OMB_BUF_INIT(64);
+    bool db_ok = rd && rd->vt->meta_get(rd, "schema_version", &v, &err) == OMB_OK;
+    omb_buf_release(&v);
+    omb_writer_stats st;
+    omb_writer_stats_get(app->writer, &st);
+    const char *db = !db_ok                           ? "unavailable"
+                     : omb_writer_broken(app->writer) ? "write_failed"
+                                                      : "ok";
+    db_ok = strcmp(db, "ok") == 0;
+    char now[32];
+    omb_time_format(omb_app_now(app), now, sizeof now);
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I}}", "status", db_ok ? "ok" : "degraded",
+                  "version", OMB_VERSION, "database", db, "time", now, "writer", "batches",
+                  (json_int_t)st.batches, "jobs", (json_int_t)st.jobs, "queued",
+                  (json_int_t)st.queued, "failed_commits", (json_int_t)st.failed_commits);
+    json_object_set_new(o, "warnings", omb_app_calendar_warnings(app, omb_app_now(app)));
+    *out = o;
+    return db_ok;
 }

@@ -2,7 +2,7 @@
  * queries_link.c - the read side of linkage: settlements per party (who
  * owes what of each decision's compensation, and the totals) and the
  * search for a complainant's other complaints by blind index, which never
- * decrypts anything.
+ * decrypts anything; and the events an event stream replays on resuming.
  */
 #include "app.h"
 
@@ -133,4 +133,10 @@ int omb_q_repeat(omb_app *app, omb_store *r, const omb_principal *who, const cha
     }
     *out = json_pack("{s:o}", "complaints", nos);
     return OMB_OK;
+}
+
+int omb_q_events_since(omb_app *app, omb_store *r, int64_t after_id, int64_t viewer_party,
+                       int limit, int (*cb)(void *, const omb_feed_row *), void *ctx, omb_err *err)
+{
+    return r->vt->events_since(r, after_id, viewer_party, limit, cb, ctx, err);
 }

@@ -5,12 +5,16 @@
  * A request's life: the first call of the access handler matches the route,
  * authenticates the bearer token and checks the declared body size and
  * type, answering at once when any of these fail; the following calls
- * collect the body under its cap (attachments stream to a temporary file
- * while being hashed); the last call runs the route's handler.  A handler
- * that writes prepares an omb_job and gives it to the writer; the next call
- * suspends the connection (server.c says why not in the same call), the
- * syncer resumes it once the job's batch is durable, and the response is
- * sent from the job's result.
+ * collect the body under its cap (attachments stream to an app upload,
+ * app/blobs.c, while being hashed); the last call runs the route's handler,
+ * or for a write route (RT_WRITE) the generic rt_write, which runs the use
+ * case the route table names.  A write prepares an omb_job and gives it to
+ * the writer; the next call suspends the connection (server.c says why not
+ * in the same call), the syncer resumes it once the job's batch is durable,
+ * and the response is sent from the job's result.
+ *
+ * Nothing here touches the store: reads run on the calling thread's reader
+ * from the app's pool (omb_app_reader_for_thread) through app queries.
  */
 #ifndef OMB_HTTP_H
 #define OMB_HTTP_H
@@ -29,14 +33,35 @@ typedef struct omb_http omb_http;
 typedef struct omb_req omb_req;
 
 enum route_flags {
-    RT_PUBLIC = 1 << 0,   /* no token needed */
-    RT_BODY = 1 << 1,     /* takes a JSON body */
-    RT_STREAM = 1 << 2,   /* takes a raw body streamed to a file (attachments) */
-    RT_TEST = 1 << 3,     /* exists only when test_clock is on */
-    RT_QUERY = 1 << 4,    /* reads query parameters; other routes refuse any */
-    RT_NO_STORE = 1 << 5, /* answers carry secrets: Cache-Control: no-store */
-    RT_ALIAS = 1 << 6,    /* another path for a listed endpoint; not in the index */
+    RT_PUBLIC = 1 << 0,    /* no token needed */
+    RT_BODY = 1 << 1,      /* takes a JSON body */
+    RT_STREAM = 1 << 2,    /* takes a raw body streamed to a file (attachments) */
+    RT_TEST = 1 << 3,      /* exists only when test_clock is on */
+    RT_QUERY = 1 << 4,     /* reads query parameters; other routes refuse any */
+    RT_NO_STORE = 1 << 5,  /* answers carry secrets: Cache-Control: no-store */
+    RT_ALIAS = 1 << 6,     /* another path for a listed endpoint; not in the index */
+    RT_WRITE = 1 << 7,     /* a write served by rt_write from the entry's use case */
+    RT_NO_REPLAY = 1 << 8, /* a write whose answer holds a secret: never replayed */
 };
+
+/* What the path parameters of an RT_WRITE route are. */
+enum route_param {
+    RP_NONE,   /* nothing to parse (a complaint number is passed as text) */
+    RP_ID,     /* params[0] is a record id: else 404 not_found, "no such <noun>" */
+    RP_SIZE,   /* params[0] is a tree size: else 404 no_head */
+    RP_ACTION, /* params[1] is an action name (core/lifecycle.h): else 404 unknown_action */
+};
+
+/* The input of a write use case, taken from the request by rt_write. */
+typedef struct omb_write_in {
+    json_t *body;   /* RT_BODY: the parsed JSON body, else NULL */
+    int64_t id;     /* RP_ID, RP_SIZE: params[0] as a number */
+    const char *no; /* params[0] as sent (a complaint number) */
+    int arg;        /* the entry's arg, or the action of RP_ACTION */
+} omb_write_in;
+
+typedef int (*omb_write_fn)(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err);
+typedef int (*omb_body_write_fn)(omb_app *app, omb_job *job, json_t *body, omb_err *err);
 
 #define ROUTE_PARAMS    3
 #define ROUTE_PARAM_MAX 72
@@ -47,11 +72,19 @@ typedef enum MHD_Result (*omb_handler)(omb_req *r);
 typedef struct omb_route {
     const char *method;
     const char *pattern; /* "/v1/complaints/:no/actions/:action" */
-    omb_handler handler;
+    omb_handler handler; /* NULL for RT_WRITE routes */
     unsigned flags;
     /* optional: runs after authentication, before any body is read; an
      * upload that would be refused is refused before it reaches the disk */
     int (*precheck)(omb_req *r, omb_err *err);
+    /* RT_WRITE: the use case, one of the two shapes (write_body when it takes
+     * only the JSON body), how the path parameters are parsed, what a bad id
+     * is not found as, and a constant for the use case */
+    omb_body_write_fn write_body;
+    omb_write_fn write;
+    enum route_param param;
+    const char *noun;
+    int arg;
 } omb_route;
 
 struct omb_req {
@@ -71,11 +104,7 @@ struct omb_req {
     bool draining;
     size_t drained; /* bytes of a chunked body dropped so far */
     omb_err drain_err;
-    /* streamed uploads */
-    int upload_fd;
-    char upload_tmp[OMB_PATH_MAX + 24];
-    size_t upload_size;
-    omb_sha256_ctx upload_hash;
+    omb_upload upload; /* a streamed upload (RT_STREAM routes) */
     /* writes: suspended = a job was submitted and not yet answered; parked =
      * the connection is suspended until job_done (both under wait_lock) */
     bool suspended;
@@ -109,7 +138,7 @@ void omb_http_stop(omb_http *h, int grace_ms);
 /* ---- helpers for handlers (reply.c) ----------------------------------------- */
 
 omb_app *omb_req_app(omb_req *r);
-/* The calling thread's reader connection (opened on first use). */
+/* The calling thread's reader connection from the app's pool. */
 omb_store *omb_req_reader(omb_req *r, omb_err *err);
 
 enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body);           /* steals body */
@@ -130,6 +159,10 @@ int omb_req_json(omb_req *r, json_t **out, omb_err *err);
 int omb_json_body(const char *data, size_t len, json_t **out, omb_err *err);
 /* Hands r->job to the writer and suspends the connection. */
 enum MHD_Result omb_req_submit(omb_req *r);
+/* Serves an RT_WRITE route: parses the path parameters and the body,
+ * starts the job with the Idempotency-Key, runs the entry's use case and
+ * submits the job (routes.c). */
+enum MHD_Result rt_write(omb_req *r);
 
 /* Wakes every event stream now and then so idle ones send a keep-alive (sse.c). */
 typedef struct omb_sse_ticker omb_sse_ticker;

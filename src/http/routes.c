@@ -1,11 +1,19 @@
 /*
- * routes.c - the route table of the HTTP API and its handlers.
+ * routes.c - the route table of the HTTP API, the generic write handler
+ * and the handlers of reads and of the writes that need more.
  *
- * A handler reads what it needs from the request (path parameters, query,
- * body), calls one use case of the app layer and replies.  Handlers for
- * writes prepare a job and hand it to the writer with omb_req_submit();
- * the reply is sent when the job has been committed.  The API is described
- * in docs/openapi.yaml.
+ * Most writes are described by their table entry alone (RT_WRITE): the use
+ * case, whether a JSON body comes (RT_BODY), how the path parameters are
+ * parsed (RP_ID, RP_SIZE, RP_ACTION) and whether an Idempotency-Key may
+ * replay the answer (RT_NO_REPLAY); rt_write serves them all.  The login
+ * (throttled by address, never replayed), logout, uploads (streamed to an
+ * app upload) and the test clock keep handlers of their own.  A read
+ * handler takes what it needs from the request (path parameters, query),
+ * calls one query of the app layer on the thread's pooled reader and
+ * replies.  A write's job goes to the writer with omb_req_submit(); the
+ * reply is sent when the job has been committed.  No handler touches the
+ * store (scripts/checksrc.sh checks).  The API is described in
+ * docs/openapi.yaml.
  */
 #include "app/log.h"
 #include "app/version.h"
@@ -17,11 +25,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- shared steps ------------------------------------------------------------- */
@@ -31,8 +37,6 @@ enum MHD_Result rt_fail(omb_req *r, const omb_err *err)
     return omb_reply_error(r, err);
 }
 
-/* Reads Idempotency-Key and fingerprints the request for it: method, path,
- * body and `extra` (what an upload's body is: its digest, name and type). */
 /* The request's Idempotency-Key (NULL when none), checked for its form. */
 static int idempotency_key(omb_req *r, const char **out, omb_err *err)
 {
@@ -50,6 +54,8 @@ static int idempotency_key(omb_req *r, const char **out, omb_err *err)
     return OMB_OK;
 }
 
+/* Reads Idempotency-Key and fingerprints the request for it: method, path,
+ * body and `extra` (what an upload's body is: its digest, name and type). */
 int rt_write_prelude(omb_req *r, const char *extra, omb_err *err)
 {
     omb_job_init(&r->job, NULL, NULL, &r->who);
@@ -72,18 +78,48 @@ int rt_write_prelude(omb_req *r, const char *extra, omb_err *err)
     return OMB_OK;
 }
 
-/* The common shape of a write with a JSON body. */
-enum MHD_Result rt_write_with_body(omb_req *r, body_use_case uc)
+/* The path parameters of a write route, as its entry says; a reply when they are bad. */
+static bool write_params(omb_req *r, omb_write_in *in, enum MHD_Result *reply)
 {
+    const omb_route *rt = r->route;
+    if ((rt->param == RP_ID || rt->param == RP_SIZE) && rt_parse_id(r->params[0], &in->id)) {
+        *reply = rt->param == RP_ID ? omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL,
+                                                     "no such %s", rt->noun ? rt->noun : "record")
+                                    : omb_reply_fail(r, OMB_ENOTFOUND, "no_head", NULL,
+                                                     "no tree head of that size");
+        return false;
+    }
+    enum omb_action action;
+    if (rt->param == RP_ACTION) {
+        if (omb_action_parse(r->params[1], &action) != OMB_OK) {
+            *reply = omb_reply_fail(r, OMB_ENOTFOUND, "unknown_action", NULL,
+                                    "no action %s (see docs/api.md)", r->params[1]);
+            return false;
+        }
+        in->arg = (int)action;
+    }
+    return true;
+}
+
+enum MHD_Result rt_write(omb_req *r)
+{
+    const omb_route *rt = r->route;
     omb_err err;
     omb_err_clear(&err);
-    json_t *body = NULL;
-    int rc = omb_req_json(r, &body, &err);
+    omb_write_in in = {NULL, 0, r->params[0], rt->arg};
+    enum MHD_Result reply;
+    if (!write_params(r, &in, &reply))
+        return reply;
+    int rc = (rt->flags & RT_BODY) ? omb_req_json(r, &in.body, &err) : OMB_OK;
     if (!rc)
         rc = rt_write_prelude(r, NULL, &err);
+    if (rt->flags & RT_NO_REPLAY)
+        r->job.idem_key[0] = '\0';
+    omb_app *app = omb_req_app(r);
     if (!rc)
-        rc = uc(omb_req_app(r), &r->job, body, &err);
-    json_decref(body);
+        rc = rt->write_body ? rt->write_body(app, &r->job, in.body, &err)
+                            : rt->write(app, &r->job, &in, &err);
+    json_decref(in.body);
     if (rc)
         return rt_fail(r, &err);
     return omb_req_submit(r);
@@ -148,30 +184,11 @@ enum MHD_Result rt_collect_arg(void *cls, enum MHD_ValueKind kind, const char *k
 
 static enum MHD_Result h_health(omb_req *r)
 {
-    omb_err err;
-    omb_err_clear(&err);
-    omb_app *app = omb_req_app(r);
-    omb_store *rd = omb_req_reader(r, &err);
-    omb_buf v = OMB_BUF_INIT(64);
-    bool db_ok = rd && rd->vt->meta_get(rd, "schema_version", &v, &err) == OMB_OK;
-    omb_buf_release(&v);
-    omb_writer_stats st;
-    omb_writer_stats_get(app->writer, &st);
+    json_t *o;
+    bool ok = omb_q_health(omb_req_app(r), &o);
     /* Health reports a failed disk rather than waiting on it. */
     r->durable_checked = true;
-    const char *db = !db_ok                           ? "unavailable"
-                     : omb_writer_broken(app->writer) ? "write_failed"
-                                                      : "ok";
-    db_ok = strcmp(db, "ok") == 0;
-    char now[32];
-    omb_time_format(omb_app_now(app), now, sizeof now);
-    json_t *o =
-        json_pack("{s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I}}", "status", db_ok ? "ok" : "degraded",
-                  "version", OMB_VERSION, "database", db, "time", now, "writer", "batches",
-                  (json_int_t)st.batches, "jobs", (json_int_t)st.jobs, "queued",
-                  (json_int_t)st.queued, "failed_commits", (json_int_t)st.failed_commits);
-    json_object_set_new(o, "warnings", omb_app_calendar_warnings(app, omb_app_now(app)));
-    return omb_reply_json(r, db_ok ? 200 : 503, o);
+    return omb_reply_json(r, ok ? 200 : 503, o);
 }
 
 static enum MHD_Result h_version(omb_req *r)
@@ -337,10 +354,6 @@ static enum MHD_Result h_party(omb_req *r)
 {
     return rt_one_by_id(r, omb_q_party);
 }
-static enum MHD_Result h_party_create(omb_req *r)
-{
-    return rt_write_with_body(r, omb_uc_create_party);
-}
 static enum MHD_Result h_users(omb_req *r)
 {
     return rt_all_of(r, omb_q_users);
@@ -349,35 +362,9 @@ static enum MHD_Result h_user(omb_req *r)
 {
     return rt_one_by_id(r, omb_q_user);
 }
-static enum MHD_Result h_user_create(omb_req *r)
+static int w_change_user(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
 {
-    return rt_write_with_body(r, omb_uc_create_user);
-}
-static enum MHD_Result change_user(omb_req *r, enum omb_user_change what)
-{
-    omb_err err;
-    omb_err_clear(&err);
-    int64_t id;
-    if (rt_parse_id(r->params[0], &id))
-        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such user");
-    int rc = rt_write_prelude(r, NULL, &err);
-    if (!rc)
-        rc = omb_uc_change_user(omb_req_app(r), &r->job, id, what, &err);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
-}
-static enum MHD_Result h_user_deactivate(omb_req *r)
-{
-    return change_user(r, OMB_USER_DEACTIVATE);
-}
-static enum MHD_Result h_user_activate(omb_req *r)
-{
-    return change_user(r, OMB_USER_ACTIVATE);
-}
-static enum MHD_Result h_user_tokens_revoke(omb_req *r)
-{
-    return change_user(r, OMB_USER_REVOKE_TOKENS);
+    return omb_uc_change_user(app, job, in->id, (enum omb_user_change)in->arg, err);
 }
 static enum MHD_Result h_products(omb_req *r)
 {
@@ -387,10 +374,6 @@ static enum MHD_Result h_product(omb_req *r)
 {
     return rt_one_by_id(r, omb_q_product);
 }
-static enum MHD_Result h_product_create(omb_req *r)
-{
-    return rt_write_with_body(r, omb_uc_create_product);
-}
 static enum MHD_Result h_cooperations(omb_req *r)
 {
     return rt_all_of(r, omb_q_cooperations);
@@ -399,17 +382,8 @@ static enum MHD_Result h_cooperation(omb_req *r)
 {
     return rt_one_by_id(r, omb_q_cooperation);
 }
-static enum MHD_Result h_cooperation_create(omb_req *r)
-{
-    return rt_write_with_body(r, omb_uc_create_cooperation);
-}
 
 /* ---- complaints ----------------------------------------------------------------- */
-
-static enum MHD_Result h_complaint_create(omb_req *r)
-{
-    return rt_write_with_body(r, omb_uc_create_complaint);
-}
 
 static enum MHD_Result h_complaint_list(omb_req *r)
 {
@@ -458,55 +432,9 @@ static enum MHD_Result h_timeline(omb_req *r)
     return rt_reply_query(r, rc, out, &err);
 }
 
-static enum MHD_Result run_action(omb_req *r, enum omb_action action)
+static int w_action(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
 {
-    omb_err err;
-    omb_err_clear(&err);
-    json_t *body = NULL;
-    int rc = omb_req_json(r, &body, &err);
-    if (!rc)
-        rc = rt_write_prelude(r, NULL, &err);
-    if (!rc)
-        rc = omb_uc_complaint_action(omb_req_app(r), &r->job, r->params[0], action, body, &err);
-    json_decref(body);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
-}
-
-static enum MHD_Result h_action(omb_req *r)
-{
-    enum omb_action action;
-    if (omb_action_parse(r->params[1], &action) != OMB_OK)
-        return omb_reply_fail(r, OMB_ENOTFOUND, "unknown_action", NULL,
-                              "no action %s (see docs/api.md)", r->params[1]);
-    return run_action(r, action);
-}
-
-static enum MHD_Result h_note(omb_req *r)
-{
-    return run_action(r, OMB_ACT_NOTE);
-}
-
-/* The SHA-256 of a finished upload, in hex. */
-static void upload_digest(omb_req *r, char sha_hex[65])
-{
-    unsigned char digest[32];
-    omb_sha256_final(&r->upload_hash, digest);
-    sodium_bin2hex(sha_hex, 65, digest, 32);
-}
-
-/* Moves a finished upload to its content address and fsyncs it. */
-static int store_upload(omb_req *r, const char *sha_hex, omb_err *err)
-{
-    if (fsync(r->upload_fd) != 0)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "could not store the upload");
-    close(r->upload_fd);
-    r->upload_fd = -1;
-    int rc = omb_blob_place(omb_req_app(r), r->upload_tmp, sha_hex, err);
-    if (!rc)
-        r->upload_tmp[0] = '\0';
-    return rc;
+    return omb_uc_complaint_action(app, job, in->no, (enum omb_action)in->arg, in->body, err);
 }
 
 /* The query of an upload: one "name", at most one "visibility", nothing else. */
@@ -571,7 +499,7 @@ static enum MHD_Result h_attach(omb_req *r)
     omb_err_clear(&err);
     attach_query q = {NULL, NULL, 0, 0, 0, ""};
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, attach_arg, &q);
-    if (r->upload_size == 0)
+    if (r->upload.size == 0)
         return omb_reply_fail(r, OMB_EFIELD, "empty_value", NULL, "the attachment is empty");
     const char *name = q.name; /* checked by precheck_attach */
     const char *ct =
@@ -579,15 +507,15 @@ static enum MHD_Result h_attach(omb_req *r)
     if (!ct || !*ct || strlen(ct) > 120)
         ct = "application/octet-stream";
     /* A retry with the same key must send the same file under the same name. */
-    char sha[65], extra[1024];
-    upload_digest(r, sha);
+    char extra[1024];
+    const char *sha = omb_upload_digest(&r->upload);
     snprintf(extra, sizeof extra, "%s\n%s\n%s%s%s", sha, name, ct, q.visibility ? "\n" : "",
              q.visibility ? q.visibility : "");
     int rc = rt_write_prelude(r, extra, &err);
     if (!rc)
-        rc = store_upload(r, sha, &err);
+        rc = omb_upload_finish(omb_req_app(r), &r->upload, &err);
     if (!rc)
-        rc = omb_uc_attach(omb_req_app(r), &r->job, r->params[0], sha, (int64_t)r->upload_size,
+        rc = omb_uc_attach(omb_req_app(r), &r->job, r->params[0], sha, (int64_t)r->upload.size,
                            name, ct, q.visibility, &err);
     if (rc)
         return rt_fail(r, &err);
@@ -629,14 +557,11 @@ static enum MHD_Result h_blob(omb_req *r)
         return rt_fail(r, &err);
     if (omb_req_await_durable(r, &err) != OMB_OK)
         return rt_fail(r, &err);
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return omb_reply_fail(r, OMB_EIO, "blob_missing", NULL, "the stored file is missing");
-    }
-    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    int fd;
+    uint64_t size;
+    if (omb_blob_open(omb_req_app(r), a.sha256, &fd, &size, &err) != OMB_OK)
+        return rt_fail(r, &err);
+    struct MHD_Response *resp = MHD_create_response_from_fd(size, fd);
     if (!resp) {
         close(fd);
         return MHD_NO;
@@ -658,69 +583,92 @@ static enum MHD_Result h_blob(omb_req *r)
 
 /* ---- the table ------------------------------------------------------------------- */
 
+/* A read (or a write with a handler of its own), and a write served by rt_write. */
+#define ROUTE(m, p, h, f)                                                                          \
+    {                                                                                              \
+        .method = m, .pattern = p, .handler = h, .flags = f                                        \
+    }
+#define WRITE(m, p, f, ...)                                                                        \
+    {                                                                                              \
+        .method = m, .pattern = p, .flags = RT_WRITE | (f), __VA_ARGS__                            \
+    }
+
 static const omb_route routes[] = {
-    {"GET", "/v1/", rt_index, RT_PUBLIC, NULL},
-    {"GET", "/v1", rt_index, RT_PUBLIC | RT_ALIAS, NULL},
-    {"GET", "/", rt_index, RT_PUBLIC | RT_ALIAS, NULL},
-    {"GET", "/v1/health", h_health, RT_PUBLIC, NULL},
-    {"GET", "/v1/version", h_version, RT_PUBLIC, NULL},
-    {"POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY | RT_NO_STORE, NULL},
-    {"DELETE", "/v1/tokens/current", h_logout, 0, NULL},
-    {"GET", "/v1/me", h_me, 0, NULL},
-    {"GET", "/v1/taxonomy", h_taxonomy, 0, NULL},
-    {"GET", "/v1/parties", h_parties, 0, NULL},
-    {"POST", "/v1/parties", h_party_create, RT_BODY, NULL},
-    {"GET", "/v1/parties/:id", h_party, 0, NULL},
-    {"GET", "/v1/users", h_users, 0, NULL},
-    {"POST", "/v1/users", h_user_create, RT_BODY, NULL},
-    {"GET", "/v1/users/:id", h_user, 0, NULL},
-    {"POST", "/v1/users/:id/deactivate", h_user_deactivate, 0, NULL},
-    {"POST", "/v1/users/:id/activate", h_user_activate, 0, NULL},
-    {"DELETE", "/v1/users/:id/tokens", h_user_tokens_revoke, 0, NULL},
-    {"GET", "/v1/products", h_products, 0, NULL},
-    {"POST", "/v1/products", h_product_create, RT_BODY, NULL},
-    {"GET", "/v1/products/:id", h_product, 0, NULL},
-    {"GET", "/v1/cooperations", h_cooperations, 0, NULL},
-    {"POST", "/v1/cooperations", h_cooperation_create, RT_BODY, NULL},
-    {"GET", "/v1/cooperations/:id", h_cooperation, 0, NULL},
-    {"GET", "/v1/complaints", h_complaint_list, RT_QUERY, NULL},
-    {"POST", "/v1/complaints", h_complaint_create, RT_BODY, NULL},
-    {"GET", "/v1/complaints/:no", h_complaint_get, 0, NULL},
-    {"GET", "/v1/complaints/:no/timeline", h_timeline, 0, NULL},
-    {"POST", "/v1/complaints/:no/actions/:action", h_action, RT_BODY, NULL},
-    {"POST", "/v1/complaints/:no/notes", h_note, RT_BODY, NULL},
-    {"GET", "/v1/complaints/:no/attachments", h_attachments, 0, NULL},
-    {"POST", "/v1/complaints/:no/attachments", h_attach, RT_STREAM | RT_QUERY, precheck_attach},
-    {"GET", "/v1/attachments/:sha256", h_blob, 0, NULL},
-    {"POST", "/v1/test/clock", h_test_clock, RT_PUBLIC | RT_BODY | RT_TEST, NULL},
-    {"POST", "/v1/test/sweep", h_test_sweep, RT_PUBLIC | RT_TEST, NULL},
-    {"GET", "/v1/clocks", h_clocks, RT_QUERY, NULL},
-    {"GET", "/v1/clocks/compliance", h_compliance, RT_QUERY, NULL},
-    {"GET", "/v1/complaints/:no/complainant", rt_reveal, RT_QUERY | RT_NO_STORE, NULL},
-    {"GET", "/v1/complaints/:no/events/:seq/texts", rt_reveal_texts, RT_QUERY | RT_NO_STORE, NULL},
-    {"GET", "/v1/tasks", rt_tasks, RT_QUERY, NULL},
-    {"POST", "/v1/users/:id/duty", rt_user_duty, RT_BODY, NULL},
-    {"GET", "/v1/webhooks", rt_webhooks, 0, NULL},
-    {"POST", "/v1/webhooks", rt_webhook_create, RT_BODY, NULL},
-    {"GET", "/v1/webhooks/:id", rt_webhook, 0, NULL},
-    {"DELETE", "/v1/webhooks/:id", rt_webhook_delete, 0, NULL},
-    {"POST", "/v1/webhooks/:id/enable", rt_webhook_enable, 0, NULL},
-    {"GET", "/v1/webhooks/:id/deliveries", rt_deliveries, RT_QUERY, NULL},
-    {"GET", "/v1/settlements", rt_settlements, RT_QUERY, NULL},
-    {"GET", "/v1/complainants/complaints", rt_repeat, RT_QUERY, NULL},
-    {"GET", "/v1/stream", rt_stream, RT_QUERY, NULL},
-    {"GET", "/v1/ledger/key", rt_ledger_key, 0, NULL},
-    {"GET", "/v1/ledger/head", rt_ledger_head, 0, NULL},
-    {"GET", "/v1/ledger/heads", rt_ledger_heads, RT_QUERY, NULL},
-    {"POST", "/v1/ledger/heads", rt_ledger_sign, 0, NULL},
-    {"GET", "/v1/ledger/heads/:size", rt_ledger_head_by_size, 0, NULL},
-    {"POST", "/v1/ledger/heads/:size/cosignatures", rt_cosign, RT_BODY, NULL},
-    {"GET", "/v1/ledger/consistency", rt_ledger_consistency, RT_QUERY, NULL},
-    {"GET", "/v1/ledger/inclusion", rt_ledger_inclusion, RT_QUERY, NULL},
-    {"GET", "/v1/ledger/witnesses", rt_witnesses, 0, NULL},
-    {"POST", "/v1/ledger/witnesses", rt_witness_register, RT_BODY, NULL},
-    {"GET", "/v1/complaints/:no/events/:seq/proof", rt_event_proof, 0, NULL},
-    {"GET", "/v1/complaints/:no/receipt", rt_receipt, 0, NULL},
+    ROUTE("GET", "/v1/", rt_index, RT_PUBLIC),
+    ROUTE("GET", "/v1", rt_index, RT_PUBLIC | RT_ALIAS),
+    ROUTE("GET", "/", rt_index, RT_PUBLIC | RT_ALIAS),
+    ROUTE("GET", "/v1/health", h_health, RT_PUBLIC),
+    ROUTE("GET", "/v1/version", h_version, RT_PUBLIC),
+    ROUTE("POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY | RT_NO_STORE),
+    ROUTE("DELETE", "/v1/tokens/current", h_logout, 0),
+    ROUTE("GET", "/v1/me", h_me, 0),
+    ROUTE("GET", "/v1/taxonomy", h_taxonomy, 0),
+    ROUTE("GET", "/v1/parties", h_parties, 0),
+    WRITE("POST", "/v1/parties", RT_BODY, .write_body = omb_uc_create_party),
+    ROUTE("GET", "/v1/parties/:id", h_party, 0),
+    ROUTE("GET", "/v1/users", h_users, 0),
+    WRITE("POST", "/v1/users", RT_BODY, .write_body = omb_uc_create_user),
+    ROUTE("GET", "/v1/users/:id", h_user, 0),
+    WRITE("POST", "/v1/users/:id/deactivate", 0, .write = w_change_user, .param = RP_ID,
+          .noun = "user", .arg = OMB_USER_DEACTIVATE),
+    WRITE("POST", "/v1/users/:id/activate", 0, .write = w_change_user, .param = RP_ID,
+          .noun = "user", .arg = OMB_USER_ACTIVATE),
+    WRITE("DELETE", "/v1/users/:id/tokens", 0, .write = w_change_user, .param = RP_ID,
+          .noun = "user", .arg = OMB_USER_REVOKE_TOKENS),
+    ROUTE("GET", "/v1/products", h_products, 0),
+    WRITE("POST", "/v1/products", RT_BODY, .write_body = omb_uc_create_product),
+    ROUTE("GET", "/v1/products/:id", h_product, 0),
+    ROUTE("GET", "/v1/cooperations", h_cooperations, 0),
+    WRITE("POST", "/v1/cooperations", RT_BODY, .write_body = omb_uc_create_cooperation),
+    ROUTE("GET", "/v1/cooperations/:id", h_cooperation, 0),
+    ROUTE("GET", "/v1/complaints", h_complaint_list, RT_QUERY),
+    WRITE("POST", "/v1/complaints", RT_BODY, .write_body = omb_uc_create_complaint),
+    ROUTE("GET", "/v1/complaints/:no", h_complaint_get, 0),
+    ROUTE("GET", "/v1/complaints/:no/timeline", h_timeline, 0),
+    WRITE("POST", "/v1/complaints/:no/actions/:action", RT_BODY, .write = w_action,
+          .param = RP_ACTION),
+    WRITE("POST", "/v1/complaints/:no/notes", RT_BODY, .write = w_action, .arg = OMB_ACT_NOTE),
+    ROUTE("GET", "/v1/complaints/:no/attachments", h_attachments, 0),
+    {.method = "POST",
+     .pattern = "/v1/complaints/:no/attachments",
+     .handler = h_attach,
+     .flags = RT_STREAM | RT_QUERY,
+     .precheck = precheck_attach},
+    ROUTE("GET", "/v1/attachments/:sha256", h_blob, 0),
+    ROUTE("POST", "/v1/test/clock", h_test_clock, RT_PUBLIC | RT_BODY | RT_TEST),
+    ROUTE("POST", "/v1/test/sweep", h_test_sweep, RT_PUBLIC | RT_TEST),
+    ROUTE("GET", "/v1/clocks", h_clocks, RT_QUERY),
+    ROUTE("GET", "/v1/clocks/compliance", h_compliance, RT_QUERY),
+    ROUTE("GET", "/v1/complaints/:no/complainant", rt_reveal, RT_QUERY | RT_NO_STORE),
+    ROUTE("GET", "/v1/complaints/:no/events/:seq/texts", rt_reveal_texts, RT_QUERY | RT_NO_STORE),
+    ROUTE("GET", "/v1/tasks", rt_tasks, RT_QUERY),
+    WRITE("POST", "/v1/users/:id/duty", RT_BODY, .write = rt_w_duty, .param = RP_ID,
+          .noun = "user"),
+    ROUTE("GET", "/v1/webhooks", rt_webhooks, 0),
+    /* like a login, never replayed: the record would have to keep the secret in clear */
+    WRITE("POST", "/v1/webhooks", RT_BODY | RT_NO_REPLAY, .write_body = omb_uc_create_webhook),
+    ROUTE("GET", "/v1/webhooks/:id", rt_webhook, 0),
+    WRITE("DELETE", "/v1/webhooks/:id", 0, .write = rt_w_webhook_active, .param = RP_ID,
+          .noun = "webhook", .arg = false),
+    WRITE("POST", "/v1/webhooks/:id/enable", 0, .write = rt_w_webhook_active, .param = RP_ID,
+          .noun = "webhook", .arg = true),
+    ROUTE("GET", "/v1/webhooks/:id/deliveries", rt_deliveries, RT_QUERY),
+    ROUTE("GET", "/v1/settlements", rt_settlements, RT_QUERY),
+    ROUTE("GET", "/v1/complainants/complaints", rt_repeat, RT_QUERY),
+    ROUTE("GET", "/v1/stream", rt_stream, RT_QUERY),
+    ROUTE("GET", "/v1/ledger/key", rt_ledger_key, 0),
+    ROUTE("GET", "/v1/ledger/head", rt_ledger_head, 0),
+    ROUTE("GET", "/v1/ledger/heads", rt_ledger_heads, RT_QUERY),
+    WRITE("POST", "/v1/ledger/heads", 0, .write = rt_w_sign_head),
+    ROUTE("GET", "/v1/ledger/heads/:size", rt_ledger_head_by_size, 0),
+    WRITE("POST", "/v1/ledger/heads/:size/cosignatures", RT_BODY, .write = rt_w_cosign,
+          .param = RP_SIZE),
+    ROUTE("GET", "/v1/ledger/consistency", rt_ledger_consistency, RT_QUERY),
+    ROUTE("GET", "/v1/ledger/inclusion", rt_ledger_inclusion, RT_QUERY),
+    ROUTE("GET", "/v1/ledger/witnesses", rt_witnesses, 0),
+    WRITE("POST", "/v1/ledger/witnesses", RT_BODY, .write_body = omb_uc_register_witness),
+    ROUTE("GET", "/v1/complaints/:no/events/:seq/proof", rt_event_proof, 0),
+    ROUTE("GET", "/v1/complaints/:no/receipt", rt_receipt, 0),
 };
 
 const omb_route *omb_routes(size_t *count)

@@ -1,14 +1,14 @@
 /*
  * routes_int.h - the steps handlers share (routes.c, routes_link.c,
- * sse.c): replying with an error, preparing a write, replying to a query,
- * collecting query parameters, parsing path ids.  Internal to src/http.
+ * routes_ledger.c, sse.c): replying with an error, preparing a write,
+ * replying to a query, collecting query parameters, parsing path ids, and
+ * the write use cases the route table names.  Internal to src/http.
  */
 #ifndef OMB_ROUTES_INT_H
 #define OMB_ROUTES_INT_H
 
 #include "http.h"
 
-typedef int (*body_use_case)(omb_app *app, omb_job *job, json_t *body, omb_err *err);
 typedef int (*get_by_id)(omb_app *, omb_store *, const omb_principal *, int64_t, json_t **,
                          omb_err *);
 typedef int (*get_list)(omb_app *, omb_store *, const omb_principal *, json_t **, omb_err *);
@@ -29,8 +29,6 @@ typedef struct query_args {
 enum MHD_Result rt_fail(omb_req *r, const omb_err *err);
 /* Starts r->job for a write: Idempotency-Key and the request's fingerprint. */
 int rt_write_prelude(omb_req *r, const char *extra, omb_err *err);
-/* The common shape of a write with a JSON body. */
-enum MHD_Result rt_write_with_body(omb_req *r, body_use_case uc);
 enum MHD_Result rt_reply_query(omb_req *r, int rc, json_t *out, const omb_err *err);
 enum MHD_Result rt_one_by_id(omb_req *r, get_by_id q);
 enum MHD_Result rt_all_of(omb_req *r, get_list q);
@@ -44,12 +42,10 @@ int rt_parse_id(const char *s, int64_t *out);
 enum MHD_Result rt_reveal(omb_req *r);
 enum MHD_Result rt_reveal_texts(omb_req *r);
 enum MHD_Result rt_tasks(omb_req *r);
-enum MHD_Result rt_user_duty(omb_req *r);
 enum MHD_Result rt_webhooks(omb_req *r);
 enum MHD_Result rt_webhook(omb_req *r);
-enum MHD_Result rt_webhook_create(omb_req *r);
-enum MHD_Result rt_webhook_delete(omb_req *r);
-enum MHD_Result rt_webhook_enable(omb_req *r);
+int rt_w_duty(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err);
+int rt_w_webhook_active(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err);
 enum MHD_Result rt_deliveries(omb_req *r);
 enum MHD_Result rt_settlements(omb_req *r);
 enum MHD_Result rt_repeat(omb_req *r);
@@ -63,13 +59,12 @@ enum MHD_Result rt_ledger_key(omb_req *r);
 enum MHD_Result rt_ledger_head(omb_req *r);
 enum MHD_Result rt_ledger_head_by_size(omb_req *r);
 enum MHD_Result rt_ledger_heads(omb_req *r);
-enum MHD_Result rt_ledger_sign(omb_req *r);
+int rt_w_sign_head(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err);
 enum MHD_Result rt_ledger_consistency(omb_req *r);
 enum MHD_Result rt_ledger_inclusion(omb_req *r);
 enum MHD_Result rt_event_proof(omb_req *r);
 enum MHD_Result rt_receipt(omb_req *r);
 enum MHD_Result rt_witnesses(omb_req *r);
-enum MHD_Result rt_witness_register(omb_req *r);
-enum MHD_Result rt_cosign(omb_req *r);
+int rt_w_cosign(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err);
 
 #endif

@@ -69,16 +69,10 @@ enum MHD_Result rt_ledger_heads(omb_req *r)
     return with_params(r, omb_q_ledger_heads);
 }
 
-enum MHD_Result rt_ledger_sign(omb_req *r)
+/* POST /v1/ledger/heads: sign a head now. */
+int rt_w_sign_head(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
 {
-    omb_err err;
-    omb_err_clear(&err);
-    int rc = rt_write_prelude(r, NULL, &err);
-    if (!rc)
-        rc = omb_uc_sign_head(omb_req_app(r), &r->job, &err);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
+    return omb_uc_sign_head(app, job, err);
 }
 
 enum MHD_Result rt_ledger_consistency(omb_req *r)
@@ -130,26 +124,8 @@ enum MHD_Result rt_witnesses(omb_req *r)
     return rt_reply_query(r, rc, out, &err);
 }
 
-enum MHD_Result rt_witness_register(omb_req *r)
+/* POST /v1/ledger/heads/{size}/cosignatures */
+int rt_w_cosign(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
 {
-    return rt_write_with_body(r, omb_uc_register_witness);
-}
-
-enum MHD_Result rt_cosign(omb_req *r)
-{
-    omb_err err;
-    omb_err_clear(&err);
-    uint64_t size;
-    if (parse_size(r->params[0], &size))
-        return omb_reply_fail(r, OMB_ENOTFOUND, "no_head", NULL, "no tree head of that size");
-    json_t *body = NULL;
-    int rc = omb_req_json(r, &body, &err);
-    if (!rc)
-        rc = rt_write_prelude(r, NULL, &err);
-    if (!rc)
-        rc = omb_uc_cosign(omb_req_app(r), &r->job, size, body, &err);
-    json_decref(body);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
+    return omb_uc_cosign(app, job, (uint64_t)in->id, in->body, err);
 }

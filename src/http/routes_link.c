@@ -91,23 +91,9 @@ enum MHD_Result rt_repeat(omb_req *r)
 }
 
 /* POST /v1/users/{id}/duty {"on_duty": bool} */
-enum MHD_Result rt_user_duty(omb_req *r)
+int rt_w_duty(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
 {
-    omb_err err;
-    omb_err_clear(&err);
-    int64_t id;
-    if (rt_parse_id(r->params[0], &id))
-        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such user");
-    json_t *body = NULL;
-    int rc = omb_req_json(r, &body, &err);
-    if (!rc)
-        rc = rt_write_prelude(r, NULL, &err);
-    if (!rc)
-        rc = omb_uc_set_duty(omb_req_app(r), &r->job, id, body, &err);
-    json_decref(body);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
+    return omb_uc_set_duty(app, job, in->id, in->body, err);
 }
 
 /* ---- webhooks ------------------------------------------------------------------- */
@@ -122,48 +108,10 @@ enum MHD_Result rt_webhook(omb_req *r)
     return rt_one_by_id(r, omb_q_webhook);
 }
 
-/* POST /v1/webhooks: like a login, never replayed from an idempotency record,
- * which would have to keep the secret in clear. */
-enum MHD_Result rt_webhook_create(omb_req *r)
+/* DELETE /v1/webhooks/{id} and POST /v1/webhooks/{id}/enable (arg: active). */
+int rt_w_webhook_active(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
 {
-    omb_err err;
-    omb_err_clear(&err);
-    json_t *body = NULL;
-    int rc = omb_req_json(r, &body, &err);
-    if (!rc)
-        rc = rt_write_prelude(r, NULL, &err);
-    r->job.idem_key[0] = '\0';
-    if (!rc)
-        rc = omb_uc_create_webhook(omb_req_app(r), &r->job, body, &err);
-    json_decref(body);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
-}
-
-static enum MHD_Result set_active(omb_req *r, bool active)
-{
-    omb_err err;
-    omb_err_clear(&err);
-    int64_t id;
-    if (rt_parse_id(r->params[0], &id))
-        return omb_reply_fail(r, OMB_ENOTFOUND, "not_found", NULL, "no such webhook");
-    int rc = rt_write_prelude(r, NULL, &err);
-    if (!rc)
-        rc = omb_uc_webhook_active(omb_req_app(r), &r->job, id, active, &err);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
-}
-
-enum MHD_Result rt_webhook_delete(omb_req *r)
-{
-    return set_active(r, false);
-}
-
-enum MHD_Result rt_webhook_enable(omb_req *r)
-{
-    return set_active(r, true);
+    return omb_uc_webhook_active(app, job, in->id, in->arg != 0, err);
 }
 
 enum MHD_Result rt_deliveries(omb_req *r)

@@ -1,6 +1,8 @@
 /*
  * server.c - the libmicrohttpd daemon and the life of a request; see
- * http.h for the sequence.  Routing lives in routes.c, replies in reply.c.
+ * http.h for the sequence.  Routing lives in routes.c, replies in reply.c;
+ * reader connections and upload files belong to the app (app/readers.c,
+ * app/blobs.c).
  */
 #include "http.h"
 #include "app/log.h"
@@ -8,17 +10,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define READERS_MAX 256
 
 struct omb_http {
     omb_app *app;
@@ -26,14 +24,8 @@ struct omb_http {
     int port;
     atomic_int in_flight;
     atomic_llong next_request;
-    pthread_mutex_t readers_lock;
-    omb_store *readers[READERS_MAX];
-    int n_readers;
     omb_sse_ticker *ticker;
 };
-
-static __thread omb_store *tl_reader;
-static __thread omb_http *tl_reader_owner;
 
 omb_app *omb_req_app(omb_req *r)
 {
@@ -42,24 +34,7 @@ omb_app *omb_req_app(omb_req *r)
 
 omb_store *omb_req_reader(omb_req *r, omb_err *err)
 {
-    omb_http *h = r->http;
-    if (tl_reader && tl_reader_owner == h)
-        return tl_reader;
-    omb_store *s;
-    if (omb_app_reader(h->app, &s, err) != OMB_OK)
-        return NULL;
-    pthread_mutex_lock(&h->readers_lock);
-    if (h->n_readers == READERS_MAX) {
-        pthread_mutex_unlock(&h->readers_lock);
-        s->vt->close(s);
-        omb_fail(err, OMB_EBUSY, "busy", NULL, "too many reader connections");
-        return NULL;
-    }
-    h->readers[h->n_readers++] = s;
-    pthread_mutex_unlock(&h->readers_lock);
-    tl_reader = s;
-    tl_reader_owner = h;
-    return s;
+    return omb_app_reader_for_thread(r->http->app, err);
 }
 
 static long long now_ns(void)
@@ -136,23 +111,6 @@ static bool is_json_type(const char *ct)
     while (*rest == ' ')
         rest++;
     return *rest == '\0' || *rest == ';';
-}
-
-static int open_upload(omb_req *r, omb_err *err)
-{
-    omb_app *app = r->http->app;
-    char dir[OMB_PATH_MAX + 8];
-    snprintf(dir, sizeof dir, "%s/tmp", app->cfg.attachments);
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create upload directory");
-    snprintf(r->upload_tmp, sizeof r->upload_tmp, "%s/up-XXXXXX", dir);
-    r->upload_fd = mkstemp(r->upload_tmp);
-    if (r->upload_fd < 0) {
-        r->upload_tmp[0] = '\0';
-        return omb_fail(err, OMB_EIO, "io_error", NULL, "cannot create upload file");
-    }
-    omb_sha256_init(&r->upload_hash);
-    return OMB_OK;
 }
 
 /* Counts query parameters and finds any that is not valid UTF-8. */
@@ -260,7 +218,7 @@ static int first_call(omb_req *r, omb_err *err)
             return rc;
     }
     if (r->route->flags & RT_STREAM)
-        return open_upload(r, err);
+        return omb_upload_begin(app, &r->upload, err);
     return OMB_OK;
 }
 
@@ -305,24 +263,10 @@ static void take_chunk(omb_req *r, const char *data, size_t n)
     if (r->body_too_big)
         return;
     if (r->route->flags & RT_STREAM) {
-        if (r->upload_size + n > app->cfg.max_attachment) {
+        /* A failed write is reported as a storage error (upload.failed). */
+        if (r->upload.size + n > app->cfg.max_attachment ||
+            omb_upload_append(&r->upload, data, n) != OMB_OK)
             r->body_too_big = true;
-            return;
-        }
-        omb_sha256_update(&r->upload_hash, data, n);
-        r->upload_size += n;
-        while (n) {
-            ssize_t w = write(r->upload_fd, data, n);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                r->body_too_big = true; /* reported as a storage error below */
-                r->upload_size = SIZE_MAX;
-                return;
-            }
-            data += w;
-            n -= (size_t)w;
-        }
         return;
     }
     if (omb_buf_append(&r->body, data, n) != OMB_OK)
@@ -428,7 +372,7 @@ static omb_req *req_new(omb_http *h, struct MHD_Connection *conn, const char *ur
     snprintf(r->path, sizeof r->path, "%s", url);
     omb_arena_init(&r->arena, 1 << 20);
     omb_buf_init(&r->body, h->app->cfg.max_body);
-    r->upload_fd = -1;
+    omb_upload_init(&r->upload);
     pthread_mutex_init(&r->wait_lock, NULL);
     r->started_ns = now_ns();
     snprintf(r->request_id, sizeof r->request_id, "%llx",
@@ -481,12 +425,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return reply_job(r);
     }
     if (r->body_too_big) {
-        if (r->upload_size == SIZE_MAX)
+        if (r->upload.failed)
             return omb_reply_fail(r, OMB_EIO, "io_error", NULL, "could not store the upload");
         return omb_reply_fail(r, OMB_ETOOBIG, "body_too_large", NULL,
                               "the body is larger than %zu bytes", body_cap(r));
     }
-    return r->route->handler(r);
+    return r->route->handler ? r->route->handler(r) : rt_write(r);
 }
 
 /* Text for the log: as it is when it is UTF-8, else with every byte from
@@ -528,10 +472,7 @@ static void log_request(omb_req *r)
 static void req_free(omb_req *r)
 {
     omb_http *h = r->http;
-    if (r->upload_fd >= 0)
-        close(r->upload_fd);
-    if (r->upload_tmp[0])
-        unlink(r->upload_tmp);
+    omb_upload_abort(&r->upload);
     omb_job_release(&r->job);
     omb_buf_release(&r->body);
     omb_arena_release(&r->arena);
@@ -607,7 +548,6 @@ int omb_http_start(omb_app *app, omb_http **out, omb_err *err)
 {
     omb_http *h = omb_xcalloc(1, sizeof *h);
     h->app = app;
-    pthread_mutex_init(&h->readers_lock, NULL);
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
@@ -678,8 +618,5 @@ void omb_http_stop(omb_http *h, int grace_ms)
         usleep(10000);
     omb_app_drain(h->app);
     MHD_stop_daemon(h->daemon);
-    for (int i = 0; i < h->n_readers; i++)
-        h->readers[i]->vt->close(h->readers[i]);
-    pthread_mutex_destroy(&h->readers_lock);
     free(h);
 }

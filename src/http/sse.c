@@ -143,8 +143,8 @@ enum MHD_Result rt_stream(omb_req *r)
     /* Subscribe first: an event committed during the replay is sent twice, never lost. */
     st->sub = omb_hub_subscribe(app->hub, r->who.party_id, wake, st);
     omb_buf_puts(&st->out, "retry: 2000\n: ombud event stream\n\n");
-    int rc = after ? rd->vt->events_since(rd, after, r->who.party_id, SSE_REPLAY_MAX, replay_row,
-                                          &st->out, &err)
+    int rc = after ? omb_q_events_since(app, rd, after, r->who.party_id, SSE_REPLAY_MAX, replay_row,
+                                        &st->out, &err)
                    : OMB_OK;
     if (!rc)
         rc = omb_req_await_durable(r, &err);

@@ -3,14 +3,18 @@ test_idempotency.py - Idempotency-Key: a retried request is answered from
 its record (same complaint, header Idempotent-Replayed: true, one row); a
 key reused for another request is refused with 409; keys belong to their
 user; many concurrent copies of one request create exactly one complaint;
-actions and uploads honour keys too.
+actions and uploads honour keys too; and every write the index (/v1/)
+lists answers a retry with one key from its record, except the few that
+must never be replayed (a login, a webhook's creation: their answers hold
+secrets), which run again instead.
 """
 
 import hashlib
 import os
 import threading
 
-from harness import CREATED, MASKED, Fixture, check, check_error, check_ok, db_query, eq, timeless
+from harness import (CREATED, MASKED, Fixture, check, check_error, check_ok, db_query, eq,
+                     password_of, timeless)
 
 H = "Idempotency-Key"
 
@@ -159,3 +163,142 @@ def test_bad_keys(ctx):
                 400, "invalid_idempotency_key", "Idempotency-Key")
     eq(ctx.s.fingerprint(), before, "database after bad keys")
     check_ok(_create(ctx, "k" * 128, description="最长的键"), 201, "a key of 128 characters")
+
+
+# ---- every write route of the index ---------------------------------------------------------
+
+# Writes whose answer is never replayed from a record, or that take no key.
+NOT_REPLAYED = {
+    ("POST", "/v1/tokens"),  # a login: a replay would hand out the token again
+    ("POST", "/v1/webhooks"),  # the answer holds the webhook's secret
+}
+NO_KEYS = {
+    ("DELETE", "/v1/tokens/current"),  # a logout ends the token it is sent with
+    ("POST", "/v1/test/clock"),  # test hooks, not writes of the API
+    ("POST", "/v1/test/sweep"),
+    # a valid countersignature needs a witness's Ed25519 signature of a head
+    # (test_witness.py); the route is served like the others (test_routes.c)
+    ("POST", "/v1/ledger/heads/{size}/cosignatures"),
+}
+
+
+def _new_user(ctx, name):
+    fx = ctx.fx
+    body = {"username": name, "display_name": name, "role": "agent",
+            "party": fx.parties["bank"], "password": password_of(name)}
+    return check_ok(ctx.s.http("POST", "/v1/users", body, token=fx.token("op_admin")), 201,
+                    "user " + name)["id"]
+
+
+def _new_webhook(ctx, who="bank_admin"):
+    r = ctx.s.http("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/idem"},
+                   token=ctx.fx.token(who))
+    return check_ok(r, 201, "webhook")["id"]
+
+
+def _write_recipes(ctx):
+    """(method, path in the index) -> a function giving (path, body, who, content type)."""
+    fx = ctx.fx
+    bank = fx.parties["bank"]
+
+    def coop():
+        r = ctx.s.http("POST", "/v1/products", {"code": "idem_prod2", "name": "幂等产品",
+                                                "business": "internet_loan"},
+                       token=fx.token("op_admin"))
+        product = check_ok(r, 201, "product")["id"]
+        members = [{"party": bank, "role": "funder", "share_bp": 10000}]
+        return ("/v1/cooperations", {"code": "idem_coop", "name": "幂等合作", "product": product,
+                                     "members": members}, "op_admin", None)
+
+    def activate():
+        uid = _new_user(ctx, "idem_act")
+        check_ok(ctx.s.http("POST", "/v1/users/%d/deactivate" % uid, token=fx.token("op_admin")),
+                 200, "deactivate first")
+        return "/v1/users/%d/activate" % uid, None, "op_admin", None
+
+    def disable():
+        hid = _new_webhook(ctx)
+        return "/v1/webhooks/%d" % hid, None, "bank_admin", None
+
+    def enable():
+        hid = _new_webhook(ctx)
+        check_ok(ctx.s.http("DELETE", "/v1/webhooks/%d" % hid, token=fx.token("bank_admin")), 200,
+                 "disable first")
+        return "/v1/webhooks/%d/enable" % hid, None, "bank_admin", None
+
+    return {
+        ("POST", "/v1/parties"): lambda: (
+            "/v1/parties", {"code": "idem_party", "name": "幂等方", "kind": "bank"}, "op_admin",
+            None),
+        ("POST", "/v1/users"): lambda: (
+            "/v1/users", {"username": "idem_new", "display_name": "idem", "role": "agent",
+                          "party": bank, "password": password_of("idem_new")}, "op_admin", None),
+        ("POST", "/v1/users/{id}/deactivate"): lambda: (
+            "/v1/users/%d/deactivate" % _new_user(ctx, "idem_deact"), None, "op_admin", None),
+        ("POST", "/v1/users/{id}/activate"): activate,
+        ("DELETE", "/v1/users/{id}/tokens"): lambda: (
+            "/v1/users/%d/tokens" % _new_user(ctx, "idem_tok"), None, "op_admin", None),
+        ("POST", "/v1/users/{id}/duty"): lambda: (
+            "/v1/users/%d/duty" % fx.uid("bank_agent2"), {"on_duty": False}, "bank_agent2", None),
+        ("POST", "/v1/products"): lambda: (
+            "/v1/products", {"code": "idem_prod", "name": "幂等", "business": "internet_loan"},
+            "op_admin", None),
+        ("POST", "/v1/cooperations"): coop,
+        ("POST", "/v1/complaints"): lambda: (
+            "/v1/complaints", fx.complaint_body(description="每条写路由"), "bank_agent", None),
+        ("POST", "/v1/complaints/{no}/actions/{action}"): lambda: (
+            "/v1/complaints/%s/actions/accept" % fx.create()["no"], {"note": "受理"},
+            "bank_agent", None),
+        ("POST", "/v1/complaints/{no}/notes"): lambda: (
+            "/v1/complaints/%s/notes" % fx.create()["no"], {"text": "备注"}, "bank_agent", None),
+        ("POST", "/v1/complaints/{no}/attachments"): lambda: (
+            "/v1/complaints/%s/attachments?name=r.bin" % fx.create()["no"], os.urandom(500),
+            "bank_agent", "application/octet-stream"),
+        ("DELETE", "/v1/webhooks/{id}"): disable,
+        ("POST", "/v1/webhooks/{id}/enable"): enable,
+        ("POST", "/v1/ledger/heads"): lambda: ("/v1/ledger/heads", None, "bank_agent", None),
+        ("POST", "/v1/ledger/witnesses"): lambda: (
+            "/v1/ledger/witnesses", {"party": bank, "public_key": os.urandom(32).hex()},
+            "bank_admin", None),
+    }
+
+
+def test_every_write_route_replays(ctx):
+    s, fx = ctx.s, ctx.fx
+    index = check_ok(s.http("GET", "/v1/"), 200, "index")["endpoints"]
+    writes = [(e["method"], e["path"]) for e in index if e["method"] != "GET"]
+    check(len(writes) > 10, "write routes in the index: %r" % writes)
+    recipes = _write_recipes(ctx)
+    unknown = [w for w in writes if w not in recipes and w not in NOT_REPLAYED | NO_KEYS]
+    eq(unknown, [], "write routes without a replay check here (add one)")
+    for n, (method, route) in enumerate(w for w in writes if w in recipes):
+        path, body, who, ctype = recipes[(method, route)]()
+        key = "every-route-%d" % n
+        kw = {"content_type": ctype} if ctype else {}
+        what = "%s %s" % (method, route)
+        first = s.http(method, path, body, token=fx.token(who), headers={H: key}, **kw)
+        check(first.status in (200, 201), "%s: %r" % (what, first))
+        check("idempotent-replayed" not in first.headers, what + ": first answer replayed")
+        before = s.fingerprint()
+        again = s.http(method, path, body, token=fx.token(who), headers={H: key}, **kw)
+        eq(again.status, first.status, what + ": status of the retry")
+        eq(again.headers.get("idempotent-replayed"), "true", what + ": Idempotent-Replayed")
+        eq(timeless(again.json), timeless(first.json), what + ": the replayed body")
+        eq(s.fingerprint(), before, what + ": database after the retry")
+
+
+def test_secret_answers_are_not_replayed(ctx):
+    s, fx = ctx.s, ctx.fx
+    for n in range(2):
+        r = s.http("POST", "/v1/tokens", {"username": "bank_agent",
+                                          "password": password_of("bank_agent")},
+                   headers={H: "login-key"})
+        check_ok(r, 201, "login %d" % n)
+        check("idempotent-replayed" not in r.headers, "a login was replayed")
+    hooks = set()
+    for n in range(2):
+        r = s.http("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/again"},
+                   token=fx.token("bank_admin"), headers={H: "hook-key"})
+        hooks.add(check_ok(r, 201, "webhook %d" % n)["id"])
+        check("idempotent-replayed" not in r.headers, "a webhook's creation was replayed")
+    eq(len(hooks), 2, "webhooks created with one key")

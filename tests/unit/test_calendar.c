@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include "core/buf.h"
 #include "core/calendar.h"
 #include "core/timeutil.h"
@@ -825,8 +827,5 @@ int main(void)
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_many_dates),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    size_t n = sizeof tests / sizeof tests[0];
-    printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include "core/buf.h"
 #include "core/cfpb.h"
 #include "core/complaint.h"
@@ -942,8 +944,5 @@ int main(void)
         cmocka_unit_test(test_table_codes_in_taxonomy),
         cmocka_unit_test(test_sample_file),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    size_t n = sizeof tests / sizeof tests[0];
-    printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

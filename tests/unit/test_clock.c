@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include "core/buf.h"
 #include "core/calendar.h"
 #include "core/clock.h"
@@ -2705,10 +2707,5 @@ int main(void)
         cmocka_unit_test(test_prop_met_stays),
         cmocka_unit_test(test_prop_roundtrip),
     };
-    int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
-    size_t n = sizeof tests / sizeof tests[0];
-    if (failed < 0)
-        failed = (int)n;
-    printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, group_setup, group_teardown);
 }

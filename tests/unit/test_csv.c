@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include "core/buf.h"
 #include "core/csv.h"
 
@@ -365,8 +367,5 @@ int main(void)
         cmocka_unit_test(test_big_field),        cmocka_unit_test(test_field_index),
         cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_garbage),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    size_t n = sizeof tests / sizeof tests[0];
-    printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,10 +276,5 @@ int main(void)
         cmocka_unit_test(test_many_keys), cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_random),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -33,6 +33,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1010,10 +1012,5 @@ int main(void)
         cmocka_unit_test(test_receipt_tree),   cmocka_unit_test(test_receipt_signature),
         cmocka_unit_test(test_receipt_format), cmocka_unit_test(test_receipt_cosignatures),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -1050,10 +1052,5 @@ int main(void)
         cmocka_unit_test(test_refusals),         cmocka_unit_test(test_getter_errors),
         cmocka_unit_test(test_limits),           cmocka_unit_test(test_hex),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -154,10 +156,5 @@ int main(void)
         cmocka_unit_test(test_parse),      cmocka_unit_test(test_parse_refuses),
         cmocka_unit_test(test_round_trip),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -403,10 +405,5 @@ int main(void)
         cmocka_unit_test(test_truncation),   cmocka_unit_test(test_normalize_phone),
         cmocka_unit_test(test_normalize_id), cmocka_unit_test(test_random_strings),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

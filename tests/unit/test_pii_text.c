@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -581,10 +583,5 @@ int main(void)
         cmocka_unit_test(test_empty_and_null),    cmocka_unit_test(test_cap_of_output),
         cmocka_unit_test(test_invalid_utf8),      cmocka_unit_test(test_random),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

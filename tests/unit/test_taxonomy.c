@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include "core/buf.h"
 #include "core/taxonomy.h"
 
@@ -340,8 +342,5 @@ int main(void)
         cmocka_unit_test(test_too_many_codes),
         cmocka_unit_test(test_many_codes_lookup),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    size_t n = sizeof tests / sizeof tests[0];
-    printf("%zu passed, %d failed\n", n - (size_t)failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <stdio.h>
 
 #include "core/throttle.h"
@@ -146,10 +148,5 @@ int main(void)
         cmocka_unit_test(test_quiet_window_forgets), cmocka_unit_test(test_success_forgets),
         cmocka_unit_test(test_in_flight_count),      cmocka_unit_test(test_flood_is_bounded),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

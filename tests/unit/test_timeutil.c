@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -316,10 +318,5 @@ int main(void)
         cmocka_unit_test(test_parse_refuses),   cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_local_day),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 typedef struct fixture {
     char dir[64];
     omb_config cfg;
@@ -244,10 +246,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(party_admins_and_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(login_guard, setup, teardown),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    if (failed > total)
-        failed = total;
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

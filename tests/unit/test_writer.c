@@ -26,6 +26,8 @@
 
 #include <cmocka.h>
 
+#include "unit_main.h"
+
 /* ---- the fault-injecting backend ------------------------------------------ */
 
 static omb_store_vtab faulty;
@@ -501,8 +503,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(acknowledged_survives_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_older_interface_versions, setup, teardown),
     };
-    int total = (int)(sizeof tests / sizeof tests[0]);
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    printf("%d passed, %d failed\n", total - failed, failed);
-    return failed ? 1 : 0;
+    return OMB_RUN_TESTS(tests, NULL, NULL);
 }

@@ -156,6 +156,14 @@ static size_t body_cap(omb_req *r)
     return r->route && (r->route->flags & RT_STREAM) ? cfg->max_attachment : cfg->max_body;
 }
 
+/* The body size the request declares in Content-Length (0 when none). */
+static unsigned long long declared_length(omb_req *r)
+{
+    const char *cl =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return cl ? strtoull(cl, NULL, 10) : 0;
+}
+
 static int first_call(omb_req *r, omb_err *err)
 {
     omb_app *app = r->http->app;
@@ -196,11 +204,9 @@ static int first_call(omb_req *r, omb_err *err)
             return rc;
         r->authed = true;
     }
-    const char *cl =
-        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *ct =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+    unsigned long long declared = declared_length(r);
     size_t cap = body_cap(r);
     if (declared > cap)
         return omb_fail(err, OMB_ETOOBIG, "body_too_large", NULL,
@@ -240,13 +246,12 @@ static enum MHD_Result refuse_early(omb_req *r, omb_err *err)
     r->answered = true;
     framing fr = {0, 0, false};
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, scan_framing, &fr);
-    const char *cl =
-        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *expect =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+    unsigned long long declared = declared_length(r);
     bool sound = fr.lengths + fr.encodings == 1 && !fr.other_coding;
-    bool within = fr.encodings == 1 || (cl && strtoull(cl, NULL, 10) <= body_cap(r));
-    bool has_body = fr.encodings == 1 || (cl && strtoull(cl, NULL, 10) > 0);
+    bool within = fr.encodings == 1 || declared <= body_cap(r);
+    bool has_body = fr.encodings == 1 || declared > 0;
     if (err->rc == OMB_ETOOBIG || !sound || !within || !has_body || expect)
         return omb_reply_error(r, err);
     r->draining = true;

@@ -296,11 +296,13 @@ const omb_calendar *omb_app_calendar_for(const omb_app *app, int64_t lead_party)
 json_t *omb_app_calendar_warnings(const omb_app *app, omb_ms now);
 /* The clocks of a complaint at `now`, from the history kept in its document. */
 int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks *out, omb_err *err);
-/* Stores the complaint and its clocks: every write of a complaint goes
- * through here.  When view_text is not NULL it receives the complaint as a
- * reader sees it now (caller frees). */
-int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **view_text,
-                           omb_err *err);
+/* The clocks projection rows of a complaint (its active clocks); how many. */
+size_t omb_app_clock_rows(const omb_app *app, const omb_complaint *c, const omb_clocks *cl,
+                          omb_clock_row rows[OMB_CLOCK__COUNT]);
+/* Appends a stored document's text to out with "clocks" at `now` put in
+ * before its closing brace. */
+int omb_app_splice_clocks(omb_buf *out, const char *doc, size_t len, const omb_clocks *cl,
+                          omb_ms now, omb_err *err);
 /* The reader's view of a stored document and its clock history: the
  * document as party `viewer` sees it (core/visibility.h) with its clocks
  * at `now` added. */
@@ -360,20 +362,60 @@ int omb_pii_text_open(const omb_app *app, const json_t *payload, json_t **out, o
 int omb_secret_seal(const omb_app *app, const char *plain, char *out, size_t cap);
 int omb_secret_open(const omb_app *app, const char *sealed, char *out, size_t cap);
 
+/* ---- one change of a complaint (commit.c) and the action table (actions.c) ---- */
+
+/* A write of one complaint: the complaint as loaded (or new), with every
+ * event of the write folded in as it is added. */
+typedef struct omb_change {
+    omb_complaint c;
+    omb_event *ev; /* the events to record, in order */
+    enum omb_action *actions;
+    size_t n, cap;
+    const omb_pii_blind_set *blind; /* a creation: the complainant's blind indexes, or NULL */
+} omb_change;
+
+/* An empty change: then load ch->c, or omb_complaint_init it for a creation. */
+void omb_change_init(omb_change *ch);
+void omb_change_release(omb_change *ch);
+/* Adds an event (taking payload) and folds it into ch->c; the actor is 0
+ * for ombud itself.  On failure the change may only be released. */
+int omb_change_add(omb_change *ch, enum omb_action action, omb_ms at, int64_t user_id,
+                   int64_t party_id, json_t *payload, omb_err *err);
+/* The one step that stores a change in the job's transaction: the complaint
+ * row, its parties, clocks, tasks and transfers; every event with its
+ * ledger leaf, visibility, webhook deliveries and live-stream message; each
+ * event's after-hook.  When view_text is not NULL it receives the complaint
+ * as party `viewer` sees it now (0: as stored), clocks included. */
+int omb_change_commit(omb_app *app, omb_store *s, omb_job *job, omb_change *ch, int64_t viewer,
+                      char **view_text);
+
+/* What an action's write does beyond what every write does (actions.c). */
+typedef struct omb_action_hooks {
+    enum omb_action action; /* the row's own action: a missing row shows */
+    /* on the caller's thread, after the field table: what the body must
+     * satisfy beyond its fields, and defaults */
+    int (*check)(omb_app *app, json_t *body, omb_err *err);
+    /* in the transaction, before the fold: what the action refers to,
+     * checked, and what it derives, added to the payload (job->err) */
+    int (*refs)(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c, json_t *payload);
+    /* in the transaction, after the event is stored: the rows that follow */
+    int (*after)(omb_app *app, omb_store *s, omb_job *job, const omb_change *ch,
+                 const omb_event *ev);
+} omb_action_hooks;
+
+/* The row of an action (a row of NULL hooks for an unknown one). */
+const omb_action_hooks *omb_action_hooks_get(enum omb_action action);
+/* Whether party is involved in complaint c. */
+bool omb_app_involves(const omb_complaint *c, int64_t party);
+/* Loads a complaint the principal's party is involved in (404 otherwise). */
+int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
+                         omb_err *err);
+
 /* ---- multi-party linkage (linkage.c, tasks.c, webhooks.c, deliver.c, hub.c) --------- */
 
-/* Records an event of ombud itself (actor 0) on c, loaded inside the job's
- * transaction: folds it and appends it with omb_app_append_event. */
-int omb_app_system_event(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c,
-                         enum omb_action action, json_t *payload, omb_ms now);
 /* A time as RFC 3339 text, or JSON null for 0. */
 json_t *omb_time_json(omb_ms t);
 
-/* Appends a complaint event and everything that follows from it in the same
- * transaction: the outbox rows of the webhooks that want it, and the entry
- * the live streams will get once the job's batch is durable. */
-int omb_app_append_event(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                         omb_event *ev, omb_err *err);
 /* Routes a new complaint (run_create): the dispatch event's payload.  clear
  * holds the free text as written where the document masks it (or NULL). */
 int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, const json_t *clear,
@@ -381,23 +423,33 @@ int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, const j
 /* The least-loaded agent of a party on duty with the skill (0 when none). */
 int omb_app_pick_agent(omb_app *app, omb_store *s, int64_t party, const char *queue,
                        const char *business, const char *cause, int64_t *user_id, omb_err *err);
+/* An active agent or supervisor of the party (422 invalid_value assignee otherwise). */
+int omb_app_check_assignee(omb_store *s, int64_t party, int64_t id, omb_err *err);
+/* The hooks of the multi-party actions (refs, see omb_action_hooks). */
+int omb_refs_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                      json_t *payload);
+int omb_refs_acknowledge_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                                  json_t *payload);
+int omb_refs_decline_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                              json_t *payload);
+int omb_refs_request_task(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                          json_t *payload);
+int omb_refs_answer_task(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                         json_t *payload);
+int omb_app_save_settlement(omb_app *app, omb_store *s, omb_job *job, const omb_change *ch,
+                            const omb_event *ev);
 /* Checks the party rule of an action for the principal on complaint c. */
 int omb_app_party_check(const omb_complaint *c, const omb_principal *who, enum omb_action action,
                         const json_t *body, omb_err *err);
-/* Checks of linkage actions that need the database; fill derived fields into payload. */
-int omb_app_linkage_refs(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                         enum omb_action action, json_t *payload);
 /* The tasks projection rows of a complaint from its document. */
 int omb_app_save_tasks(omb_app *app, omb_store *s, const omb_complaint *c, omb_err *err);
-/* Records overdue tasks and unacknowledged transfers (the sweeper, inside its job). */
-int omb_app_sweep_tasks(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c, omb_ms now,
-                        int *alerts);
-/* The settlement of a decision with compensation (payload["settlement"]),
- * and its rows once the decision event is stored. */
+/* Adds the events of overdue tasks and unacknowledged transfers to the
+ * sweeper's change (inside its job). */
+int omb_app_sweep_tasks(omb_app *app, omb_change *ch, omb_ms now, int *alerts, omb_err *err);
+/* The settlement of a decision with compensation (payload["settlement"]);
+ * its rows are stored by the decision's after-hook, omb_app_save_settlement. */
 int omb_app_settlement(omb_app *app, omb_store *s, const omb_complaint *c, json_t *payload,
                        omb_err *err);
-int omb_app_save_settlement(omb_app *app, omb_store *s, const omb_complaint *c, const omb_event *ev,
-                            omb_err *err);
 void omb_app_free_hooks(omb_app *app);
 
 /* Use cases. */

@@ -2,7 +2,8 @@
  * clocks.c - the clocks of complaints in the app: computed from the clock
  * history kept in each document, stored in the clocks projection on every
  * write of a complaint, shown to readers at the time of reading, listed and
- * counted for compliance figures.
+ * counted for compliance figures.  The step that stores them with every
+ * write of a complaint is commit.c's.
  */
 #include "app.h"
 #include "core/visibility.h"
@@ -75,8 +76,8 @@ static const char *stored_state(const omb_clock *c)
 
 /* Appends doc (a stored document's text) to out with "clocks" put in before
  * its closing brace, so a reader never pays for parsing the whole document. */
-static int splice(omb_buf *out, const char *doc, size_t len, const omb_clocks *cl, omb_ms now,
-                  omb_err *err)
+int omb_app_splice_clocks(omb_buf *out, const char *doc, size_t len, const omb_clocks *cl,
+                          omb_ms now, omb_err *err)
 {
     while (len && doc[len - 1] != '}')
         len--;
@@ -91,21 +92,12 @@ static int splice(omb_buf *out, const char *doc, size_t len, const omb_clocks *c
     return OMB_OK;
 }
 
-int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **view_text,
-                           omb_err *err)
+size_t omb_app_clock_rows(const omb_app *app, const omb_complaint *c, const omb_clocks *cl,
+                          omb_clock_row rows[OMB_CLOCK__COUNT])
 {
-    omb_ms now = omb_app_now(app);
-    omb_clocks cl;
-    int rc = omb_app_clocks(app, c, now, &cl, err);
-    char *doc = NULL;
-    if (!rc)
-        rc = s->vt->complaint_save(s, c, view_text ? &doc : NULL, err);
-    if (rc)
-        return rc;
-    omb_clock_row rows[OMB_CLOCK__COUNT];
     size_t n = 0;
     for (unsigned k = 0; k < OMB_CLOCK__COUNT; k++) {
-        const omb_clock *clk = &cl.clock[k];
+        const omb_clock *clk = &cl->clock[k];
         if (!clk->active)
             continue;
         omb_clock_row *r = &rows[n++];
@@ -120,18 +112,7 @@ int omb_app_save_complaint(omb_app *app, omb_store *s, omb_complaint *c, char **
         r->stopped_at = clk->stopped_at;
         r->next_alert_at = omb_clock_next_alert(clk, &app->clock_rules);
     }
-    rc = n ? s->vt->clocks_save(s, c->id, rows, n, err) : OMB_OK;
-    if (!rc)
-        rc = omb_app_save_tasks(app, s, c, err);
-    if (!rc && view_text) {
-        omb_buf view = OMB_BUF_INIT(16 << 20);
-        rc = splice(&view, doc, strlen(doc), &cl, now, err);
-        if (!rc)
-            *view_text = omb_buf_detach(&view, NULL);
-        omb_buf_release(&view);
-    }
-    free(doc);
-    return rc;
+    return n;
 }
 
 int omb_app_view(omb_app *app, int64_t viewer, const char *doc, size_t len, const char *history,
@@ -153,7 +134,8 @@ int omb_app_view(omb_app *app, int64_t viewer, const char *doc, size_t len, cons
     if (!rc && omb_doc_text_for_party(doc, len, viewer, &own, &own_len) != OMB_OK)
         rc = omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored document is damaged");
     if (!rc)
-        rc = own ? splice(out, own, own_len, &cl, now, err) : splice(out, doc, len, &cl, now, err);
+        rc = own ? omb_app_splice_clocks(out, own, own_len, &cl, now, err)
+                 : omb_app_splice_clocks(out, doc, len, &cl, now, err);
     free(own);
     return rc;
 }

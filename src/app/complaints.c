@@ -3,17 +3,16 @@
  * lifecycle actions and attachments.
  *
  * Each use case has two halves.  The omb_uc_* function runs on the
- * caller's thread: it checks the input against the field tables, the
- * taxonomy and the identity rules, and prepares a job.  The run_* function
- * runs on the writer inside the batch transaction: it loads what it needs,
- * asks the lifecycle table whether the action is allowed *now*, builds the
- * event, folds it into the complaint and stores both.
+ * caller's thread: it checks the input against the action's field table
+ * and its check hook (actions.c), and prepares a job.  The run_* function
+ * runs on the writer inside the batch transaction: it loads the complaint,
+ * asks the lifecycle table whether the action is allowed *now*, runs the
+ * action's refs hook, adds the event to a change and commits the change
+ * (commit.c), which stores everything that follows from it.
  */
 #include "app.h"
 #include "core/grade.h"
-#include "core/identity.h"
 #include "core/number.h"
-#include "core/visibility.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,59 +38,21 @@ static void input_free(void *p)
     free(in);
 }
 
-static int check_code(omb_app *app, const json_t *body, const char *key, const char *kind,
-                      omb_err *err)
-{
-    const char *code = omb_json_str(body, key, NULL);
-    if (code && !omb_taxonomy_find(app->taxonomy, kind, code))
-        return omb_fail(err, OMB_EFIELD, "unknown_code", key,
-                        "%s \"%s\" is not in the taxonomy (see GET /v1/taxonomy)", key, code);
-    return OMB_OK;
-}
-
-/* Checks a creation body beyond its field table. */
-static int check_create_body(omb_app *app, json_t *body, omb_err *err)
-{
-    int rc = omb_fields_check(body, omb_complaint_create_fields, "", err);
-    if (!rc)
-        rc = check_code(app, body, "channel", "channel", err);
-    if (!rc)
-        rc = check_code(app, body, "business", "business", err);
-    if (!rc)
-        rc = check_code(app, body, "cause", "cause", err);
-    if (rc)
-        return rc;
-    const json_t *who = json_object_get(body, "complainant");
-    const char *phone = omb_json_str(who, "phone", NULL);
-    if (phone && !omb_phone_valid(phone))
-        return omb_fail(err, OMB_EFIELD, "invalid_value", "complainant.phone",
-                        "complainant.phone is not a telephone number");
-    const char *id = omb_json_str(who, "id_number", NULL);
-    if (id && !omb_id_number_valid(id))
-        return omb_fail(err, OMB_EFIELD, "invalid_value", "complainant.id_number",
-                        "complainant.id_number is not a valid resident identity number");
-    if ((rc = omb_app_check_create_times(app, body, err)) != OMB_OK)
-        return rc;
-    enum omb_grade g;
-    return omb_grade_evaluate(&app->grade_policy, body, &g, NULL, err);
-}
-
 /* ---- create -------------------------------------------------------------- */
 
-static void add_party(json_t *parties, int64_t id, const char *role)
-{
-    size_t i;
-    json_t *p;
-    json_array_foreach(parties, i, p) if (omb_json_int(p, "party", 0) == id) return;
-    json_array_append_new(parties, json_pack("{s:I,s:s}", "party", (json_int_t)id, "role", role));
-}
-
-static bool has_party(const json_t *parties, int64_t id)
+static bool listed(const json_t *parties, int64_t id)
 {
     size_t i;
     json_t *p;
     json_array_foreach(parties, i, p) if (omb_json_int(p, "party", 0) == id) return true;
     return false;
+}
+
+static void add_party(json_t *parties, int64_t id, const char *role)
+{
+    if (!listed(parties, id))
+        json_array_append_new(parties,
+                              json_pack("{s:I,s:s}", "party", (json_int_t)id, "role", role));
 }
 
 #define REPEATS_MAX 5
@@ -162,7 +123,7 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
         }
     }
     /* The creator's party must be involved; a regulator transfers a complaint in. */
-    if (!has_party(parties, job->who.party_id)) {
+    if (!listed(parties, job->who.party_id)) {
         if (job->who.role != OMB_ROLE_REGULATOR) {
             json_decref(parties);
             return omb_fail(err, OMB_EFORBIDDEN, "party_not_involved", "target_party",
@@ -242,44 +203,25 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
         json_object_set_new(payload, "source", json_deep_copy(in->source));
 
     /* The creation event, then (for a new complaint) the dispatch decision. */
-    omb_event ev[2];
-    size_t n_ev = 1;
-    omb_event_init(&ev[0], omb_action_get(in->action)->event_type, now, job->who.user_id,
-                   job->who.party_id, payload);
-    ev[0].seq = 1;
-    omb_complaint c;
-    omb_complaint_init(&c);
-    rc = omb_fold_apply_in_place(&c, &ev[0], err);
+    omb_change ch;
+    omb_change_init(&ch);
+    omb_complaint_init(&ch.c);
+    ch.blind = &in->blind;
+    rc = omb_change_add(&ch, in->action, now, job->who.user_id, job->who.party_id, payload, err);
     if (!rc && in->action == OMB_ACT_RECEIVE) {
         json_t *route = NULL;
-        rc = omb_app_dispatch(app, s, &c, in->clear, &route, err);
-        if (!rc) {
-            omb_event_init(&ev[1], omb_action_get(OMB_ACT_DISPATCH)->event_type, now, 0, 0, route);
-            ev[1].seq = 2;
-            n_ev = 2;
-            rc = omb_fold_apply_in_place(&c, &ev[1], err);
-        }
+        rc = omb_app_dispatch(app, s, &ch.c, in->clear, &route, err);
+        if (!rc)
+            rc = omb_change_add(&ch, OMB_ACT_DISPATCH, now, 0, 0, route, err);
     }
     char *text = NULL;
     if (!rc)
-        rc = omb_app_save_complaint(app, s, &c, &text, err);
-    for (size_t i = 0; !rc && i < n_ev; i++) {
-        ev[i].complaint_id = c.id;
-        rc = omb_app_append_event(app, s, job, &c, &ev[i], err);
-    }
-    if (!rc && in->blind.has_phone)
-        rc = s->vt->pii_index_put(s, "phone", in->blind.phone, c.id, err);
-    if (!rc && in->blind.has_id_number)
-        rc = s->vt->pii_index_put(s, "id_number", in->blind.id_number, c.id, err);
+        rc = omb_change_commit(app, s, job, &ch, 0, &text);
     if (!rc) {
         job->result_text = text;
         job->status = 201;
-    } else {
-        free(text);
     }
-    for (size_t i = 0; i < n_ev; i++)
-        omb_event_release(&ev[i]);
-    omb_complaint_release(&c);
+    omb_change_release(&ch);
     return rc;
 }
 
@@ -297,245 +239,81 @@ static int prepare(omb_job *job, omb_job_fn run, json_t *body, enum omb_action a
     return OMB_OK;
 }
 
-int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *err)
+/* The creation use cases' common half: checks, then a job whose personal
+ * data is sealed (the complainant's fields and the free text). */
+static int prepare_create(omb_app *app, omb_job *job, json_t *body, enum omb_action action,
+                          omb_err *err)
 {
-    int rc = omb_lifecycle_check_create(OMB_ACT_RECEIVE, job->who.role, err);
+    int rc = omb_lifecycle_check_create(action, job->who.role, err);
     if (!rc)
-        rc = check_create_body(app, body, err);
+        rc = omb_action_hooks_get(action)->check(app, body, err);
     if (rc)
         return rc;
     omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
-    prepare(job, run_create, body, OMB_ACT_RECEIVE, NULL);
+    prepare(job, run_create, body, action, NULL);
     complaint_input *in = job->input;
     rc = omb_pii_text_seal(app, in->body, omb_complaint_create_fields, &in->clear, err);
     return rc ? rc : omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
+}
+
+int omb_uc_create_complaint(omb_app *app, omb_job *job, json_t *body, omb_err *err)
+{
+    return prepare_create(app, job, body, OMB_ACT_RECEIVE, err);
 }
 
 int omb_uc_import_complaint(omb_app *app, omb_job *job, json_t *body, const char *state,
                             const json_t *source, omb_err *err)
 {
     enum omb_state st;
-    int rc = omb_lifecycle_check_create(OMB_ACT_IMPORT, job->who.role, err);
-    if (!rc && omb_state_parse(state, &st) != OMB_OK)
-        rc = omb_fail(err, OMB_EFIELD, "invalid_value", "state", "unknown state %s", state);
-    if (!rc)
-        rc = check_create_body(app, body, err);
-    if (rc)
+    if (omb_state_parse(state, &st) != OMB_OK) {
+        int rc = omb_lifecycle_check_create(OMB_ACT_IMPORT, job->who.role, err);
+        return rc ? rc
+                  : omb_fail(err, OMB_EFIELD, "invalid_value", "state", "unknown state %s", state);
+    }
+    int rc = prepare_create(app, job, body, OMB_ACT_IMPORT, err);
+    if (!job->input)
         return rc;
-    omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
-    prepare(job, run_create, body, OMB_ACT_IMPORT, NULL);
     complaint_input *in = job->input;
     snprintf(in->state, sizeof in->state, "%s", state);
     if (json_is_object(source))
         in->source = json_deep_copy(source);
-    rc = omb_pii_text_seal(app, in->body, omb_complaint_create_fields, &in->clear, err);
-    return rc ? rc : omb_pii_seal(app, json_object_get(in->body, "complainant"), &in->blind, err);
+    return rc;
 }
 
 /* ---- actions -------------------------------------------------------------- */
-
-/* Loads a complaint the principal's party is involved in. */
-static int load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
-                        omb_err *err)
-{
-    int rc = s->vt->complaint_load(s, no, c, err);
-    if (rc)
-        return rc;
-    if (!has_party(json_object_get(c->doc, "parties"), who->party_id)) {
-        omb_complaint_release(c);
-        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
-    }
-    return OMB_OK;
-}
-
-/* Checks of an action that need the database; may add derived fields to payload. */
-static int action_refs(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                       enum omb_action action, json_t *payload)
-{
-    omb_err *err = &job->err;
-    int rc = OMB_OK;
-    switch (action) {
-    case OMB_ACT_ACCEPT: {
-        int64_t lead = omb_json_int(payload, "lead_party", 0);
-        if (lead && !has_party(json_object_get(c->doc, "parties"), lead))
-            return omb_fail(err, OMB_EFIELD, "invalid_value", "lead_party",
-                            "lead_party must be a party involved in the complaint");
-        if (!lead)
-            json_object_set_new(payload, "lead_party", json_integer(c->lead_party_id));
-        if (lead && lead != c->lead_party_id) {
-            /* The new lead's agent by load and skill; none on duty leaves it unassigned. */
-            int64_t agent = 0;
-            rc = omb_app_pick_agent(app, s, lead, omb_json_str(c->doc, "queue", "general"),
-                                    c->business, c->cause, &agent, err);
-            if (agent) /* none on duty: no assignee (the fold clears it) */
-                json_object_set_new(payload, "assignee", json_integer(agent));
-        }
-        return rc;
-    }
-    case OMB_ACT_MERGE: {
-        const char *into = omb_json_str(payload, "into", "");
-        if (strcmp(into, c->no) == 0)
-            return omb_fail(err, OMB_EFIELD, "invalid_value", "into",
-                            "a complaint cannot be merged into itself");
-        omb_complaint target;
-        rc = load_visible(s, &job->who, into, &target, err);
-        if (rc == OMB_ENOTFOUND)
-            return omb_fail(err, OMB_EFIELD, "unknown_reference", "into",
-                            "into names no complaint you can see");
-        if (rc)
-            return rc;
-        bool open = (OMB_STBIT(target.state) & OMB_ST_OPEN) != 0;
-        omb_complaint_release(&target);
-        if (!open)
-            return omb_fail(err, OMB_ECONFLICT, "illegal_transition", "into",
-                            "cannot merge into a complaint that is closed or ended");
-        return OMB_OK;
-    }
-    case OMB_ACT_ASSIGN: {
-        omb_user u;
-        rc = s->vt->user_get(s, omb_json_int(payload, "assignee", 0), &u, err);
-        if (rc == OMB_ENOTFOUND ||
-            (!rc && (u.party_id != job->who.party_id || !u.active ||
-                     (u.role != OMB_ROLE_AGENT && u.role != OMB_ROLE_SUPERVISOR))))
-            return omb_fail(err, OMB_EFIELD, "invalid_value", "assignee",
-                            "assignee must be an active agent or supervisor of your party");
-        return rc;
-    }
-    case OMB_ACT_MEDIATE: {
-        omb_party p;
-        rc = s->vt->party_get(s, omb_json_int(payload, "mediator_party", 0), &p, err);
-        if (rc == OMB_ENOTFOUND || (!rc && strcmp(p.kind, "mediator") != 0))
-            return omb_fail(err, OMB_EFIELD, "invalid_value", "mediator_party",
-                            "mediator_party must be a mediation organisation");
-        return rc;
-    }
-    case OMB_ACT_EXTEND:
-    case OMB_ACT_PAUSE:
-    case OMB_ACT_RESUME: {
-        /* Clock actions name their clock explicitly in the event. */
-        if (!json_object_get(payload, "clock"))
-            /* In review the counting decision clock is the review's. */
-            json_object_set_new(
-                payload, "clock",
-                json_string(c->state == OMB_ST_REVIEW ? "review_decision" : "decision"));
-        enum omb_clock_kind kind = OMB_CLOCK_DECISION;
-        omb_clock_kind_parse(omb_json_str(payload, "clock", "decision"), &kind);
-        omb_ms now = omb_app_now(app);
-        omb_clocks cl;
-        if ((rc = omb_app_clocks(app, c, now, &cl, err)) != OMB_OK)
-            return rc;
-        if (action == OMB_ACT_EXTEND)
-            return omb_clock_extension_check(
-                &cl, &app->clock_rules, (int)omb_json_int(payload, "days", 0), job->who.role,
-                json_object_get(payload, "consumer_notice") != NULL, now, err);
-        if (action == OMB_ACT_PAUSE)
-            return omb_clock_pause_check(&cl, kind, err);
-        return omb_clock_resume_check(&cl, kind, omb_json_int(payload, "pause", 0), err);
-    }
-    case OMB_ACT_CLASSIFY: {
-        enum omb_grade to = c->grade;
-        const char *g = omb_json_str(payload, "grade", NULL);
-        if (g)
-            omb_grade_parse(g, &to);
-        return omb_grade_change_check(c->grade, to, job->who.role,
-                                      json_object_get(payload, "reason") != NULL, err);
-    }
-    case OMB_ACT_DECIDE: {
-        const json_t *shares = json_object_get(payload, "party_responsibility");
-        size_t i;
-        const json_t *sh;
-        json_array_foreach(shares, i, sh)
-        {
-            if (!has_party(json_object_get(c->doc, "parties"), omb_json_int(sh, "party", 0)))
-                return omb_fail(err, OMB_EFIELD, "invalid_value", "party_responsibility",
-                                "party_responsibility names a party not involved");
-        }
-        return OMB_OK;
-    }
-    default:
-        return OMB_OK;
-    }
-}
-
-/* The complaint as the writer's party sees it (core/visibility.h). */
-static int view_for_writer(omb_job *job, char **text)
-{
-    char *own;
-    size_t len;
-    if (omb_doc_text_for_party(*text, strlen(*text), job->who.party_id, &own, &len) != OMB_OK)
-        return omb_fail(&job->err, OMB_EIO, "storage_error", NULL, "a document is damaged");
-    if (own) {
-        free(*text);
-        *text = own;
-    }
-    return OMB_OK;
-}
-
-/* The visibility of a note or file written without one: the configured default. */
-static void default_visibility(omb_app *app, json_t *body)
-{
-    if (!json_object_get(body, "visibility"))
-        json_object_set_new(body, "visibility",
-                            json_string(omb_visibility_name(
-                                (enum omb_visibility)app->cfg.note_visibility_default)));
-}
 
 static int run_action(omb_app *app, omb_store *s, omb_job *job)
 {
     complaint_input *in = job->input;
     omb_err *err = &job->err;
-    omb_complaint c;
-    int rc = load_visible(s, &job->who, in->no, &c, err);
+    omb_change ch;
+    omb_change_init(&ch);
+    omb_complaint *c = &ch.c;
+    int rc = omb_app_load_visible(s, &job->who, in->no, c, err);
     if (rc)
         return rc;
     enum omb_state to;
     json_t *payload = json_deep_copy(in->body); /* see run_create */
-    rc = omb_lifecycle_check(c.state, in->action, job->who.role, job->who.user_id,
-                             c.first_decider_id, &to, err);
+    const omb_action_hooks *hooks = omb_action_hooks_get(in->action);
+    rc = omb_lifecycle_check(c->state, in->action, job->who.role, job->who.user_id,
+                             c->first_decider_id, &to, err);
     if (!rc)
-        rc = omb_app_party_check(&c, &job->who, in->action, payload, err);
+        rc = omb_app_party_check(c, &job->who, in->action, payload, err);
     if (!rc)
-        rc = omb_app_check_action_times(app, &c, in->action, payload, err);
+        rc = omb_app_check_action_times(app, c, in->action, payload, err);
+    if (!rc && hooks->refs)
+        rc = hooks->refs(app, s, job, c, payload);
     if (!rc)
-        rc = action_refs(app, s, job, &c, in->action, payload);
-    if (!rc)
-        rc = omb_app_linkage_refs(app, s, job, &c, in->action, payload);
-    if (!rc && in->action == OMB_ACT_DECIDE)
-        rc = omb_app_settlement(app, s, &c, payload, err);
-    if (rc) {
+        rc = omb_change_add(&ch, in->action, omb_app_now(app), job->who.user_id, job->who.party_id,
+                            payload, err);
+    else
         json_decref(payload);
-        omb_complaint_release(&c);
-        return rc;
-    }
-    omb_event ev;
-    omb_event_init(&ev, omb_action_get(in->action)->event_type, omb_app_now(app), job->who.user_id,
-                   job->who.party_id, payload);
-    ev.complaint_id = c.id;
-    ev.seq = c.version + 1;
-    rc = omb_fold_apply_in_place(&c, &ev, err);
     char *text = NULL;
     if (!rc)
-        rc = omb_app_save_complaint(app, s, &c, &text, err);
-    if (!rc)
-        rc = omb_app_append_event(app, s, job, &c, &ev, err);
-    if (!rc && in->action == OMB_ACT_DECIDE)
-        rc = omb_app_save_settlement(app, s, &c, &ev, err);
-    if (!rc && in->action == OMB_ACT_ATTACH) {
-        omb_attachment a = {0};
-        snprintf(a.sha256, sizeof a.sha256, "%s", omb_json_str(payload, "sha256", ""));
-        a.size = omb_json_int(payload, "size", 0);
-        snprintf(a.content_type, sizeof a.content_type, "%s",
-                 omb_json_str(payload, "content_type", "application/octet-stream"));
-        rc = s->vt->attachment_link_for(s, c.id, &a, ev.at, omb_event_restricted_to(&ev), err);
-    }
-    if (!rc)
-        rc = view_for_writer(job, &text);
+        rc = omb_change_commit(app, s, job, &ch, job->who.party_id, &text);
     if (!rc)
         job->result_text = text;
-    else
-        free(text);
-    omb_event_release(&ev);
-    omb_complaint_release(&c);
+    omb_change_release(&ch);
     return rc;
 }
 
@@ -547,24 +325,13 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
         return omb_fail(err, OMB_ENOTFOUND, "unknown_action", NULL, "no such action");
     if (!omb_number_parse(no, NULL, NULL))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
+    const omb_action_hooks *hooks = omb_action_hooks_get(action);
     int rc = omb_fields_check(body, info->fields, "", err);
+    if (!rc && hooks->check)
+        rc = hooks->check(app, body, err);
     if (rc)
         return rc;
-    if (action == OMB_ACT_CLASSIFY) {
-        if (!json_object_get(body, "business") && !json_object_get(body, "cause") &&
-            !json_object_get(body, "grade") && !json_object_get(body, "tags"))
-            return omb_fail(err, OMB_EFIELD, "missing_field", NULL,
-                            "classify needs at least one of business, cause, grade, tags");
-        if ((rc = check_code(app, body, "business", "business", err)) ||
-            (rc = check_code(app, body, "cause", "cause", err)))
-            return rc;
-    }
-    if (action == OMB_ACT_MERGE && !omb_number_parse(omb_json_str(body, "into", ""), NULL, NULL))
-        return omb_fail(err, OMB_EFIELD, "invalid_value", "into",
-                        "into must be a complaint number such as TS20261122000123");
     omb_fields_normalize(body, info->fields, app->cfg.utc_offset_minutes);
-    if (action == OMB_ACT_NOTE)
-        default_visibility(app, body);
     prepare(job, run_action, body, action, no);
     return omb_pii_text_seal(app, ((complaint_input *)job->input)->body, info->fields, NULL, err);
 }
@@ -575,7 +342,7 @@ int omb_uc_attach_allowed(omb_app *app, omb_store *r, const omb_principal *who, 
     if (!omb_number_parse(no, NULL, NULL))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     omb_complaint c;
-    int rc = load_visible(r, who, no, &c, err);
+    int rc = omb_app_load_visible(r, who, no, &c, err);
     if (rc)
         return rc;
     enum omb_state to;
@@ -590,17 +357,15 @@ int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256
 {
     if (!omb_number_parse(no, NULL, NULL))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
-    enum omb_visibility vis;
-    if (visibility && omb_visibility_parse(visibility, &vis) != OMB_OK)
-        return omb_fail(err, OMB_EFIELD, "invalid_value", "visibility",
-                        "visibility has a value that is not allowed (party or involved)");
     json_t *body = json_pack("{s:s,s:I,s:s,s:s}", "sha256", sha256, "size", (json_int_t)size,
                              "name", name, "content_type", content_type);
     if (visibility)
         json_object_set_new(body, "visibility", json_string(visibility));
-    default_visibility(app, body);
-    prepare(job, run_action, body, OMB_ACT_ATTACH, no);
+    int rc = omb_action_hooks_get(OMB_ACT_ATTACH)->check(app, body, err);
+    if (!rc) {
+        prepare(job, run_action, body, OMB_ACT_ATTACH, no);
+        job->status = 201;
+    }
     json_decref(body);
-    job->status = 201;
-    return OMB_OK;
+    return rc;
 }

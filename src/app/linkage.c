@@ -3,14 +3,12 @@
  * may take which action (the party rule of the lifecycle table), dispatch
  * of a new complaint by the routing rules, transfers between parties,
  * party tasks (协办), the settlement of compensation between the parties
- * (风险共担), and the one place where a complaint event is appended with
- * its webhook deliveries and live-stream entry.
+ * (风险共担): the rules and the hooks of the action table (actions.c) that
+ * the multi-party actions use.
  */
 #include "app.h"
 #include "core/routing.h"
 #include "core/share.h"
-#include "core/visibility.h"
-#include "log.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -101,139 +99,6 @@ int omb_app_party_check(const omb_complaint *c, const omb_principal *who, enum o
     }
     return omb_fail(err, OMB_EFORBIDDEN, "not_lead_party", NULL,
                     "only the lead party may %s this complaint (仅牵头处理机构可操作)", name);
-}
-
-/* ---- events -------------------------------------------------------------------- */
-
-static void reload_hooks(omb_app *app, omb_store *s);
-
-static bool hook_wants(const omb_hook *h, const char *type)
-{
-    size_t i;
-    json_t *t;
-    json_array_foreach(h->events, i, t)
-    {
-        const char *v = json_string_value(t);
-        if (v && (strcmp(v, "*") == 0 || strcmp(v, type) == 0))
-            return true;
-    }
-    return false;
-}
-
-void omb_feed_format(const omb_feed_row *f, omb_buf *out)
-{
-    char at[32];
-    omb_time_format(f->at, at, sizeof at);
-    json_t *data = json_pack("{s:I,s:s,s:I,s:s,s:s,s:I,s:I}", "id", (json_int_t)f->id, "no", f->no,
-                             "seq", (json_int_t)f->seq, "type", f->type, "at", at, "actor_party",
-                             (json_int_t)f->actor_party, "lead_party", (json_int_t)f->lead_party);
-    char *text = json_dumps(data, JSON_COMPACT);
-    json_decref(data);
-    omb_buf_printf(out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)f->id, f->type,
-                   text ? text : "{}");
-    free(text);
-}
-
-/* Queues the SSE message of an event for the parties that see it (those
- * involved, or the writer's party alone), sent once durable. */
-static void add_feed(omb_job *job, const omb_complaint *c, const omb_event *ev, int64_t only)
-{
-    omb_feed_row f = {
-        ev->id,          c->id, ev->seq, "", "", ev->at, ev->actor_user_id, ev->actor_party_id,
-        c->lead_party_id};
-    snprintf(f.no, sizeof f.no, "%s", c->no);
-    snprintf(f.type, sizeof f.type, "%s", ev->type);
-    omb_buf b;
-    omb_buf_init(&b, 8192);
-    omb_feed_format(&f, &b);
-    json_t *parties = json_array();
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(c->doc, "parties"), i, p)
-    {
-        int64_t party = omb_json_int(p, "party", 0);
-        if (!only || party == only)
-            json_array_append_new(parties, json_integer(party));
-    }
-    if (!job->feed)
-        job->feed = json_array();
-    json_array_append_new(job->feed, json_pack("[s,o]", omb_buf_str(&b), parties));
-    omb_buf_release(&b);
-}
-
-int omb_app_append_event(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                         omb_event *ev, omb_err *err)
-{
-    if (c->id)
-        snprintf(ev->complaint_no, sizeof ev->complaint_no, "%s", c->no);
-    int rc = s->vt->event_append(s, ev, err);
-    if (rc || !c->id)
-        return rc;
-    /* A party-only note or file reaches the writer's party alone. */
-    int64_t only = omb_event_restricted_to(ev);
-    if (only && (rc = s->vt->event_restrict(s, ev->id, only, err)) != OMB_OK)
-        return rc;
-    if (app->hooks_stale)
-        reload_hooks(app, s);
-    omb_ms now = omb_wall_now(); /* deliveries keep the wall clock, not the test clock */
-    for (size_t i = 0; !rc && i < app->n_hooks; i++) {
-        const omb_hook *h = &app->hooks[i];
-        if (!involved_as(c, h->party_id, NULL) || !hook_wants(h, ev->type) ||
-            (only && h->party_id != only))
-            continue;
-        rc = s->vt->outbox_add(s, h->id, c->id, ev->id, now, err);
-        if (!rc && job)
-            job->outbox_added = true;
-    }
-    if (!rc && job && omb_hub_listening(app->hub))
-        add_feed(job, c, ev, only);
-    return rc;
-}
-
-typedef struct hook_load {
-    omb_hook *hooks;
-    size_t n;
-} hook_load;
-
-static int collect_hook(void *ctx, const omb_webhook *w)
-{
-    hook_load *l = ctx;
-    /* Inactive webhooks get their rows too: their deliveries wait until enabled. */
-    json_error_t jerr;
-    json_t *events = json_loads(w->events, 0, &jerr);
-    if (!json_is_array(events)) {
-        json_decref(events);
-        return OMB_OK;
-    }
-    l->hooks = omb_xrealloc(l->hooks, (l->n + 1) * sizeof *l->hooks);
-    l->hooks[l->n++] = (omb_hook){w->id, w->party_id, events};
-    return OMB_OK;
-}
-
-void omb_app_free_hooks(omb_app *app)
-{
-    for (size_t i = 0; i < app->n_hooks; i++)
-        json_decref(app->hooks[i].events);
-    free(app->hooks);
-    app->hooks = NULL;
-    app->n_hooks = 0;
-}
-
-static void reload_hooks(omb_app *app, omb_store *s)
-{
-    hook_load l = {NULL, 0};
-    omb_err err;
-    if (s->vt->webhook_list(s, 0, collect_hook, &l, &err) != OMB_OK) {
-        omb_log(OMB_LOG_ERROR, "webhooks_unreadable", json_pack("{s:s}", "message", err.message));
-        for (size_t i = 0; i < l.n; i++)
-            json_decref(l.hooks[i].events);
-        free(l.hooks);
-        return; /* keep the old list and try again next time */
-    }
-    omb_app_free_hooks(app);
-    app->hooks = l.hooks;
-    app->n_hooks = l.n;
-    app->hooks_stale = false;
 }
 
 /* ---- dispatch -------------------------------------------------------------------- */
@@ -349,20 +214,6 @@ json_t *omb_time_json(omb_ms t)
     return json_string(s);
 }
 
-int omb_app_system_event(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c,
-                         enum omb_action action, json_t *payload, omb_ms now)
-{
-    omb_event ev;
-    omb_event_init(&ev, omb_action_get(action)->event_type, now, 0, 0, payload);
-    ev.complaint_id = c->id;
-    ev.seq = c->version + 1;
-    int rc = omb_fold_apply(c, &ev, &job->err);
-    if (!rc)
-        rc = omb_app_append_event(app, s, job, c, &ev, &job->err);
-    omb_event_release(&ev);
-    return rc;
-}
-
 static int check_institution(omb_store *s, int64_t party, const char *field, omb_err *err)
 {
     omb_party p;
@@ -374,9 +225,10 @@ static int check_institution(omb_store *s, int64_t party, const char *field, omb
     return rc;
 }
 
-static int refs_transfer(omb_app *app, omb_store *s, const omb_complaint *c, json_t *payload,
-                         omb_err *err)
+int omb_refs_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                      json_t *payload)
 {
+    omb_err *err = &job->err;
     int64_t to = omb_json_int(payload, "to_party", 0);
     if (to == c->lead_party_id)
         return omb_fail(err, OMB_EFIELD, "invalid_value", "to_party",
@@ -397,7 +249,7 @@ static int refs_transfer(omb_app *app, omb_store *s, const omb_complaint *c, jso
     return OMB_OK;
 }
 
-static int check_assignee(omb_store *s, int64_t party, int64_t id, omb_err *err)
+int omb_app_check_assignee(omb_store *s, int64_t party, int64_t id, omb_err *err)
 {
     omb_user u;
     int rc = s->vt->user_get(s, id, &u, err);
@@ -409,14 +261,15 @@ static int check_assignee(omb_store *s, int64_t party, int64_t id, omb_err *err)
     return rc;
 }
 
-static int refs_acknowledge(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                            json_t *payload, omb_err *err)
+int omb_refs_acknowledge_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                                  json_t *payload)
 {
+    omb_err *err = &job->err;
     const json_t *t = pending_transfer(c);
     const char *queue = omb_json_str(t, "queue", omb_json_str(c->doc, "queue", "general"));
     const char *dept = omb_json_str(t, "department", omb_json_str(c->doc, "department", NULL));
     int64_t assignee = omb_json_int(payload, "assignee", 0);
-    int rc = assignee ? check_assignee(s, job->who.party_id, assignee, err)
+    int rc = assignee ? omb_app_check_assignee(s, job->who.party_id, assignee, err)
                       : omb_app_pick_agent(app, s, job->who.party_id, queue, c->business, c->cause,
                                            &assignee, err);
     if (rc)
@@ -434,9 +287,11 @@ static int refs_acknowledge(omb_app *app, omb_store *s, omb_job *job, const omb_
     return OMB_OK;
 }
 
-static int refs_request_task(omb_app *app, const omb_complaint *c, const omb_principal *who,
-                             json_t *payload, omb_err *err)
+int omb_refs_request_task(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                          json_t *payload)
 {
+    omb_err *err = &job->err;
+    const omb_principal *who = &job->who;
     int64_t to = omb_json_int(payload, "to_party", 0);
     if (to == who->party_id || !involved_as(c, to, NULL))
         return omb_fail(err, OMB_EFIELD, "invalid_value", "to_party",
@@ -455,8 +310,10 @@ static int refs_request_task(omb_app *app, const omb_complaint *c, const omb_pri
 
 /* An answer cites files already attached to this complaint for every party
  * involved (an answer is seen by all of them; a party-only file is not). */
-static int refs_answer_task(const omb_complaint *c, const json_t *payload, omb_err *err)
+int omb_refs_answer_task(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                         json_t *payload)
 {
+    omb_err *err = &job->err;
     size_t i, k;
     json_t *sha, *a;
     json_array_foreach(json_object_get(payload, "attachments"), i, sha)
@@ -473,26 +330,13 @@ static int refs_answer_task(const omb_complaint *c, const json_t *payload, omb_e
     return OMB_OK;
 }
 
-int omb_app_linkage_refs(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                         enum omb_action action, json_t *payload)
+/* A declined transfer names the transfer it sends back. */
+int omb_refs_decline_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
+                              json_t *payload)
 {
-    omb_err *err = &job->err;
-    switch (action) {
-    case OMB_ACT_TRANSFER:
-        return refs_transfer(app, s, c, payload, err);
-    case OMB_ACT_ACK_TRANSFER:
-        return refs_acknowledge(app, s, job, c, payload, err);
-    case OMB_ACT_DECLINE_TRANSFER:
-        json_object_set_new(payload, "transfer",
-                            json_integer(omb_json_int(pending_transfer(c), "n", 0)));
-        return OMB_OK;
-    case OMB_ACT_REQUEST_TASK:
-        return refs_request_task(app, c, &job->who, payload, err);
-    case OMB_ACT_ANSWER_TASK:
-        return refs_answer_task(c, payload, err);
-    default:
-        return OMB_OK;
-    }
+    json_object_set_new(payload, "transfer",
+                        json_integer(omb_json_int(pending_transfer(c), "n", 0)));
+    return OMB_OK;
 }
 
 /* The weight the decision gives a party: listed weight, 0 when others are
@@ -577,9 +421,10 @@ int omb_app_settlement(omb_app *app, omb_store *s, const omb_complaint *c, json_
     return OMB_OK;
 }
 
-int omb_app_save_settlement(omb_app *app, omb_store *s, const omb_complaint *c, const omb_event *ev,
-                            omb_err *err)
+int omb_app_save_settlement(omb_app *app, omb_store *s, omb_job *job, const omb_change *ch,
+                            const omb_event *ev)
 {
+    const omb_complaint *c = &ch->c;
     const json_t *parts = json_object_get(json_object_get(ev->payload, "settlement"), "parts");
     omb_settlement_row rows[OMB_SHARE_PARTIES_MAX];
     size_t n = 0, i;
@@ -600,5 +445,5 @@ int omb_app_save_settlement(omb_app *app, omb_store *s, const omb_complaint *c, 
         r->decided_at = ev->at;
     }
     /* A new decision without compensation still supersedes an earlier settlement. */
-    return s->vt->settlements_save(s, c->id, rows, n, err);
+    return s->vt->settlements_save(s, c->id, rows, n, &job->err);
 }

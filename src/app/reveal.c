@@ -55,20 +55,12 @@ static int pick_event(void *ctx, const omb_event *ev)
 static int reveal_allowed(omb_store *s, const omb_job *job, const char *no, omb_complaint *c,
                           omb_err *err)
 {
-    int rc = s->vt->complaint_load(s, no, c, err);
+    int rc = omb_app_load_visible(s, &job->who, no, c, err);
     if (rc)
         return rc;
-    bool visible = false;
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(c->doc, "parties"), i, p) visible |=
-        omb_json_int(p, "party", 0) == job->who.party_id;
     enum omb_state to;
-    if (!visible)
-        rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
-    else
-        rc = omb_lifecycle_check(c->state, OMB_ACT_PII_READ, job->who.role, job->who.user_id,
-                                 c->first_decider_id, &to, err);
+    rc = omb_lifecycle_check(c->state, OMB_ACT_PII_READ, job->who.role, job->who.user_id,
+                             c->first_decider_id, &to, err);
     if (rc == OMB_EFORBIDDEN)
         rc = omb_fail(err, OMB_EFORBIDDEN, "pii_not_allowed", NULL,
                       "role %s does not need the complainant's personal data (只有经办人员可查看)",
@@ -105,21 +97,23 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
 {
     reveal_input *in = job->input;
     omb_err *err = &job->err;
-    omb_complaint c;
-    int rc = reveal_allowed(s, job, in->no, &c, err);
+    omb_change ch;
+    omb_change_init(&ch);
+    omb_complaint *c = &ch.c;
+    int rc = reveal_allowed(s, job, in->no, c, err);
     if (rc)
         return rc;
     /* The complainant as the creation event holds it, with its sealed box. */
     event_pick pick = {in->seq ? in->seq : 1, job->who.party_id, NULL, "", false};
     json_t *clear = NULL;
-    rc = s->vt->event_list(s, c.id, pick_event, &pick, err);
+    rc = s->vt->event_list(s, c->id, pick_event, &pick, err);
     if (rc > 0)
         rc = OMB_OK; /* stopped at the event */
     if (!rc)
-        rc = open_clear(app, &c, in, &pick, &clear, err);
+        rc = open_clear(app, c, in, &pick, &clear, err);
     json_decref(pick.payload);
     if (rc) {
-        omb_complaint_release(&c);
+        omb_change_release(&ch);
         return rc;
     }
     json_t *fields = json_array();
@@ -130,25 +124,19 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
     if (in->seq)
         json_object_set_new(payload, "event", json_integer(in->seq));
     json_object_update(payload, in->purpose);
-    omb_event ev;
-    omb_event_init(&ev, omb_action_get(OMB_ACT_PII_READ)->event_type, omb_app_now(app),
-                   job->who.user_id, job->who.party_id, payload);
-    ev.complaint_id = c.id;
-    ev.seq = c.version + 1;
-    rc = omb_fold_apply(&c, &ev, err);
+    rc = omb_change_add(&ch, OMB_ACT_PII_READ, omb_app_now(app), job->who.user_id,
+                        job->who.party_id, payload, err);
     if (!rc)
-        rc = omb_app_save_complaint(app, s, &c, NULL, err);
-    if (!rc)
-        rc = omb_app_append_event(app, s, job, &c, &ev, err);
+        rc = omb_change_commit(app, s, job, &ch, 0, NULL);
     if (!rc && in->seq)
-        job->result = json_pack("{s:s,s:I,s:s,s:O,s:I}", "no", c.no, "seq", (json_int_t)in->seq,
-                                "type", pick.type, "texts", clear, "read_event", (json_int_t)ev.id);
+        job->result =
+            json_pack("{s:s,s:I,s:s,s:O,s:I}", "no", c->no, "seq", (json_int_t)in->seq, "type",
+                      pick.type, "texts", clear, "read_event", (json_int_t)ch.ev[0].id);
     else if (!rc)
-        job->result = json_pack("{s:s,s:O,s:I}", "no", c.no, "complainant", clear, "read_event",
-                                (json_int_t)ev.id);
+        job->result = json_pack("{s:s,s:O,s:I}", "no", c->no, "complainant", clear, "read_event",
+                                (json_int_t)ch.ev[0].id);
     json_decref(clear);
-    omb_event_release(&ev);
-    omb_complaint_release(&c);
+    omb_change_release(&ch);
     return rc;
 }
 

@@ -48,10 +48,11 @@ static json_t *time_json(omb_ms t)
     return json_string(s);
 }
 
-/* Records one alert event on c (already loaded, inside the transaction). */
-static int alert(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c, const omb_clock *k,
-                 enum omb_action action, omb_ms now)
+/* Adds one alert event to the change of the complaint. */
+static int alert(omb_change *ch, const omb_clock *k, enum omb_action action, omb_ms now,
+                 omb_err *err)
 {
+    const omb_complaint *c = &ch->c;
     json_t *p = json_pack("{s:s,s:i}", "clock", omb_clock_kind_name(k->kind), "run", k->runs);
     json_object_set_new(p, "due_at", time_json(k->due_at));
     json_object_set_new(p, "warn_at", time_json(k->warn_at));
@@ -60,7 +61,7 @@ static int alert(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c, con
     else
         json_object_set_new(p, "remaining_ms", json_integer(k->due_at > now ? k->due_at - now : 0));
     json_object_set_new(p, "to", addressees(c));
-    return omb_app_system_event(app, s, job, c, action, p, now);
+    return omb_change_add(ch, action, now, 0, 0, p, err);
 }
 
 typedef struct sweep_input {
@@ -72,36 +73,36 @@ static int run_sweep(omb_app *app, omb_store *s, omb_job *job)
 {
     sweep_input *in = job->input;
     in->alerts = 0; /* a job may run twice */
-    omb_complaint c;
-    int rc = s->vt->complaint_load_id(s, in->complaint_id, &c, &job->err);
-    if (rc)
-        return rc;
+    omb_change ch;
+    omb_change_init(&ch);
+    int rc = s->vt->complaint_load_id(s, in->complaint_id, &ch.c, &job->err);
     omb_ms now = omb_app_now(app);
     omb_clocks cl;
-    rc = omb_app_clocks(app, &c, now, &cl, &job->err);
+    if (!rc)
+        rc = omb_app_clocks(app, &ch.c, now, &cl, &job->err);
     for (unsigned k = 0; !rc && k < OMB_CLOCK__COUNT; k++) {
         const omb_clock *clk = &cl.clock[k];
         omb_ms next = omb_clock_next_alert(clk, &app->clock_rules);
         if (!next || next > now)
             continue;
         if (!clk->warned && clk->warn_at && clk->warn_at <= now) {
-            rc = alert(app, s, job, &c, clk, OMB_ACT_CLOCK_WARNING, now);
+            rc = alert(&ch, clk, OMB_ACT_CLOCK_WARNING, now, &job->err);
             in->alerts += !rc;
         }
         if (!rc && !clk->escalated && clk->due_at <= now) {
-            rc = alert(app, s, job, &c, clk, OMB_ACT_CLOCK_ESCALATION, now);
+            rc = alert(&ch, clk, OMB_ACT_CLOCK_ESCALATION, now, &job->err);
             in->alerts += !rc;
         }
     }
     if (!rc) {
         int task_alerts = 0;
-        rc = omb_app_sweep_tasks(app, s, job, &c, now, &task_alerts);
+        rc = omb_app_sweep_tasks(app, &ch, now, &task_alerts, &job->err);
         in->alerts += task_alerts;
     }
-    /* Saving also moves each clock's (and task's) next alert time on. */
+    /* Committing also moves each clock's (and task's) next alert time on. */
     if (!rc)
-        rc = omb_app_save_complaint(app, s, &c, NULL, &job->err);
-    omb_complaint_release(&c);
+        rc = omb_change_commit(app, s, job, &ch, 0, NULL);
+    omb_change_release(&ch);
     return rc;
 }
 

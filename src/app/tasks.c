@@ -56,11 +56,11 @@ int omb_app_save_tasks(omb_app *app, omb_store *s, const omb_complaint *c, omb_e
     return rc;
 }
 
-int omb_app_sweep_tasks(omb_app *app, omb_store *s, omb_job *job, omb_complaint *c, omb_ms now,
-                        int *alerts)
+int omb_app_sweep_tasks(omb_app *app, omb_change *ch, omb_ms now, int *alerts, omb_err *err)
 {
     int rc = OMB_OK;
-    /* Copies: recording an event replaces c->doc. */
+    const omb_complaint *c = &ch->c;
+    /* Copies: each event added changes the document's lists. */
     json_t *tasks = json_deep_copy(json_object_get(c->doc, "tasks"));
     json_t *transfers = json_deep_copy(json_object_get(c->doc, "transfers"));
     size_t i;
@@ -75,7 +75,7 @@ int omb_app_sweep_tasks(omb_app *app, omb_store *s, omb_job *job, omb_complaint 
                               (json_int_t)omb_json_int(it, "to_party", 0), "lead_party",
                               (json_int_t)c->lead_party_id);
         json_object_set_new(p, "late_ms", json_integer(now - due));
-        rc = omb_app_system_event(app, s, job, c, OMB_ACT_TASK_OVERDUE, p, now);
+        rc = omb_change_add(ch, OMB_ACT_TASK_OVERDUE, now, 0, 0, p, err);
         *alerts += !rc;
     }
     json_array_foreach(transfers, i, it)
@@ -90,7 +90,7 @@ int omb_app_sweep_tasks(omb_app *app, omb_store *s, omb_job *job, omb_complaint 
             (json_int_t)omb_json_int(it, "to_party", 0), "from_party",
             (json_int_t)omb_json_int(it, "from_party", 0), "roles", "supervisor", "compliance");
         json_object_set_new(p, "late_ms", json_integer(now - due));
-        rc = omb_app_system_event(app, s, job, c, OMB_ACT_TRANSFER_ESCALATION, p, now);
+        rc = omb_change_add(ch, OMB_ACT_TRANSFER_ESCALATION, now, 0, 0, p, err);
         *alerts += !rc;
     }
     json_decref(tasks);

@@ -336,6 +336,11 @@ static const applier appliers[OMB_ACT__COUNT] = {
     [OMB_ACT_PII_READ] = omb_fold_pii_read,
 };
 
+bool omb_fold_applies(enum omb_action action)
+{
+    return (unsigned)action < OMB_ACT__COUNT && appliers[action] != NULL;
+}
+
 /* Where the lifecycle table sends `state` on `action`, ignoring roles. */
 static int next_state(enum omb_state state, enum omb_action action, enum omb_state *to)
 {

@@ -82,7 +82,8 @@ static const omb_field_spec f_optional_note[] = {
     {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},
     {NULL, 0, false, 0, 0, NULL, NULL, 0},
 };
-/* An acceptance may name the lead party (one of the parties involved); see action_refs(). */
+/* An acceptance may name the lead party (one of the parties involved); checked by its refs hook
+ * (src/app/actions.c). */
 static const omb_field_spec f_accept[] = {
     {"lead_party", OMB_F_INT, false, 1, INT64_MAX, NULL, NULL, 0},
     {"note", OMB_F_TEXT, false, 0, TEXT_MAX, NULL, NULL, 0},

@@ -29,22 +29,13 @@
 #include <stdio.h>
 #include <string.h>
 
-bool omb_app_involves(const omb_complaint *c, int64_t party)
-{
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(c->doc, "parties"), i,
-                       p) if (omb_json_int(p, "party", 0) == party) return true;
-    return false;
-}
-
 int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
                          omb_err *err)
 {
     int rc = s->vt->complaint_load(s, no, c, err);
     if (rc)
         return rc;
-    if (!omb_app_involves(c, who->party_id)) {
+    if (!omb_complaint_involves(c, who->party_id)) {
         omb_complaint_release(c);
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     }
@@ -130,7 +121,7 @@ static int refs_accept(omb_app *app, omb_store *s, omb_job *job, const omb_compl
 {
     omb_err *err = &job->err;
     int64_t lead = omb_json_int(payload, "lead_party", 0);
-    if (lead && !omb_app_involves(c, lead))
+    if (lead && !omb_complaint_involves(c, lead))
         return omb_fail(err, OMB_EFIELD, "invalid_value", "lead_party",
                         "lead_party must be a party involved in the complaint");
     if (!lead)
@@ -251,7 +242,7 @@ static int refs_decide(omb_app *app, omb_store *s, omb_job *job, const omb_compl
     const json_t *sh;
     json_array_foreach(json_object_get(payload, "party_responsibility"), i, sh)
     {
-        if (!omb_app_involves(c, omb_json_int(sh, "party", 0)))
+        if (!omb_complaint_involves(c, omb_json_int(sh, "party", 0)))
             return omb_fail(&job->err, OMB_EFIELD, "invalid_value", "party_responsibility",
                             "party_responsibility names a party not involved");
     }

@@ -405,8 +405,6 @@ typedef struct omb_action_hooks {
 
 /* The row of an action (a row of NULL hooks for an unknown one). */
 const omb_action_hooks *omb_action_hooks_get(enum omb_action action);
-/* Whether party is involved in complaint c. */
-bool omb_app_involves(const omb_complaint *c, int64_t party);
 /* Loads a complaint the principal's party is involved in (404 otherwise). */
 int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
                          omb_err *err);

@@ -121,15 +121,6 @@ static bool hook_wants(const omb_hook *h, const char *type)
     return false;
 }
 
-static bool involves(const omb_complaint *c, int64_t party)
-{
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(c->doc, "parties"), i,
-                       p) if (omb_json_int(p, "party", 0) == party) return true;
-    return false;
-}
-
 void omb_feed_format(const omb_feed_row *f, omb_buf *out)
 {
     char at[32];
@@ -190,7 +181,8 @@ static int store_event(omb_app *app, omb_store *s, omb_job *job, const omb_compl
     omb_ms now = omb_wall_now(); /* deliveries keep the wall clock, not the test clock */
     for (size_t i = 0; !rc && i < app->n_hooks; i++) {
         const omb_hook *h = &app->hooks[i];
-        if (!involves(c, h->party_id) || !hook_wants(h, ev->type) || (only && h->party_id != only))
+        if (!omb_complaint_involves(c, h->party_id) || !hook_wants(h, ev->type) ||
+            (only && h->party_id != only))
             continue;
         rc = s->vt->outbox_add(s, h->id, c->id, ev->id, now, err);
         job->outbox_added |= !rc;

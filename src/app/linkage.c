@@ -293,7 +293,7 @@ int omb_refs_request_task(omb_app *app, omb_store *s, omb_job *job, const omb_co
     omb_err *err = &job->err;
     const omb_principal *who = &job->who;
     int64_t to = omb_json_int(payload, "to_party", 0);
-    if (to == who->party_id || !involved_as(c, to, NULL))
+    if (to == who->party_id || !omb_complaint_involves(c, to))
         return omb_fail(err, OMB_EFIELD, "invalid_value", "to_party",
                         "to_party must be another party involved in the complaint");
     size_t n = json_array_size(json_object_get(c->doc, "tasks"));

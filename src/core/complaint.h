@@ -71,6 +71,9 @@ int omb_fold_apply(omb_complaint *c, const omb_event *ev, omb_err *err);
  * omb_complaint_sync_doc() before reading them (saving does). */
 int omb_fold_apply_in_place(omb_complaint *c, const omb_event *ev, omb_err *err);
 
+/* Whether a party is involved in the complaint (listed in its "parties"). */
+bool omb_complaint_involves(const omb_complaint *c, int64_t party);
+
 /* Whether the fold knows the event of an action (it has an applier). */
 bool omb_fold_applies(enum omb_action action);
 

@@ -39,7 +39,7 @@ static json_t *item(omb_complaint *c, const char *key, int64_t n)
     return NULL;
 }
 
-static bool involved(const omb_complaint *c, int64_t party)
+bool omb_complaint_involves(const omb_complaint *c, int64_t party)
 {
     size_t i;
     json_t *p;
@@ -107,7 +107,7 @@ int omb_fold_transferred(omb_complaint *c, const omb_event *ev, omb_err *err)
     copy_member(t, p, "department");
     copy_member(t, p, "queue");
     json_array_append_new(list_of(c, "transfers"), t);
-    if (!involved(c, to))
+    if (!omb_complaint_involves(c, to))
         omb_fold_add_party(c, to, "transferee");
     return OMB_OK;
 }
@@ -171,7 +171,7 @@ int omb_fold_task_requested(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
     const json_t *p = ev->payload;
     int64_t to = omb_json_int(p, "to_party", 0), n = omb_json_int(p, "task", 0);
-    if (!to || n < 1 || item(c, "tasks", n) || !involved(c, to))
+    if (!to || n < 1 || item(c, "tasks", n) || !omb_complaint_involves(c, to))
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "task out of place");
     json_t *t =
         json_pack("{s:I,s:I,s:I,s:s,s:o,s:I}", "n", (json_int_t)n, "from_party",

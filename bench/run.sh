@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh - `make bench`: prints the figures of DESIGN.md section 11 for this
-# machine, with the raw SQLite ceiling measured in the same run.
+# run.sh - `make bench`: prints the throughput, latency, CPU and memory figures
+# of ombud on this machine, with the raw SQLite ceiling measured in the same run.
 #   intake: durable complaint creates/s at 64 connections, p50/p99 latency,
 #           and the server's CPU time (user + system) per create
 #   reads:  complaint fetches/s at 64 connections, the server's CPU time per

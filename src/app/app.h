@@ -225,6 +225,12 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
  * visibility: "party", "involved" or NULL for the configured default. */
 int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256, int64_t size,
                   const char *name, const char *content_type, const char *visibility, omb_err *err);
+/* Attaches free text written by ombud itself as a text file (text/plain; charset=utf-8), such
+ * as an imported narrative: the file stored (its sha256 into sha256) is the text with its
+ * personal data masked, and the whole original is sealed into the attach event, whose payload
+ * then says "masked": true, to be read through omb_uc_reveal_texts. */
+int omb_uc_attach_text(omb_app *app, omb_job *job, const char *no, const char *text, size_t len,
+                       const char *name, const char *visibility, char sha256[65], omb_err *err);
 /* Whether the principal may attach a file to the complaint now: checked
  * before an upload is read, so that a refused upload never reaches the disk
  * (the writer checks again when the attachment is recorded). */
@@ -355,6 +361,13 @@ int omb_pii_open(const omb_app *app, const json_t *complainant, json_t **out, om
  * originals for the caller's own use in memory, or NULL. */
 int omb_pii_text_seal(const omb_app *app, json_t *body, const omb_field_spec *specs, json_t **clear,
                       omb_err *err);
+/* Masks the personal data found in a text file's bytes text[0, len) as free text into masked
+ * (a cap of 2 * len + 64 always suffices); when any was found, *sealed receives the sealed box of
+ * {OMB_SEALED_FILE_FIELD: the whole original} for the event that attaches the file (the caller
+ * frees it), else NULL.  OMB_ETOOBIG "too_large" when masked's cap is reached. */
+#define OMB_SEALED_FILE_FIELD "content"
+int omb_pii_text_seal_file(const omb_app *app, const char *text, size_t len, omb_buf *masked,
+                           char **sealed, omb_err *err);
 /* The originals of an event payload's masked free text, {"field": original} (*out NULL when
  * the payload has none); OMB_EIO "unseal_failed" when the key does not open them. */
 int omb_pii_text_open(const omb_app *app, const json_t *payload, json_t **out, omb_err *err);

@@ -369,3 +369,24 @@ int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256
     json_decref(body);
     return rc;
 }
+
+int omb_uc_attach_text(omb_app *app, omb_job *job, const char *no, const char *text, size_t len,
+                       const char *name, const char *visibility, char sha256[65], omb_err *err)
+{
+    omb_buf masked = OMB_BUF_INIT(2 * len + 64);
+    char *sealed = NULL;
+    int rc = omb_pii_text_seal_file(app, text, len, &masked, &sealed, err);
+    if (!rc)
+        rc = omb_blob_put(app, omb_buf_str(&masked), masked.len, sha256, err);
+    if (!rc)
+        rc = omb_uc_attach(app, job, no, sha256, (int64_t)masked.len, name,
+                           "text/plain; charset=utf-8", visibility, err);
+    if (!rc && sealed) {
+        json_t *body = ((complaint_input *)job->input)->body;
+        json_object_set_new(body, "masked", json_true());
+        json_object_set_new(body, OMB_SEALED_TEXT, json_string(sealed));
+    }
+    free(sealed);
+    omb_buf_release(&masked);
+    return rc;
+}

@@ -425,6 +425,27 @@ int omb_pii_text_seal(const omb_app *app, json_t *body, const omb_field_spec *sp
     return rc;
 }
 
+int omb_pii_text_seal_file(const omb_app *app, const char *text, size_t len, omb_buf *masked,
+                           char **sealed, omb_err *err)
+{
+    *sealed = NULL;
+    size_t found = 0;
+    if (omb_pii_text_mask(text, len, masked, &found) != OMB_OK)
+        return omb_fail(err, OMB_ETOOBIG, "too_large", NULL, "the text is too large to mask");
+    if (!found)
+        return OMB_OK;
+    json_t *whole = json_stringn(text, len); /* NULL: not UTF-8 */
+    json_t *original = whole ? json_pack("{s:o}", OMB_SEALED_FILE_FIELD, whole) : NULL;
+    char *plain = original ? json_dumps(original, JSON_COMPACT) : NULL;
+    json_decref(original);
+    if (!plain)
+        return omb_fail(err, OMB_EIO, "internal", NULL, "cannot seal the text");
+    size_t plen = strlen(plain);
+    *sealed = seal_alloc(app->keys.pii, AD_TEXT, plain, plen);
+    free_clear(plain, plen);
+    return OMB_OK;
+}
+
 int omb_pii_text_open(const omb_app *app, const json_t *payload, json_t **out, omb_err *err)
 {
     *out = NULL;

@@ -6,11 +6,12 @@
  * batches through the writer.  Each row carries the Idempotency-Key
  * "cfpb:<Complaint ID>", so importing a file twice, or a file that repeats
  * an ID, creates nothing twice.  A narrative too long for the description
- * is stored whole as the attachment narrative.txt of its complaint (key
- * "cfpb:<Complaint ID>:narrative", so a second run attaches nothing twice
- * and completes what a broken run left out).  A progress bar is drawn on a
- * terminal; a summary of rows imported and refused, with reasons, ends the
- * run.
+ * is kept whole as the attachment narrative.txt of its complaint, with its
+ * personal data masked like every free text and the original sealed into
+ * the attach event (key "cfpb:<Complaint ID>:narrative", so a second run
+ * attaches nothing twice and completes what a broken run left out).  A
+ * progress bar is drawn on a terminal; a summary of rows imported and
+ * refused, with reasons, ends the run.
  */
 #include "cli.h"
 #include "core/cfpb.h"
@@ -82,20 +83,22 @@ static void attach_narratives(omb_app *app, omb_job **jobs, narrative *narr, siz
         char sha[65];
         omb_err err;
         omb_err_clear(&err);
-        if (!no || omb_blob_put(app, narr[i].text, narr[i].len, sha, &err) != OMB_OK) {
-            fprintf(stderr, "ombud: the narrative of CFPB complaint %s was not attached: %s\n",
-                    narr[i].id, no ? err.message : "no complaint number");
-            st->attach_failed++;
-            json_decref(doc);
-            continue;
-        }
         omb_principal sys;
         cli_system_principal(&sys, jobs[i]->who.party_id, OMB_ROLE_SUPERVISOR);
         omb_job *job = omb_xcalloc(1, sizeof *job);
         omb_job_init(job, NULL, NULL, &sys);
-        /* The consumer's own words: every party involved reads them. */
-        omb_uc_attach(app, job, no, sha, (int64_t)narr[i].len, OMB_CFPB_NARRATIVE_NAME,
-                      "text/plain; charset=utf-8", "involved", &err);
+        /* The consumer's own words: every party involved reads them, masked; the original is
+           sealed into the attach event. */
+        if (!no || omb_uc_attach_text(app, job, no, narr[i].text, narr[i].len,
+                                      OMB_CFPB_NARRATIVE_NAME, "involved", sha, &err) != OMB_OK) {
+            fprintf(stderr, "ombud: the narrative of CFPB complaint %s was not attached: %s\n",
+                    narr[i].id, no ? err.message : "no complaint number");
+            st->attach_failed++;
+            omb_job_release(job);
+            free(job);
+            json_decref(doc);
+            continue;
+        }
         snprintf(job->idem_key, sizeof job->idem_key, "cfpb:%s:narrative", narr[i].id);
         char what[128];
         snprintf(what, sizeof what, "%s %s", no, sha);

@@ -10,6 +10,7 @@
 #include "cfpb.h"
 #include "buf.h"
 #include "complaint.h"
+#include "pii_text.h"
 #include "timeutil.h"
 #include "utf8.h"
 
@@ -608,9 +609,26 @@ static size_t utf8_prefix(const char *s, size_t len, size_t n)
     return i;
 }
 
+/* Where a narrative is cut for the description: at `cut` bytes, or at the start of the
+ * personal data (pii_text.h) that the cut would split, so that no part of a number is left
+ * in the description where the masking of free text could no longer recognise it. */
+static size_t safe_cut(const char *s, size_t len, size_t cut)
+{
+    size_t n = omb_pii_text_scan(s, len, NULL, 0);
+    if (!n)
+        return cut;
+    omb_pii_span *spans = omb_xmalloc(n * sizeof *spans);
+    omb_pii_text_scan(s, len, spans, n);
+    for (size_t i = 0; i < n && spans[i].start < cut; i++)
+        if (spans[i].start + spans[i].len > cut)
+            cut = spans[i].start;
+    free(spans);
+    return cut;
+}
+
 /* The narrative, or "Product / Issue / Sub-issue" when there is none.  A narrative over
- * OMB_CFPB_DESCRIPTION_MAX code points gives its beginning and OMB_CFPB_TRUNCATED_MARK;
- * *truncated says so. */
+ * OMB_CFPB_DESCRIPTION_MAX code points gives its beginning (cut before any personal data it
+ * would split) and OMB_CFPB_TRUNCATED_MARK; *truncated says so. */
 static int description(const omb_cfpb_header *h, const omb_csv_record *rec, omb_buf *out,
                        const char **blame, bool *truncated)
 {
@@ -623,7 +641,8 @@ static int description(const omb_cfpb_header *h, const omb_csv_record *rec, omb_
         static const char mark[] = OMB_CFPB_TRUNCATED_MARK;
         size_t keep = OMB_CFPB_DESCRIPTION_MAX - omb_utf8_count(mark, sizeof mark - 1);
         *truncated = true;
-        return omb_buf_append(out, narrative.p, utf8_prefix(narrative.p, narrative.len, keep)) ||
+        size_t cut = utf8_prefix(narrative.p, narrative.len, keep);
+        return omb_buf_append(out, narrative.p, safe_cut(narrative.p, narrative.len, cut)) ||
                omb_buf_puts(out, mark);
     }
     *blame = omb_cfpb_columns[OMB_CFPB_PRODUCT];

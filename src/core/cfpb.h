@@ -17,8 +17,9 @@
  * company response, Complaint ID) as the complaint's `source` object.  A
  * narrative longer than the description's limit is kept whole beside the
  * payload (for an attachment) and the description is its beginning, marked
- * as truncated.  A row that cannot be mapped faithfully is refused with a
- * stable reason.  Pure: no I/O.
+ * as truncated (cut before a phone number, ID number, card number or e-mail
+ * address that the cut would split, pii_text.h).  A row that cannot be
+ * mapped faithfully is refused with a stable reason.  Pure: no I/O.
  */
 #ifndef OMB_CFPB_H
 #define OMB_CFPB_H

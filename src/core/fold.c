@@ -271,6 +271,9 @@ static int apply_attachment(omb_complaint *c, const omb_event *ev, omb_err *err)
     omb_time_format(ev->at, at, sizeof at);
     json_t *a = json_deep_copy(ev->payload);
     json_object_set_new(a, "at", json_string(at));
+    /* A text whose personal data is masked names the event that holds its original. */
+    if (json_is_true(json_object_get(a, "masked")))
+        json_object_set_new(a, "event", json_integer(c->version + 1));
     omb_visibility_mark_attachment(a, ev);
     json_array_append_new(list, a);
     return OMB_OK;

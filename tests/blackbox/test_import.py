@@ -153,6 +153,7 @@ def test_long_narrative_kept_as_attachment(ctx):
     sha = hashlib.sha256(whole).hexdigest()
     eq([(a["name"], a["sha256"], a["size"], a["content_type"]) for a in d["attachments"]],
        [("narrative.txt", sha, len(whole), "text/plain; charset=utf-8")], "attachments")
+    check("masked" not in d["attachments"][0], "a narrative without personal data is not masked")
     r = s.http("GET", "/v1/attachments/" + sha, token=fx.token("bank_agent"))
     eq((r.status, r.raw), (200, whole), "the whole narrative, downloaded")
     eq([e["type"] for e in fx.timeline(d["no"])["events"]], ["imported", "attachment_added"],

@@ -10,7 +10,11 @@ pii_read event naming the event and the fields it read.
   1. intake: the document, the list, the timeline, `ombud export` (CSV and
      JSON lines) show 手机137****7000，身份证110***********002X; the grade
      and the routing still read the words of the text; a CFPB narrative
-     imported with `ombud import` is masked too;
+     imported with `ombud import` is masked too, and so is one too long for
+     the description, kept as the attachment narrative.txt: the stored and
+     downloaded file is masked, its original sealed into the attach event
+     and read only through its texts (no clear number in the attachments
+     folder or the database), and the description's cut splits no number;
   2. every free-text field of every action on the way to a closed complaint
      (and a transfer with its decline) is masked in the timeline and in the
      document's records;
@@ -28,6 +32,7 @@ pii_read event naming the event and the fields it read.
 """
 
 import csv
+import hashlib
 import json
 import os
 import urllib.parse
@@ -161,6 +166,112 @@ def test_import_masked(ctx):
     got = check_ok(_texts(ctx, d["no"], 1), 200, "the narrative in clear")
     eq(got["texts"]["description"], row[header.index("Consumer complaint narrative")],
        "the imported narrative in clear")
+
+
+MARK = "…[truncated; full text in attachment narrative.txt]"
+NARRATIVE_TAIL = "。请回电手机13700137000，身份证11010519491231002X，邮件z.san@example.com。"
+NARRATIVE_TAIL_MASKED = "。请回电手机137****7000，身份证110***********002X，邮件z***@example.com。"
+
+
+def _cfpb_file(ctx, name, narratives):
+    """A CFPB CSV of the sample's first row with each narrative under its Complaint ID."""
+    with open(os.path.join(DATA, "cfpb_sample.csv"), newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, out = rows[0], [rows[0]]
+    for cid, text in narratives:
+        row = list(rows[1])
+        row[header.index("Consumer complaint narrative")] = text
+        row[header.index("Complaint ID")] = cid
+        out.append(row)
+    path = os.path.join(ctx.s.dir, name)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(out)
+    return path
+
+
+def _imported(ctx, cid):
+    got = check_ok(ctx.s.http("GET", "/v1/complaints?limit=200", token=ctx.fx.token("bank_agent")),
+                   200, "list")
+    items = [c for c in got["items"] if c.get("external_ref") == "cfpb:" + cid]
+    eq(len(items), 1, "the imported complaint cfpb:%s is listed" % cid)
+    return ctx.fx.get(items[0]["no"])
+
+
+def _scan_tree(top, what):
+    seen = 0
+    for root, _, files in os.walk(top):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                _no_secret_db(f.read(), "%s %s" % (what, os.path.join(root, name)))
+            seen += 1
+    return seen
+
+
+def test_import_long_narrative_masked(ctx):
+    """A CFPB narrative over the description's limit, with a phone, an ID number and an e-mail
+    address past the limit: the attachment narrative.txt is stored and served masked, its original
+    is sealed into the attach event and read in clear only through the recorded purpose read; a
+    number that the description's cut would split is left out of the description whole."""
+    fx, s = ctx.fx, ctx.s
+    head = "The bank charged my account twice and did not refund it. " * 180  # 10,440 chars
+    whole = head + NARRATIVE_TAIL
+    masked = (head + NARRATIVE_TAIL_MASKED).encode("utf-8")
+    keep = 10000 - len(MARK)
+    split = "x" * (keep - 6) + " 13912345678 " + "y" * 200  # the cut falls inside the phone
+    path = _cfpb_file(ctx, "long.csv", [("9900002", whole), ("9900003", split)])
+    p = s.run_cli("import", "--format", "cfpb", "--party", "bank_a", path, timeout=120)
+    check(b"narratives attached 2, not attached 0" in p.stdout, "summary: %r" % p.stdout)
+    d = _imported(ctx, "9900002")
+    no = d["no"]
+    eq(d["description"], head[:keep] + MARK, "the truncated description")
+    sha = hashlib.sha256(masked).hexdigest()
+    eq(d["attachments"], [{"sha256": sha, "size": len(masked), "name": "narrative.txt",
+                           "content_type": "text/plain; charset=utf-8", "at": d["attachments"][0]["at"],
+                           "visibility": "involved", "masked": True, "event": 2}],
+       "the narrative's attachment: the masked text, naming the event with its original")
+    for who in ("bank_agent", "bank_comp", "bank_auditor"):
+        r = s.http("GET", "/v1/attachments/" + sha, token=fx.token(who))
+        eq((r.status, r.raw), (200, masked), "narrative.txt downloaded by %s" % who)
+        r = s.http("GET", "/v1/complaints/%s/attachments" % no, token=fx.token(who))
+        check_ok(r, 200, "attachment list as %s" % who)
+        _no_secret(r.raw, "attachment list as %s" % who)
+        r = s.http("GET", "/v1/complaints/" + no, token=fx.token(who))
+        check_ok(r, 200, "document as %s" % who)
+        _no_secret(r.raw, "document as %s" % who)
+    tl, raw = _timeline(ctx, no)
+    _no_secret(raw, "timeline of the import")
+    eq([(e["type"], e["seq"]) for e in tl["events"]], [("imported", 1), ("attachment_added", 2)],
+       "timeline of the import")
+    eq(tl["events"][1]["payload"]["masked"], True, "the attach event says its text is masked")
+    for fmt in ("csv", "jsonl"):
+        _no_secret(s.run_cli("export", "--format", fmt).stdout, "%s export" % fmt)
+    check(_scan_tree(s.att or os.path.join(s.dir, "attachments"), "attachments") > 0,
+          "attachment files read")
+    _scan_files(ctx, "after the import")
+    _scan_tables(ctx)
+    # The whole original, read through the recorded purpose read of the attach event.
+    got = check_ok(_texts(ctx, no, 2), 200, "the narrative in clear")
+    eq(got, {"no": no, "seq": 2, "type": "attachment_added", "texts": {"content": whole},
+             "read_event": got["read_event"]}, "the whole original narrative")
+    tl, raw = _timeline(ctx, no)
+    ev = tl["events"][-1]
+    eq((ev["type"], ev["id"], ev["payload"]), ("pii_read", got["read_event"],
+                                               {"event": 2, "fields": ["content"],
+                                                "purpose": "回访"}), "the read is recorded")
+    _no_secret(raw, "timeline after the read")
+    check_error(_texts(ctx, no, 2, "bank_comp"), 403, "pii_not_allowed", what="compliance reads")
+    # No part of a number split by the description's cut.
+    d = _imported(ctx, "9900003")
+    eq(d["description"], "x" * (keep - 6) + " " + MARK, "the description cut before the phone")
+    tl, raw = _timeline(ctx, d["no"])
+    check(b"1391" not in raw, "the timeline of the split number: %r" % raw[-300:])
+    # A second run attaches nothing twice.
+    n = len(_timeline(ctx, no)[0]["events"])
+    p = s.run_cli("import", "--format", "cfpb", "--party", "bank_a", path, timeout=120)
+    check(b"imported 0, refused 2" in p.stdout and b"narratives attached" not in p.stdout,
+          "second run: %r" % p.stdout)
+    eq(len(_timeline(ctx, no)[0]["events"]), n, "events after the second run")
+    eq(len(ctx.fx.get(no)["attachments"]), 1, "attachments after the second run")
 
 
 # ---- 2. every free-text field of every action -------------------------------------------------

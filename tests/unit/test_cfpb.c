@@ -587,6 +587,58 @@ static void test_description_limit(void **state)
     free(zh);
 }
 
+/* A narrative whose cut for the description falls inside `pii` (placed `before` characters
+ * ahead of the cut): the description stops before it, so that no part of it is left where the
+ * masking of free text could no longer recognise it; the narrative is kept whole. */
+static void cut_before(const char *pii, size_t before)
+{
+    enum { MAX = OMB_CFPB_DESCRIPTION_MAX };
+    static const char mark[] = OMB_CFPB_TRUNCATED_MARK;
+    size_t keep = MAX - omb_utf8_count(mark, sizeof mark - 1), at = keep - before;
+    size_t len = MAX + 200;
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    memset(text, 'x', len);
+    text[at - 1] = ' ';
+    memcpy(text + at, pii, strlen(pii));
+    text[at + strlen(pii)] = ' ';
+    text[len] = '\0';
+    omb_cfpb_row row;
+    omb_cfpb_row_init(&row);
+    MAP_OK(&row, "Consumer complaint narrative", text);
+    const char *d = pstr(&row, "description");
+    assert_int_equal(strlen(d), at + strlen(mark));
+    assert_memory_equal(d, text, at);
+    assert_string_equal(d + at, mark);
+    assert_int_equal(row.narrative_len, len);
+    assert_memory_equal(row.narrative, text, len);
+    omb_cfpb_row_release(&row);
+    free(text);
+}
+
+static void test_description_cut_before_personal_data(void **state)
+{
+    cut_before("13700137000", 5);
+    cut_before("13700137000", 1);
+    cut_before("11010519491231002X", 17);
+    cut_before("6222 0212 3456 7894", 9);
+    cut_before("z.san@example.com", 3);
+    /* a cut that splits no personal data is where the limit puts it */
+    enum { MAX = OMB_CFPB_DESCRIPTION_MAX };
+    char *text = malloc(MAX + 100);
+    assert_non_null(text);
+    memset(text, 'x', MAX + 99);
+    memcpy(text + MAX - 200, " 13700137000 ", 13);
+    text[MAX + 99] = '\0';
+    omb_cfpb_row row;
+    omb_cfpb_row_init(&row);
+    MAP_OK(&row, "Consumer complaint narrative", text);
+    const char *d = pstr(&row, "description");
+    assert_int_equal(omb_utf8_count(d, strlen(d)), MAX);
+    omb_cfpb_row_release(&row);
+    free(text);
+}
+
 /* The CFPB fields that the payload cannot carry, in the row's `source` object. */
 static void test_source(void **state)
 {
@@ -936,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_description),
         cmocka_unit_test(test_description_limit),
+        cmocka_unit_test(test_description_cut_before_personal_data),
         cmocka_unit_test(test_tags),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_bad_row),

@@ -670,8 +670,18 @@ static void test_classify_and_attachments(void **state)
                         "录音.mp3");
     assert_string_equal(json_string_value(json_object_get(json_array_get(att, 1), "at")),
                         "2026-11-22T00:06:00.000Z");
+    assert_null(json_object_get(json_array_get(att, 1), "event"));
     assert_int_equal(c.state, OMB_ST_RECEIVED);
     assert_int_equal(c.version, 6);
+    /* a text file whose personal data is masked names the event holding its sealed original,
+       and the sealed box stays in the event */
+    apply(&c, "attachment_added", 11,
+          "{\"sha256\":\"cc\",\"name\":\"narrative.txt\",\"masked\":true,"
+          "\"sealed_text\":\"v1.box\"}");
+    att = json_array_get(json_object_get(c.doc, "attachments"), 2);
+    assert_true(json_is_true(json_object_get(att, "masked")));
+    assert_int_equal(json_integer_value(json_object_get(att, "event")), 7);
+    assert_null(json_object_get(att, "sealed_text"));
     omb_complaint_release(&c);
 }
 

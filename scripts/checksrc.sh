@@ -8,7 +8,7 @@
 # Prints "N passed, N failed" (one check per rule).
 set -u
 cd "$(dirname "$0")/.."
-files=$(ls src/*/*.c src/*/*.h tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h bench/*.c 2>/dev/null)
+files=$(ls src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h bench/*.c 2>/dev/null)
 pass=0
 fail=0
 

@@ -7,8 +7,9 @@
  * core/lifecycle.c and its applier in core/fold.c).  A row names up to
  * three hooks, each optional:
  *
- *   check  on the caller's thread, after the field table: what the body
- *          must satisfy beyond its fields (taxonomy codes, formats), and
+ *   check  on the caller's thread: what the body must satisfy beyond the
+ *          action's field table (taxonomy codes, formats; a creation, whose
+ *          action has no field table, checks its whole body here), and
  *          defaults from the configuration;
  *   refs   in the transaction, before the fold: what the action refers to
  *          (users, parties, other complaints, clocks, tasks), checked and
@@ -17,8 +18,10 @@
  *          rows that follow from it (settlements, attachment links, blind
  *          indexes).
  *
- * Hooks of the multi-party actions live in linkage.c, beside the rules
- * they share; this file holds the others and the table.
+ * A creation runs check and after but no refs (run_create resolves its
+ * parties and product itself); a read of personal data (reveal.c) runs
+ * none.  Hooks of the multi-party actions live in linkage.c, beside the
+ * rules they share; this file holds the others and the table.
  */
 #include "app.h"
 #include "core/grade.h"
@@ -279,44 +282,47 @@ static int after_attached(omb_app *app, omb_store *s, omb_job *job, const omb_ch
 
 /* ---- the table -------------------------------------------------------------------- */
 
+/* A row of the table; a row not written is all zero, and its `listed` false. */
+#define ROW(a, check, refs, after) [a] = {a, true, check, refs, after}
+
 static const omb_action_hooks hooks[OMB_ACT__COUNT] = {
-    [OMB_ACT_RECEIVE] = {OMB_ACT_RECEIVE, check_created, NULL, after_created},
-    [OMB_ACT_IMPORT] = {OMB_ACT_IMPORT, check_created, NULL, after_created},
-    [OMB_ACT_ACCEPT] = {OMB_ACT_ACCEPT, NULL, refs_accept, NULL},
-    [OMB_ACT_REJECT] = {OMB_ACT_REJECT, NULL, NULL, NULL},
-    [OMB_ACT_MERGE] = {OMB_ACT_MERGE, check_merge, refs_merge, NULL},
-    [OMB_ACT_WITHDRAW] = {OMB_ACT_WITHDRAW, NULL, NULL, NULL},
-    [OMB_ACT_INVESTIGATE] = {OMB_ACT_INVESTIGATE, NULL, NULL, NULL},
-    [OMB_ACT_DECIDE] = {OMB_ACT_DECIDE, NULL, refs_decide, omb_app_save_settlement},
-    [OMB_ACT_NOTIFY] = {OMB_ACT_NOTIFY, NULL, NULL, NULL},
-    [OMB_ACT_REVIEW] = {OMB_ACT_REVIEW, NULL, NULL, NULL},
-    [OMB_ACT_MEDIATE] = {OMB_ACT_MEDIATE, NULL, refs_mediate, NULL},
-    [OMB_ACT_CLOSE] = {OMB_ACT_CLOSE, NULL, NULL, NULL},
-    [OMB_ACT_REOPEN] = {OMB_ACT_REOPEN, NULL, NULL, NULL},
-    [OMB_ACT_ASSIGN] = {OMB_ACT_ASSIGN, NULL, refs_assign, NULL},
-    [OMB_ACT_CLASSIFY] = {OMB_ACT_CLASSIFY, check_classify, refs_classify, NULL},
-    [OMB_ACT_NOTE] = {OMB_ACT_NOTE, check_visibility, NULL, NULL},
-    [OMB_ACT_ATTACH] = {OMB_ACT_ATTACH, check_visibility, NULL, after_attached},
-    [OMB_ACT_EXTEND] = {OMB_ACT_EXTEND, NULL, refs_extend, NULL},
-    [OMB_ACT_PAUSE] = {OMB_ACT_PAUSE, NULL, refs_pause, NULL},
-    [OMB_ACT_RESUME] = {OMB_ACT_RESUME, NULL, refs_resume, NULL},
-    [OMB_ACT_CALLBACK] = {OMB_ACT_CALLBACK, NULL, NULL, NULL},
-    [OMB_ACT_CLOCK_WARNING] = {OMB_ACT_CLOCK_WARNING, NULL, NULL, NULL},
-    [OMB_ACT_CLOCK_ESCALATION] = {OMB_ACT_CLOCK_ESCALATION, NULL, NULL, NULL},
-    [OMB_ACT_DISPATCH] = {OMB_ACT_DISPATCH, NULL, NULL, NULL},
-    [OMB_ACT_TRANSFER] = {OMB_ACT_TRANSFER, NULL, omb_refs_transfer, NULL},
-    [OMB_ACT_ACK_TRANSFER] = {OMB_ACT_ACK_TRANSFER, NULL, omb_refs_acknowledge_transfer, NULL},
-    [OMB_ACT_DECLINE_TRANSFER] = {OMB_ACT_DECLINE_TRANSFER, NULL, omb_refs_decline_transfer, NULL},
-    [OMB_ACT_TRANSFER_ESCALATION] = {OMB_ACT_TRANSFER_ESCALATION, NULL, NULL, NULL},
-    [OMB_ACT_REQUEST_TASK] = {OMB_ACT_REQUEST_TASK, NULL, omb_refs_request_task, NULL},
-    [OMB_ACT_ANSWER_TASK] = {OMB_ACT_ANSWER_TASK, NULL, omb_refs_answer_task, NULL},
-    [OMB_ACT_CANCEL_TASK] = {OMB_ACT_CANCEL_TASK, NULL, NULL, NULL},
-    [OMB_ACT_TASK_OVERDUE] = {OMB_ACT_TASK_OVERDUE, NULL, NULL, NULL},
-    [OMB_ACT_PII_READ] = {OMB_ACT_PII_READ, NULL, NULL, NULL},
+    ROW(OMB_ACT_RECEIVE, check_created, NULL, after_created),
+    ROW(OMB_ACT_IMPORT, check_created, NULL, after_created),
+    ROW(OMB_ACT_ACCEPT, NULL, refs_accept, NULL),
+    ROW(OMB_ACT_REJECT, NULL, NULL, NULL),
+    ROW(OMB_ACT_MERGE, check_merge, refs_merge, NULL),
+    ROW(OMB_ACT_WITHDRAW, NULL, NULL, NULL),
+    ROW(OMB_ACT_INVESTIGATE, NULL, NULL, NULL),
+    ROW(OMB_ACT_DECIDE, NULL, refs_decide, omb_app_save_settlement),
+    ROW(OMB_ACT_NOTIFY, NULL, NULL, NULL),
+    ROW(OMB_ACT_REVIEW, NULL, NULL, NULL),
+    ROW(OMB_ACT_MEDIATE, NULL, refs_mediate, NULL),
+    ROW(OMB_ACT_CLOSE, NULL, NULL, NULL),
+    ROW(OMB_ACT_REOPEN, NULL, NULL, NULL),
+    ROW(OMB_ACT_ASSIGN, NULL, refs_assign, NULL),
+    ROW(OMB_ACT_CLASSIFY, check_classify, refs_classify, NULL),
+    ROW(OMB_ACT_NOTE, check_visibility, NULL, NULL),
+    ROW(OMB_ACT_ATTACH, check_visibility, NULL, after_attached),
+    ROW(OMB_ACT_EXTEND, NULL, refs_extend, NULL),
+    ROW(OMB_ACT_PAUSE, NULL, refs_pause, NULL),
+    ROW(OMB_ACT_RESUME, NULL, refs_resume, NULL),
+    ROW(OMB_ACT_CALLBACK, NULL, NULL, NULL),
+    ROW(OMB_ACT_CLOCK_WARNING, NULL, NULL, NULL),
+    ROW(OMB_ACT_CLOCK_ESCALATION, NULL, NULL, NULL),
+    ROW(OMB_ACT_DISPATCH, NULL, NULL, NULL),
+    ROW(OMB_ACT_TRANSFER, NULL, omb_refs_transfer, NULL),
+    ROW(OMB_ACT_ACK_TRANSFER, NULL, omb_refs_acknowledge_transfer, NULL),
+    ROW(OMB_ACT_DECLINE_TRANSFER, NULL, omb_refs_decline_transfer, NULL),
+    ROW(OMB_ACT_TRANSFER_ESCALATION, NULL, NULL, NULL),
+    ROW(OMB_ACT_REQUEST_TASK, NULL, omb_refs_request_task, NULL),
+    ROW(OMB_ACT_ANSWER_TASK, NULL, omb_refs_answer_task, NULL),
+    ROW(OMB_ACT_CANCEL_TASK, NULL, NULL, NULL),
+    ROW(OMB_ACT_TASK_OVERDUE, NULL, NULL, NULL),
+    ROW(OMB_ACT_PII_READ, NULL, NULL, NULL),
 };
 
 const omb_action_hooks *omb_action_hooks_get(enum omb_action action)
 {
-    static const omb_action_hooks none = {OMB_ACT__COUNT, NULL, NULL, NULL};
+    static const omb_action_hooks none = {OMB_ACT__COUNT, false, NULL, NULL, NULL};
     return (unsigned)action < OMB_ACT__COUNT ? &hooks[action] : &none;
 }

@@ -215,7 +215,7 @@ static void free_data(omb_app *app)
     free_calendars(app);
     omb_routing_free(app->routing);
     omb_hub_free(app->hub);
-    omb_app_free_hooks(app);
+    omb_app_free_webhook_subs(app);
     omb_login_guard_free(app->login_guard);
     omb_readers_free(app->readers);
     sodium_memzero(&app->keys, sizeof app->keys);
@@ -268,7 +268,7 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     if (!rc)
         rc = omb_keys_open(app, ws, err);
     app->hub = omb_hub_new();
-    app->hooks_stale = true;
+    app->webhooks_stale = true;
     if (!rc)
         rc = omb_writer_start(app, ws, &app->writer, err);
     if (rc) {

@@ -45,11 +45,12 @@ typedef struct omb_keys {
     unsigned char ledger_secret[64];
 } omb_keys;
 
-/* The webhooks the writer fans events out to (writer thread only). */
-typedef struct omb_hook {
+/* A webhook as the writer fans events out to it: its party and the event
+ * types it subscribes to (writer thread only). */
+typedef struct omb_webhook_sub {
     int64_t id, party_id;
     json_t *events; /* array of types, "*" for all */
-} omb_hook;
+} omb_webhook_sub;
 
 /* Who is asking: the user behind a token. */
 typedef struct omb_principal {
@@ -82,10 +83,10 @@ typedef struct omb_app {
     omb_routing *routing;
     omb_deliverer *deliverer; /* started by the server, NULL otherwise */
     omb_hub *hub;             /* live event streams; always present */
-    /* writer thread only: the active webhooks, reloaded when hooks_stale */
-    omb_hook *hooks;
-    size_t n_hooks;
-    bool hooks_stale;
+    /* writer thread only: the active webhooks, reloaded when webhooks_stale */
+    omb_webhook_sub *webhook_subs;
+    size_t n_webhook_subs;
+    bool webhooks_stale;
     atomic_llong clock_offset_ms; /* test clock: added to the real time */
     atomic_llong clock_fixed_ms;  /* test clock: when non-zero, the time */
     atomic_llong auth_generation; /* bumped when a token is revoked: drops cached tokens */
@@ -305,10 +306,10 @@ int omb_app_clocks(omb_app *app, const omb_complaint *c, omb_ms now, omb_clocks 
 /* The clocks projection rows of a complaint (its active clocks); how many. */
 size_t omb_app_clock_rows(const omb_app *app, const omb_complaint *c, const omb_clocks *cl,
                           omb_clock_row rows[OMB_CLOCK__COUNT]);
-/* Appends a stored document's text to out with "clocks" at `now` put in
- * before its closing brace. */
-int omb_app_splice_clocks(omb_buf *out, const char *doc, size_t len, const omb_clocks *cl,
-                          omb_ms now, omb_err *err);
+/* Appends a stored document's text to out as party `viewer` sees it
+ * (core/visibility.h), with "clocks" at `now` put in before its closing brace. */
+int omb_app_view_clocks(int64_t viewer, const char *doc, size_t len, const omb_clocks *cl,
+                        omb_ms now, omb_buf *out, omb_err *err);
 /* The reader's view of a stored document and its clock history: the
  * document as party `viewer` sees it (core/visibility.h) with its clocks
  * at `now` added. */
@@ -398,15 +399,21 @@ int omb_change_add(omb_change *ch, enum omb_action action, omb_ms at, int64_t us
  * row, its parties, clocks, tasks and transfers; every event with its
  * ledger leaf, visibility, webhook deliveries and live-stream message; each
  * event's after-hook.  When view_text is not NULL it receives the complaint
- * as party `viewer` sees it now (0: as stored), clocks included. */
+ * as party `viewer` sees it now, clocks included. */
 int omb_change_commit(omb_app *app, omb_store *s, omb_job *job, omb_change *ch, int64_t viewer,
                       char **view_text);
+/* The SSE message of a complaint event ("id: ...\nevent: ...\ndata: {...}\n\n"). */
+void omb_feed_format(const omb_feed_row *f, omb_buf *out);
+/* Frees the writer's list of webhooks (app->webhook_subs). */
+void omb_app_free_webhook_subs(omb_app *app);
 
 /* What an action's write does beyond what every write does (actions.c). */
 typedef struct omb_action_hooks {
-    enum omb_action action; /* the row's own action: a missing row shows */
-    /* on the caller's thread, after the field table: what the body must
-     * satisfy beyond its fields, and defaults */
+    enum omb_action action; /* the row's own action */
+    bool listed;            /* false for an action the table forgot */
+    /* on the caller's thread: what the body must satisfy beyond the
+     * action's field table (a creation, which has none, checks its whole
+     * body here), and defaults */
     int (*check)(omb_app *app, json_t *body, omb_err *err);
     /* in the transaction, before the fold: what the action refers to,
      * checked, and what it derives, added to the payload (job->err) */
@@ -461,7 +468,6 @@ int omb_app_sweep_tasks(omb_app *app, omb_change *ch, omb_ms now, int *alerts, o
  * its rows are stored by the decision's after-hook, omb_app_save_settlement. */
 int omb_app_settlement(omb_app *app, omb_store *s, const omb_complaint *c, json_t *payload,
                        omb_err *err);
-void omb_app_free_hooks(omb_app *app);
 
 /* Use cases. */
 int omb_uc_reveal(omb_app *app, omb_job *job, const char *no, const char *purpose, omb_err *err);
@@ -562,8 +568,6 @@ bool omb_hub_take(omb_hub *h, omb_sub *sub, omb_buf *out);
 void omb_hub_publish(omb_hub *h, const int64_t *parties, size_t n, const char *text, size_t len);
 /* Ends every stream (shutdown): take() answers false from now on. */
 void omb_hub_close(omb_hub *h);
-/* The SSE message of a complaint event ("id: ...\nevent: ...\ndata: {...}\n\n"). */
-void omb_feed_format(const omb_feed_row *f, omb_buf *out);
 /* Whether anyone subscribes now (the writer builds messages only then). */
 bool omb_hub_listening(omb_hub *h);
 /* Wakes every subscriber (keep-alive, shutdown). */

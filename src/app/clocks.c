@@ -76,8 +76,8 @@ static const char *stored_state(const omb_clock *c)
 
 /* Appends doc (a stored document's text) to out with "clocks" put in before
  * its closing brace, so a reader never pays for parsing the whole document. */
-int omb_app_splice_clocks(omb_buf *out, const char *doc, size_t len, const omb_clocks *cl,
-                          omb_ms now, omb_err *err)
+static int splice_clocks(omb_buf *out, const char *doc, size_t len, const omb_clocks *cl,
+                         omb_ms now, omb_err *err)
 {
     while (len && doc[len - 1] != '}')
         len--;
@@ -128,14 +128,21 @@ int omb_app_view(omb_app *app, int64_t viewer, const char *doc, size_t len, cons
     omb_clocks cl;
     int rc = clocks_from_doc(app, holder, now, &cl, err);
     json_decref(holder);
+    if (!rc)
+        rc = omb_app_view_clocks(viewer, doc, len, &cl, now, out, err);
+    return rc;
+}
+
+int omb_app_view_clocks(int64_t viewer, const char *doc, size_t len, const omb_clocks *cl,
+                        omb_ms now, omb_buf *out, omb_err *err)
+{
     /* What other parties keep to themselves is not shown (core/visibility.h). */
     char *own = NULL;
     size_t own_len = 0;
-    if (!rc && omb_doc_text_for_party(doc, len, viewer, &own, &own_len) != OMB_OK)
-        rc = omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored document is damaged");
-    if (!rc)
-        rc = own ? omb_app_splice_clocks(out, own, own_len, &cl, now, err)
-                 : omb_app_splice_clocks(out, doc, len, &cl, now, err);
+    if (omb_doc_text_for_party(doc, len, viewer, &own, &own_len) != OMB_OK)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "a stored document is damaged");
+    int rc = own ? splice_clocks(out, own, own_len, cl, now, err)
+                 : splice_clocks(out, doc, len, cl, now, err);
     free(own);
     return rc;
 }

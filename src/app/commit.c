@@ -62,14 +62,14 @@ int omb_change_add(omb_change *ch, enum omb_action action, omb_ms at, int64_t us
 
 /* ---- webhooks and live streams ------------------------------------------------ */
 
-typedef struct hook_load {
-    omb_hook *hooks;
+typedef struct webhook_sub_load {
+    omb_webhook_sub *subs;
     size_t n;
-} hook_load;
+} webhook_sub_load;
 
-static int collect_hook(void *ctx, const omb_webhook *w)
+static int collect_webhook_sub(void *ctx, const omb_webhook *w)
 {
-    hook_load *l = ctx;
+    webhook_sub_load *l = ctx;
     /* Inactive webhooks get their rows too: their deliveries wait until enabled. */
     json_error_t jerr;
     json_t *events = json_loads(w->events, 0, &jerr);
@@ -77,38 +77,38 @@ static int collect_hook(void *ctx, const omb_webhook *w)
         json_decref(events);
         return OMB_OK;
     }
-    l->hooks = omb_xrealloc(l->hooks, (l->n + 1) * sizeof *l->hooks);
-    l->hooks[l->n++] = (omb_hook){w->id, w->party_id, events};
+    l->subs = omb_xrealloc(l->subs, (l->n + 1) * sizeof *l->subs);
+    l->subs[l->n++] = (omb_webhook_sub){w->id, w->party_id, events};
     return OMB_OK;
 }
 
-void omb_app_free_hooks(omb_app *app)
+void omb_app_free_webhook_subs(omb_app *app)
 {
-    for (size_t i = 0; i < app->n_hooks; i++)
-        json_decref(app->hooks[i].events);
-    free(app->hooks);
-    app->hooks = NULL;
-    app->n_hooks = 0;
+    for (size_t i = 0; i < app->n_webhook_subs; i++)
+        json_decref(app->webhook_subs[i].events);
+    free(app->webhook_subs);
+    app->webhook_subs = NULL;
+    app->n_webhook_subs = 0;
 }
 
-static void reload_hooks(omb_app *app, omb_store *s)
+static void reload_webhook_subs(omb_app *app, omb_store *s)
 {
-    hook_load l = {NULL, 0};
+    webhook_sub_load l = {NULL, 0};
     omb_err err;
-    if (s->vt->webhook_list(s, 0, collect_hook, &l, &err) != OMB_OK) {
+    if (s->vt->webhook_list(s, 0, collect_webhook_sub, &l, &err) != OMB_OK) {
         omb_log(OMB_LOG_ERROR, "webhooks_unreadable", json_pack("{s:s}", "message", err.message));
         for (size_t i = 0; i < l.n; i++)
-            json_decref(l.hooks[i].events);
-        free(l.hooks);
+            json_decref(l.subs[i].events);
+        free(l.subs);
         return; /* keep the old list and try again next time */
     }
-    omb_app_free_hooks(app);
-    app->hooks = l.hooks;
-    app->n_hooks = l.n;
-    app->hooks_stale = false;
+    omb_app_free_webhook_subs(app);
+    app->webhook_subs = l.subs;
+    app->n_webhook_subs = l.n;
+    app->webhooks_stale = false;
 }
 
-static bool hook_wants(const omb_hook *h, const char *type)
+static bool webhook_wants(const omb_webhook_sub *h, const char *type)
 {
     size_t i;
     json_t *t;
@@ -176,12 +176,12 @@ static int store_event(omb_app *app, omb_store *s, omb_job *job, const omb_compl
     int64_t only = omb_event_restricted_to(ev);
     if (only && (rc = s->vt->event_restrict(s, ev->id, only, err)) != OMB_OK)
         return rc;
-    if (app->hooks_stale)
-        reload_hooks(app, s);
+    if (app->webhooks_stale)
+        reload_webhook_subs(app, s);
     omb_ms now = omb_wall_now(); /* deliveries keep the wall clock, not the test clock */
-    for (size_t i = 0; !rc && i < app->n_hooks; i++) {
-        const omb_hook *h = &app->hooks[i];
-        if (!omb_complaint_involves(c, h->party_id) || !hook_wants(h, ev->type) ||
+    for (size_t i = 0; !rc && i < app->n_webhook_subs; i++) {
+        const omb_webhook_sub *h = &app->webhook_subs[i];
+        if (!omb_complaint_involves(c, h->party_id) || !webhook_wants(h, ev->type) ||
             (only && h->party_id != only))
             continue;
         rc = s->vt->outbox_add(s, h->id, c->id, ev->id, now, err);
@@ -210,25 +210,6 @@ static int store_complaint(omb_app *app, omb_store *s, omb_complaint *c, omb_ms 
     return rc;
 }
 
-/* Step 4: the stored document with its clocks, as `viewer` sees it (0: as stored). */
-static int writer_view(omb_app *app, const char *doc, const omb_clocks *cl, omb_ms now,
-                       int64_t viewer, char **out, omb_err *err)
-{
-    char *own = NULL;
-    size_t own_len = 0;
-    size_t len = strlen(doc);
-    if (viewer && omb_doc_text_for_party(doc, len, viewer, &own, &own_len) != OMB_OK)
-        return omb_fail(err, OMB_EIO, "storage_error", NULL, "a document is damaged");
-    omb_buf view = OMB_BUF_INIT(16 << 20);
-    int rc = own ? omb_app_splice_clocks(&view, own, own_len, cl, now, err)
-                 : omb_app_splice_clocks(&view, doc, len, cl, now, err);
-    if (!rc)
-        *out = omb_buf_detach(&view, NULL);
-    omb_buf_release(&view);
-    free(own);
-    return rc;
-}
-
 int omb_change_commit(omb_app *app, omb_store *s, omb_job *job, omb_change *ch, int64_t viewer,
                       char **view_text)
 {
@@ -244,8 +225,13 @@ int omb_change_commit(omb_app *app, omb_store *s, omb_job *job, omb_change *ch, 
         if (h->after)
             rc = h->after(app, s, job, ch, &ch->ev[i]);
     }
-    if (!rc && view_text)
-        rc = writer_view(app, doc, &cl, now, viewer, view_text, err);
+    if (!rc && view_text) {
+        omb_buf view = OMB_BUF_INIT(16 << 20);
+        rc = omb_app_view_clocks(viewer, doc, strlen(doc), &cl, now, &view, err);
+        if (!rc)
+            *view_text = omb_buf_detach(&view, NULL);
+        omb_buf_release(&view);
+    }
     free(doc);
     return rc;
 }

@@ -5,10 +5,12 @@
  * Each use case has two halves.  The omb_uc_* function runs on the
  * caller's thread: it checks the input against the action's field table
  * and its check hook (actions.c), and prepares a job.  The run_* function
- * runs on the writer inside the batch transaction: it loads the complaint,
- * asks the lifecycle table whether the action is allowed *now*, runs the
- * action's refs hook, adds the event to a change and commits the change
- * (commit.c), which stores everything that follows from it.
+ * runs on the writer inside the batch transaction.  run_action loads the
+ * complaint, asks the lifecycle table whether the action is allowed *now*
+ * and runs the action's refs hook; run_create resolves the new complaint's
+ * parties, number and grade, and routes it.  Either adds its events to a
+ * change and commits the change (commit.c), which stores everything that
+ * follows from it.
  */
 #include "app.h"
 #include "core/grade.h"
@@ -216,7 +218,7 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     }
     char *text = NULL;
     if (!rc)
-        rc = omb_change_commit(app, s, job, &ch, 0, &text);
+        rc = omb_change_commit(app, s, job, &ch, job->who.party_id, &text);
     if (!rc) {
         job->result_text = text;
         job->status = 201;
@@ -244,9 +246,10 @@ static int prepare(omb_job *job, omb_job_fn run, json_t *body, enum omb_action a
 static int prepare_create(omb_app *app, omb_job *job, json_t *body, enum omb_action action,
                           omb_err *err)
 {
+    const omb_action_hooks *hooks = omb_action_hooks_get(action);
     int rc = omb_lifecycle_check_create(action, job->who.role, err);
-    if (!rc)
-        rc = omb_action_hooks_get(action)->check(app, body, err);
+    if (!rc && hooks->check)
+        rc = hooks->check(app, body, err);
     if (rc)
         return rc;
     omb_fields_normalize(body, omb_complaint_create_fields, app->cfg.utc_offset_minutes);
@@ -361,7 +364,8 @@ int omb_uc_attach(omb_app *app, omb_job *job, const char *no, const char *sha256
                              "name", name, "content_type", content_type);
     if (visibility)
         json_object_set_new(body, "visibility", json_string(visibility));
-    int rc = omb_action_hooks_get(OMB_ACT_ATTACH)->check(app, body, err);
+    const omb_action_hooks *hooks = omb_action_hooks_get(OMB_ACT_ATTACH);
+    int rc = hooks->check ? hooks->check(app, body, err) : OMB_OK;
     if (!rc) {
         prepare(job, run_action, body, OMB_ACT_ATTACH, no);
         job->status = 201;

@@ -30,24 +30,6 @@ static bool involved_as(const omb_complaint *c, int64_t party, const char *role)
     return false;
 }
 
-static json_t *numbered(const omb_complaint *c, const char *key, int64_t n)
-{
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(c->doc, key), i,
-                       it) if (omb_json_int(it, "n", 0) == n) return it;
-    return NULL;
-}
-
-static json_t *pending_transfer(const omb_complaint *c)
-{
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(c->doc, "transfers"), i,
-                       t) if (strcmp(omb_json_str(t, "state", ""), "pending") == 0) return t;
-    return NULL;
-}
-
 /* ---- the party rule ------------------------------------------------------------ */
 
 int omb_app_party_check(const omb_complaint *c, const omb_principal *who, enum omb_action action,
@@ -68,7 +50,7 @@ int omb_app_party_check(const omb_complaint *c, const omb_principal *who, enum o
         break;
     case OMB_PARTY_TASK_TO:
     case OMB_PARTY_TASK_FROM:
-        task = numbered(c, "tasks", omb_json_int(body, "task", 0));
+        task = omb_complaint_item(c, "tasks", omb_json_int(body, "task", 0));
         if (!task)
             return omb_fail(err, OMB_EFIELD, "unknown_reference", "task",
                             "the complaint has no task %lld",
@@ -86,7 +68,7 @@ int omb_app_party_check(const omb_complaint *c, const omb_principal *who, enum o
                             ? "the task is addressed to another party (协办事项不是发给本机构的)"
                             : "only the party that asked for the task may cancel it");
     case OMB_PARTY_TRANSFER_TO:
-        transfer = pending_transfer(c);
+        transfer = omb_complaint_pending_transfer(c);
         if (!transfer)
             return omb_fail(err, OMB_ECONFLICT, "no_pending_transfer", NULL,
                             "the complaint has no transfer waiting for acknowledgement");
@@ -236,7 +218,7 @@ int omb_refs_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_compla
     int rc = check_institution(s, to, "to_party", err);
     if (rc)
         return rc;
-    if (pending_transfer(c))
+    if (omb_complaint_pending_transfer(c))
         return omb_fail(err, OMB_ECONFLICT, "transfer_pending", NULL,
                         "a transfer of this complaint is waiting for acknowledgement");
     omb_ms now = omb_app_now(app);
@@ -265,7 +247,7 @@ int omb_refs_acknowledge_transfer(omb_app *app, omb_store *s, omb_job *job, cons
                                   json_t *payload)
 {
     omb_err *err = &job->err;
-    const json_t *t = pending_transfer(c);
+    const json_t *t = omb_complaint_pending_transfer(c);
     const char *queue = omb_json_str(t, "queue", omb_json_str(c->doc, "queue", "general"));
     const char *dept = omb_json_str(t, "department", omb_json_str(c->doc, "department", NULL));
     int64_t assignee = omb_json_int(payload, "assignee", 0);
@@ -335,7 +317,7 @@ int omb_refs_decline_transfer(omb_app *app, omb_store *s, omb_job *job, const om
                               json_t *payload)
 {
     json_object_set_new(payload, "transfer",
-                        json_integer(omb_json_int(pending_transfer(c), "n", 0)));
+                        json_integer(omb_json_int(omb_complaint_pending_transfer(c), "n", 0)));
     return OMB_OK;
 }
 

@@ -2,7 +2,8 @@
  * webhooks.c - a party's webhooks: registration (the secret is made here,
  * shown once and kept sealed), deactivation, and the views of webhooks and
  * of their deliveries.  The deliveries themselves are made by deliver.c
- * from the outbox that linkage.c fills in the transaction of each event.
+ * from the outbox that the commit step (commit.c) fills in the
+ * transaction of each event.
  */
 #include "app.h"
 
@@ -100,7 +101,7 @@ static int run_create(omb_app *app, omb_store *s, omb_job *job)
     hook_input *in = job->input;
     in->w.created_at = omb_app_now(app);
     int rc = s->vt->webhook_insert(s, &in->w, &job->err);
-    app->hooks_stale = true;
+    app->webhooks_stale = true;
     if (rc)
         return rc;
     json_t *view = webhook_json(&in->w);
@@ -166,7 +167,7 @@ static int run_active(omb_app *app, omb_store *s, omb_job *job)
                         (long long)in->id);
     if (!rc)
         rc = s->vt->webhook_set_active(s, in->id, in->active, &job->err);
-    app->hooks_stale = true;
+    app->webhooks_stale = true;
     if (rc)
         return rc;
     w.active = in->active;

@@ -258,7 +258,7 @@ static void run_batch(omb_writer *w, batch *b, long long n)
     w->careful -= careful;
     if (!rc && !run_jobs(w, b->jobs, careful)) {
         s->vt->rollback(s);
-        w->app->hooks_stale = true; /* a rolled-back job may have reloaded them */
+        w->app->webhooks_stale = true; /* a rolled-back job may have reloaded them */
         w->careful = CAREFUL_BATCHES;
         for (omb_job *j = b->jobs; j; j = j->next)
             reset_job(j);

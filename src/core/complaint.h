@@ -57,7 +57,8 @@ void omb_complaint_init(omb_complaint *c);
 void omb_complaint_release(omb_complaint *c);
 
 /*
- * Applies one event.  Creation events ("received", "imported") need an
+ * Applies one event (the safe form, for replays and tests; writers use
+ * the in-place form below).  Creation events ("received", "imported") need an
  * empty complaint; every other event must be allowed from the current state
  * by the lifecycle table and carry seq == version + 1.  On error the
  * complaint is unchanged: OMB_ECONFLICT "fold_conflict".
@@ -73,6 +74,11 @@ int omb_fold_apply_in_place(omb_complaint *c, const omb_event *ev, omb_err *err)
 
 /* Whether a party is involved in the complaint (listed in its "parties"). */
 bool omb_complaint_involves(const omb_complaint *c, int64_t party);
+
+/* Item number n ("n") of the document's list key ("tasks", "transfers"), or NULL. */
+json_t *omb_complaint_item(const omb_complaint *c, const char *key, int64_t n);
+/* The transfer waiting for acknowledgement, or NULL. */
+json_t *omb_complaint_pending_transfer(const omb_complaint *c);
 
 /* Whether the fold knows the event of an action (it has an applier). */
 bool omb_fold_applies(enum omb_action action);

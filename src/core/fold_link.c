@@ -29,8 +29,7 @@ static json_t *list_of(omb_complaint *c, const char *key)
     return list;
 }
 
-/* Item number n of doc[key], or NULL. */
-static json_t *item(omb_complaint *c, const char *key, int64_t n)
+json_t *omb_complaint_item(const omb_complaint *c, const char *key, int64_t n)
 {
     json_t *list = json_object_get(c->doc, key);
     size_t i;
@@ -83,7 +82,7 @@ int omb_fold_dispatched(omb_complaint *c, const omb_event *ev, omb_err *err)
 
 /* ---- transfers ------------------------------------------------------------ */
 
-static json_t *pending_transfer(omb_complaint *c)
+json_t *omb_complaint_pending_transfer(const omb_complaint *c)
 {
     size_t i;
     json_t *t;
@@ -96,7 +95,7 @@ int omb_fold_transferred(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
     const json_t *p = ev->payload;
     int64_t to = omb_json_int(p, "to_party", 0), n = omb_json_int(p, "transfer", 0);
-    if (!to || n < 1 || pending_transfer(c) || item(c, "transfers", n))
+    if (!to || n < 1 || omb_complaint_pending_transfer(c) || omb_complaint_item(c, "transfers", n))
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "transfer out of place");
     json_t *t =
         json_pack("{s:I,s:I,s:I,s:s,s:o,s:I,s:b}", "n", (json_int_t)n, "from_party",
@@ -115,7 +114,7 @@ int omb_fold_transferred(omb_complaint *c, const omb_event *ev, omb_err *err)
 /* The pending transfer numbered in the payload, or a fold conflict. */
 static int transfer_of(omb_complaint *c, const omb_event *ev, json_t **out, omb_err *err)
 {
-    json_t *t = item(c, "transfers", omb_json_int(ev->payload, "transfer", 0));
+    json_t *t = omb_complaint_item(c, "transfers", omb_json_int(ev->payload, "transfer", 0));
     if (!t || strcmp(omb_json_str(t, "state", ""), "pending") != 0)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "no such pending transfer");
     *out = t;
@@ -171,7 +170,7 @@ int omb_fold_task_requested(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
     const json_t *p = ev->payload;
     int64_t to = omb_json_int(p, "to_party", 0), n = omb_json_int(p, "task", 0);
-    if (!to || n < 1 || item(c, "tasks", n) || !omb_complaint_involves(c, to))
+    if (!to || n < 1 || omb_complaint_item(c, "tasks", n) || !omb_complaint_involves(c, to))
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "task out of place");
     json_t *t =
         json_pack("{s:I,s:I,s:I,s:s,s:o,s:I}", "n", (json_int_t)n, "from_party",
@@ -187,7 +186,7 @@ int omb_fold_task_requested(omb_complaint *c, const omb_event *ev, omb_err *err)
 /* The task numbered in the payload, still open or overdue, or a fold conflict. */
 static int task_of(omb_complaint *c, const omb_event *ev, json_t **out, omb_err *err)
 {
-    json_t *t = item(c, "tasks", omb_json_int(ev->payload, "task", 0));
+    json_t *t = omb_complaint_item(c, "tasks", omb_json_int(ev->payload, "task", 0));
     const char *st = t ? omb_json_str(t, "state", "") : "";
     if (strcmp(st, "open") != 0 && strcmp(st, "overdue") != 0)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "no such open task");
@@ -223,7 +222,7 @@ int omb_fold_task_cancelled(omb_complaint *c, const omb_event *ev, omb_err *err)
 
 int omb_fold_task_overdue(omb_complaint *c, const omb_event *ev, omb_err *err)
 {
-    json_t *t = item(c, "tasks", omb_json_int(ev->payload, "task", 0));
+    json_t *t = omb_complaint_item(c, "tasks", omb_json_int(ev->payload, "task", 0));
     if (!t || strcmp(omb_json_str(t, "state", ""), "open") != 0)
         return omb_fail(err, OMB_ECONFLICT, "fold_conflict", NULL, "no such open task");
     json_object_set_new(t, "state", json_string("overdue"));

@@ -982,6 +982,8 @@ static int load_complaint(sq_store *s, sqlite3_stmt *st, const char *what, omb_c
     }
     json_object_set_new(doc, "clock_events", history);
     rc = omb_complaint_from_doc(out, doc, err);
+    if (rc) /* a damaged document: nothing is handed back */
+        omb_complaint_release(out);
     out->id = id;
     return rc;
 }

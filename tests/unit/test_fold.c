@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fold_both.h"
 #include "unit_main.h"
 
 #include <stdio.h>
@@ -54,7 +55,7 @@ static int apply_seq(omb_complaint *c, const char *type, int64_t seq, omb_ms at,
     ev.complaint_id = 500;
     ev.seq = seq ? seq : c->version + 1;
     omb_err_clear(err);
-    int rc = omb_fold_apply(c, &ev, err);
+    int rc = fold_both(c, &ev, err);
     omb_event_release(&ev);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "fold_both.h"
 #include "unit_main.h"
 
 #include <stdio.h>
@@ -54,7 +55,7 @@ static int try_apply(omb_complaint *c, const char *type, int64_t party, const ch
     ev.complaint_id = 500;
     ev.seq = c->version + 1;
     omb_err_clear(err);
-    int rc = omb_fold_apply(c, &ev, err);
+    int rc = fold_both(c, &ev, err);
     omb_event_release(&ev);
     return rc;
 }

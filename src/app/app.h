@@ -91,6 +91,8 @@ typedef struct omb_app {
     atomic_llong auth_generation; /* bumped when a token is revoked: drops cached tokens */
     omb_login_guard *login_guard; /* failed logins per username and address (login_guard.c) */
     omb_readers *readers;         /* the reader connection of each thread (readers.c) */
+    /* writer thread only: the ledger's frontier (ledger_append.h) */
+    struct omb_ledger_tail *ledger_tail;
 } omb_app;
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -368,6 +370,11 @@ int omb_app_system_event(omb_app *app, omb_store *s, omb_job *job, omb_complaint
                          enum omb_action action, json_t *payload, omb_ms now);
 /* A time as RFC 3339 text, or JSON null for 0. */
 json_t *omb_time_json(omb_ms t);
+
+/* Stores an event (complaint or audit) as the next leaf of the evidence
+ * ledger, inside the job's transaction: the one way events enter the store
+ * (ledger_append.c).  Sets ev->id; a complaint event needs ev->complaint_no. */
+int omb_ledger_append(omb_app *app, omb_store *s, omb_event *ev, omb_err *err);
 
 /* Appends a complaint event and everything that follows from it in the same
  * transaction: the outbox rows of the webhooks that want it, and the entry

@@ -372,6 +372,22 @@ typedef struct proof_input {
     bool receipt;
 } proof_input;
 
+/* The leaf bytes and index of a stored event (event_entry's callback). */
+typedef struct entry_out {
+    omb_buf *bytes;
+    uint64_t leaf;
+    omb_err *err;
+} entry_out;
+
+static int take_entry(void *ctx, const omb_ledger_event *ev)
+{
+    entry_out *o = ctx;
+    o->leaf = (uint64_t)(ev->id - 1);
+    if (omb_ledger_entry_bytes(o->bytes, &ev->entry) != OMB_OK)
+        return omb_fail(o->err, OMB_ETOOBIG, "response_too_large", NULL, "the event is too large");
+    return OMB_OK;
+}
+
 /* The proof of one event of a visible complaint under head h (which must
  * cover it), as an event proof or, for the creation event, a receipt. */
 static int build_proof(omb_app *app, omb_store *s, const omb_principal *who, const proof_input *in,
@@ -385,8 +401,9 @@ static int build_proof(omb_app *app, omb_store *s, const omb_principal *who, con
     if (rc)
         return rc;
     omb_buf entry = OMB_BUF_INIT(1 << 20);
-    uint64_t leaf;
-    rc = s->vt->ledger_entry(s, id, in->seq, &leaf, &entry, err);
+    entry_out got = {&entry, 0, err};
+    rc = s->vt->event_entry(s, id, in->seq, take_entry, &got, err);
+    uint64_t leaf = got.leaf;
     /* Another party's party-only note or file is not there for this reader
      * (its entry names the writer's party; event id = leaf index + 1). */
     int64_t only = 0;

@@ -76,17 +76,6 @@ static void bench_core(long n)
     free(f);
 }
 
-typedef struct bench_nodes {
-    omb_store *s;
-    omb_err *err;
-} bench_nodes;
-
-static int node_get(void *ctx, unsigned level, uint64_t index, omb_hash out)
-{
-    bench_nodes *n = ctx;
-    return n->s->vt->ledger_node(n->s, level, index, out, n->err);
-}
-
 static void count_finding(void *ctx, const json_t *f)
 {
     (void)ctx;
@@ -186,8 +175,7 @@ int main(int argc, char **argv)
     if (w->vt->ledger_size(w, &h.size, &err))
         die("size", &err);
     h.at = 1795470595154LL;
-    bench_nodes wn = {w, &err};
-    omb_merkle_nodes wnodes = {node_get, &wn};
+    OMB_STORE_NODES(wnodes, w, &err);
     if (omb_merkle_root(&wnodes, h.size, h.root))
         die("root", &err);
     omb_ledger_head_sign(&h, sk);
@@ -199,8 +187,7 @@ int main(int argc, char **argv)
     omb_store *r;
     if (omb_store_sqlite.open(argv[1], OMB_STORE_READONLY, &r, &err))
         die("open reader", &err);
-    bench_nodes rn = {r, &err};
-    omb_merkle_nodes rnodes = {node_get, &rn};
+    OMB_STORE_NODES(rnodes, r, &err);
     omb_hash path[OMB_MERKLE_PROOF_MAX];
     size_t n_path = 0, hashes = 0;
     const int proofs = 20000;

@@ -75,22 +75,16 @@ void omb_ledger_tail_back(omb_ledger_tail *t)
 
 /* ---- the frontier from the stored nodes ------------------------------------ */
 
-typedef struct node_ctx {
-    omb_store *s;
-    omb_err *err;
-} node_ctx;
-
-static int get_node(void *ctx, unsigned level, uint64_t index, omb_hash out)
+int omb_store_node_get(void *ctx, unsigned level, uint64_t index, omb_hash out)
 {
-    node_ctx *n = ctx;
+    omb_store_nodes *n = ctx;
     return n->s->vt->ledger_node(n->s, level, index, out, n->err);
 }
 
 /* The frontier of the first size leaves: one read per set bit of size. */
 static int load_front(omb_ledger_tail *t, omb_store *s, uint64_t size, omb_err *err)
 {
-    node_ctx n = {s, err};
-    omb_merkle_nodes nodes = {get_node, &n};
+    OMB_STORE_NODES(nodes, s, err);
     return omb_merkle_frontier_load(&nodes, size, &t->front);
 }
 

@@ -18,6 +18,18 @@
 
 typedef struct omb_ledger_tail omb_ledger_tail;
 
+/* A store's perfect nodes as core/merkle.h reads them: pass an
+ * omb_store_nodes as the ctx of an omb_merkle_nodes whose get is
+ * omb_store_node_get (OMB_STORE_NODES declares both). */
+typedef struct omb_store_nodes {
+    omb_store *s;
+    omb_err *err; /* filled by a failed read */
+} omb_store_nodes;
+int omb_store_node_get(void *ctx, unsigned level, uint64_t index, omb_hash out);
+#define OMB_STORE_NODES(name, store, err)                                                          \
+    omb_store_nodes name##_ctx = {(store), (err)};                                                 \
+    omb_merkle_nodes name = {omb_store_node_get, &name##_ctx}
+
 omb_ledger_tail *omb_ledger_tail_new(void);
 void omb_ledger_tail_free(omb_ledger_tail *t);
 

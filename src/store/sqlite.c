@@ -1180,8 +1180,10 @@ static int sq_event_insert(omb_store *base, const omb_event *ev, const char *pay
                            size_t payload_len, omb_err *err)
 {
     sq_store *s = SQ(base);
-    if (ev->id < 1 || payload_len > INT_MAX)
+    if (ev->id < 1)
         return omb_fail(err, OMB_EINVAL, "internal", NULL, "an event without its id");
+    if (payload_len > INT_MAX)
+        return omb_fail(err, OMB_ETOOBIG, "event_too_large", NULL, "the event is too large");
     sqlite3_stmt *st = stmt(s, Q_EVENT_INSERT, err);
     if (!st)
         return OMB_EIO;

@@ -463,8 +463,9 @@ typedef struct omb_store_vtab {
     /* ---- version 6: the ledger computed above the store ---- */
 
     /* Inserts an event under the id the app gives it in ev->id (its leaf
-     * index + 1) with the payload text as given, byte for byte: the app
-     * serialises ev->payload once and hashes those bytes into the leaf.  A
+     * index + 1) with the payload text as given: the app serialises
+     * ev->payload once and hashes those bytes into the leaf, so they must
+     * come back byte for byte (no JSON column type that rewrites them).  A
      * complaint event needs complaint_id and seq. */
     int (*event_insert)(omb_store *s, const omb_event *ev, const char *payload, size_t payload_len,
                         omb_err *err);

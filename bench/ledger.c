@@ -4,7 +4,8 @@
  *   leaf appends/s      building an event's leaf bytes, hashing them and
  *                       appending the leaf to the frontier (core only), and
  *                       through the store: events with their ledger rows in
- *                       transactions of 1,000 (the writer's path)
+ *                       transactions of 1,000 (the writer's path, hashed in
+ *                       app/ledger_append.c)
  *   proof generation    inclusion and consistency proofs from the stored
  *                       nodes of the whole tree, on a reader connection
  *   verify              `ombud verify`'s walk over every event, leaf, node
@@ -15,6 +16,7 @@
  * Usage: ledger DB EVENTS   (DB must not exist)
  */
 #include "app/app.h"
+#include "app/ledger_append.h"
 #include "core/ledger.h"
 #include "core/merkle.h"
 
@@ -74,17 +76,6 @@ static void bench_core(long n)
     free(f);
 }
 
-typedef struct bench_nodes {
-    omb_store *s;
-    omb_err *err;
-} bench_nodes;
-
-static int node_get(void *ctx, unsigned level, uint64_t index, omb_hash out)
-{
-    bench_nodes *n = ctx;
-    return n->s->vt->ledger_node(n->s, level, index, out, n->err);
-}
-
 static void count_finding(void *ctx, const json_t *f)
 {
     (void)ctx;
@@ -139,12 +130,14 @@ int main(int argc, char **argv)
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(db);
 
-    /* Events with their leaves through the store, 1,000 per transaction. */
+    /* Events with their leaves through the store, 1,000 per transaction,
+     * hashed above it as the writer does (app/ledger_append.c). */
+    omb_ledger_tail *tail = omb_ledger_tail_new();
     char no[24];
     double t0 = now_s();
     long done = 0;
     for (long i = 1; i <= complaints; i++) {
-        if (done % 1000 == 0 && w->vt->begin(w, &err))
+        if (done % 1000 == 0 && (w->vt->begin(w, &err) || omb_ledger_tail_begin(tail, w, &err)))
             die("begin", &err);
         for (int k = 0; k < 2; k++) {
             omb_event ev;
@@ -158,7 +151,7 @@ int main(int argc, char **argv)
             ev.complaint_id = i;
             ev.seq = k + 1;
             memcpy(ev.complaint_no, no, sizeof no);
-            if (w->vt->event_append(w, &ev, &err))
+            if (omb_ledger_tail_append(tail, w, &ev, &err))
                 die("append", &err);
             omb_event_release(&ev);
             done++;
@@ -168,6 +161,7 @@ int main(int argc, char **argv)
     }
     if (done % 1000 && w->vt->commit(w, &err))
         die("commit", &err);
+    omb_ledger_tail_free(tail);
     double secs = now_s() - t0;
     printf("store leaf appends (event + ledger row, 1,000 per transaction, synchronous=FULL): "
            "%.0f events/s\n",
@@ -181,8 +175,7 @@ int main(int argc, char **argv)
     if (w->vt->ledger_size(w, &h.size, &err))
         die("size", &err);
     h.at = 1795470595154LL;
-    bench_nodes wn = {w, &err};
-    omb_merkle_nodes wnodes = {node_get, &wn};
+    OMB_STORE_NODES(wnodes, w, &err);
     if (omb_merkle_root(&wnodes, h.size, h.root))
         die("root", &err);
     omb_ledger_head_sign(&h, sk);
@@ -194,8 +187,7 @@ int main(int argc, char **argv)
     omb_store *r;
     if (omb_store_sqlite.open(argv[1], OMB_STORE_READONLY, &r, &err))
         die("open reader", &err);
-    bench_nodes rn = {r, &err};
-    omb_merkle_nodes rnodes = {node_get, &rn};
+    OMB_STORE_NODES(rnodes, r, &err);
     omb_hash path[OMB_MERKLE_PROOF_MAX];
     size_t n_path = 0, hashes = 0;
     const int proofs = 20000;

@@ -4,7 +4,10 @@
 #   - every C file opens with a comment that says what it is for;
 #   - the code is formatted as .clang-format says (when clang-format is here);
 #   - no file in src/http touches the store (no vt-> call, no store header):
-#     reads and writes go through the app layer.
+#     reads and writes go through the app layer;
+#   - no file in src/store hashes the evidence ledger (leaf bytes, leaf
+#     hashes, Merkle nodes): the app computes them and a backend only
+#     stores them, so that a second backend need not re-implement them.
 # Prints "N passed, N failed" (one check per rule).
 set -u
 cd "$(dirname "$0")/.."
@@ -33,6 +36,13 @@ fi
 
 if grep -nE 'vt->|#include "store/' src/http/*.c src/http/*.h; then
     echo "checksrc: src/http touches the store (see lines above); go through src/app"
+    fail=$((fail + 1))
+else
+    pass=$((pass + 1))
+fi
+
+if grep -nE 'omb_ledger_entry_(hash|bytes)|omb_merkle_[a-z_]+[[:space:]]*\(' src/store/*.c src/store/*.h; then
+    echo "checksrc: src/store computes the ledger (see lines above); hash in src/app/ledger_append.c"
     fail=$((fail + 1))
 else
     pass=$((pass + 1))

@@ -214,7 +214,7 @@ int omb_app_audit(omb_app *app, omb_store *s, omb_job *job, const char *type, co
     omb_event ev;
     omb_event_init(&ev, type, omb_app_now(app), job->who.user_id, job->who.party_id, payload);
     snprintf(ev.subject, sizeof ev.subject, "%s:%lld", kind, (long long)id);
-    int rc = s->vt->event_append(s, &ev, &job->err);
+    int rc = omb_ledger_append(app, s, &ev, &job->err);
     omb_event_release(&ev);
     return rc;
 }

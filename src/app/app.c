@@ -5,6 +5,7 @@
 #include "app.h"
 #include "core/routing.h"
 #include "app/writer_internal.h"
+#include "app/ledger_append.h"
 #include "app/log.h"
 #include "core/buf.h"
 
@@ -218,6 +219,7 @@ static void free_data(omb_app *app)
     omb_app_free_webhook_subs(app);
     omb_login_guard_free(app->login_guard);
     omb_readers_free(app->readers);
+    omb_ledger_tail_free(app->ledger_tail);
     sodium_memzero(&app->keys, sizeof app->keys);
 }
 
@@ -252,6 +254,7 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     app->grade_policy = omb_grade_defaults;
     app->login_guard = omb_login_guard_new(cfg);
     app->readers = omb_readers_new();
+    app->ledger_tail = omb_ledger_tail_new();
     int rc = create ? OMB_OK : omb_app_check_database(cfg, err);
     if (!rc)
         rc = load_data(app, err);
@@ -263,6 +266,12 @@ int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
     if (!rc)
         rc = app->backend->open(cfg->database,
                                 (create ? OMB_STORE_CREATE : 0) | OMB_STORE_LAZY_COMMIT, &ws, err);
+    uint64_t backfilled = 0;
+    if (!rc)
+        rc = omb_ledger_backfill(app->ledger_tail, ws, &backfilled, err);
+    if (!rc && backfilled)
+        omb_log(OMB_LOG_INFO, "ledger_backfilled",
+                json_pack("{s:I}", "leaves", (json_int_t)backfilled));
     if (!rc)
         rc = load_party_calendars(app, ws, err);
     if (!rc)

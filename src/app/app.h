@@ -92,6 +92,8 @@ typedef struct omb_app {
     atomic_llong auth_generation; /* bumped when a token is revoked: drops cached tokens */
     omb_login_guard *login_guard; /* failed logins per username and address (login_guard.c) */
     omb_readers *readers;         /* the reader connection of each thread (readers.c) */
+    /* writer thread only: the ledger's frontier (ledger_append.h) */
+    struct omb_ledger_tail *ledger_tail;
 } omb_app;
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -434,6 +436,10 @@ int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no,
 /* A time as RFC 3339 text, or JSON null for 0. */
 json_t *omb_time_json(omb_ms t);
 
+/* Stores an event (complaint or audit) as the next leaf of the evidence
+ * ledger, inside the job's transaction: the one way events enter the store
+ * (ledger_append.c).  Sets ev->id; a complaint event needs ev->complaint_no. */
+int omb_ledger_append(omb_app *app, omb_store *s, omb_event *ev, omb_err *err);
 /* Routes a new complaint (run_create): the dispatch event's payload.  clear
  * holds the free text as written where the document masks it (or NULL). */
 int omb_app_dispatch(omb_app *app, omb_store *s, const omb_complaint *c, const json_t *clear,

@@ -169,7 +169,7 @@ static int store_event(omb_app *app, omb_store *s, omb_job *job, const omb_compl
 {
     ev->complaint_id = c->id;
     snprintf(ev->complaint_no, sizeof ev->complaint_no, "%s", c->no);
-    int rc = s->vt->event_append(s, ev, err);
+    int rc = omb_ledger_append(app, s, ev, err);
     if (rc)
         return rc;
     /* A party-only note or file reaches the writer's party alone. */

@@ -10,6 +10,7 @@
  * committed rows, against heads already stored.
  */
 #include "app.h"
+#include "app/ledger_append.h"
 
 #include "log.h"
 
@@ -96,23 +97,6 @@ static json_t *proof_json(const omb_hash *path, size_t n)
     return a;
 }
 
-/* ---- stored nodes through a store ------------------------------------------------- */
-
-typedef struct store_nodes {
-    omb_store *s;
-    omb_err *err;
-} store_nodes;
-
-static int get_node(void *ctx, unsigned level, uint64_t index, omb_hash out)
-{
-    store_nodes *n = ctx;
-    return n->s->vt->ledger_node(n->s, level, index, out, n->err);
-}
-
-#define NODES(name, store, err)                                                                    \
-    store_nodes name##_ctx = {(store), (err)};                                                     \
-    omb_merkle_nodes name = {get_node, &name##_ctx}
-
 /* ---- signing ---------------------------------------------------------------------- */
 
 /* The head of the tree as it stands, signed now unless the latest stored head
@@ -134,7 +118,7 @@ static int sign_current(omb_app *app, omb_store *s, omb_tree_head *h, bool *fres
     memset(h, 0, sizeof *h);
     h->size = size;
     h->at = omb_app_now(app);
-    NODES(nodes, s, err);
+    OMB_STORE_NODES(nodes, s, err);
     if ((rc = omb_merkle_root(&nodes, size, h->root)) != OMB_OK)
         return rc;
     omb_ledger_head_sign(h, app->keys.ledger_secret);
@@ -321,7 +305,7 @@ int omb_q_consistency(omb_app *app, omb_store *r, const char *const *names,
                         "the ledger has only %llu leaves", (unsigned long long)size);
     omb_hash path[OMB_MERKLE_PROOF_MAX];
     size_t n_path = 0;
-    NODES(nodes, r, err);
+    OMB_STORE_NODES(nodes, r, err);
     rc = omb_merkle_consistency_proof(&nodes, first, second, path, &n_path);
     if (rc)
         return err->code[0] ? rc : omb_fail(err, rc, "internal", NULL, "cannot build the proof");
@@ -352,7 +336,7 @@ int omb_q_inclusion(omb_app *app, omb_store *r, const char *const *names, const 
                         "leaf must be below the tree size %llu", (unsigned long long)size);
     omb_hash path[OMB_MERKLE_PROOF_MAX], leaf_hash;
     size_t n_path = 0;
-    NODES(nodes, r, err);
+    OMB_STORE_NODES(nodes, r, err);
     rc = omb_merkle_inclusion_proof(&nodes, leaf, size, path, &n_path);
     if (!rc)
         rc = r->vt->ledger_node(r, 0, leaf, leaf_hash, err);
@@ -372,6 +356,22 @@ typedef struct proof_input {
     bool receipt;
 } proof_input;
 
+/* The leaf bytes and index of a stored event (event_entry's callback). */
+typedef struct entry_out {
+    omb_buf *bytes;
+    uint64_t leaf;
+    omb_err *err;
+} entry_out;
+
+static int take_entry(void *ctx, const omb_ledger_event *ev)
+{
+    entry_out *o = ctx;
+    o->leaf = (uint64_t)(ev->id - 1);
+    if (omb_ledger_entry_bytes(o->bytes, &ev->entry) != OMB_OK)
+        return omb_fail(o->err, OMB_ETOOBIG, "response_too_large", NULL, "the event is too large");
+    return OMB_OK;
+}
+
 /* The proof of one event of a visible complaint under head h (which must
  * cover it), as an event proof or, for the creation event, a receipt. */
 static int build_proof(omb_app *app, omb_store *s, const omb_principal *who, const proof_input *in,
@@ -385,8 +385,9 @@ static int build_proof(omb_app *app, omb_store *s, const omb_principal *who, con
     if (rc)
         return rc;
     omb_buf entry = OMB_BUF_INIT(1 << 20);
-    uint64_t leaf;
-    rc = s->vt->ledger_entry(s, id, in->seq, &leaf, &entry, err);
+    entry_out got = {&entry, 0, err};
+    rc = s->vt->event_entry(s, id, in->seq, take_entry, &got, err);
+    uint64_t leaf = got.leaf;
     /* Another party's party-only note or file is not there for this reader
      * (its entry names the writer's party; event id = leaf index + 1). */
     int64_t only = 0;
@@ -398,7 +399,7 @@ static int build_proof(omb_app *app, omb_store *s, const omb_principal *who, con
         rc = OMB_PROOF_PENDING;
     omb_hash path[OMB_MERKLE_PROOF_MAX], leaf_hash;
     size_t n_path = 0;
-    NODES(nodes, s, err);
+    OMB_STORE_NODES(nodes, s, err);
     if (!rc)
         rc = omb_merkle_inclusion_proof(&nodes, leaf, h->size, path, &n_path);
     if (!rc) {

@@ -14,9 +14,11 @@
  * remains; if the sync fails, the disk can no longer be trusted: the batch
  * fails and so does every later write.  Idempotency keys are honoured
  * inside the transaction, so two retries of one request can never both
- * write.
+ * write.  The ledger's frontier (ledger_append.h) follows every begin,
+ * savepoint and rollback here, so that it never outlives rolled-back rows.
  */
 #include "app.h"
+#include "app/ledger_append.h"
 #include "app/writer_internal.h"
 #include "log.h"
 
@@ -135,6 +137,8 @@ static void run_job(omb_writer *w, omb_job *job, bool savepoint)
     job->rc = savepoint ? s->vt->savepoint(s, &job->err) : OMB_OK;
     if (job->rc)
         return;
+    if (savepoint)
+        omb_ledger_tail_mark(w->app->ledger_tail);
     bool answered = false;
     if (job->idem_key[0])
         job->rc = idem_check(w->app, s, job, &answered);
@@ -153,8 +157,10 @@ static void run_job(omb_writer *w, omb_job *job, bool savepoint)
         json_decref(job->feed);
         job->feed = NULL;
         job->outbox_added = false;
-        if (savepoint)
+        if (savepoint) {
             s->vt->rollback_to(s);
+            omb_ledger_tail_back(w->app->ledger_tail);
+        }
     } else if (savepoint && s->vt->release(s, &job->err) != OMB_OK) {
         job->rc = job->err.rc ? job->err.rc : OMB_EIO;
     }
@@ -235,6 +241,24 @@ static bool is_broken(omb_writer *w, omb_err *why)
     return broken;
 }
 
+/* Opens the batch's transaction. */
+static int begin(omb_writer *w, omb_err *err)
+{
+    omb_store *s = w->store;
+    int rc = s->vt->begin(s, err);
+    if (!rc && (rc = omb_ledger_tail_begin(w->app->ledger_tail, s, err)) != OMB_OK)
+        s->vt->rollback(s);
+    return rc;
+}
+
+/* Takes the whole transaction back, and what the writer remembers of its rows. */
+static void rollback(omb_writer *w)
+{
+    w->store->vt->rollback(w->store);
+    omb_ledger_tail_forget(w->app->ledger_tail);
+    w->app->webhooks_stale = true; /* a rolled-back job may have reloaded them */
+}
+
 /* Runs a batch in one transaction and commits it lazily.
  *
  * A savepoint per job costs SQLite a copy of every page the job is first
@@ -253,16 +277,15 @@ static void run_batch(omb_writer *w, batch *b, long long n)
     }
     for (omb_job *j = b->jobs; j; j = j->next)
         j->status_queued = j->status;
-    int rc = s->vt->begin(s, &err);
+    int rc = begin(w, &err);
     bool careful = w->careful > 0;
     w->careful -= careful;
     if (!rc && !run_jobs(w, b->jobs, careful)) {
-        s->vt->rollback(s);
-        w->app->webhooks_stale = true; /* a rolled-back job may have reloaded them */
+        rollback(w);
         w->careful = CAREFUL_BATCHES;
         for (omb_job *j = b->jobs; j; j = j->next)
             reset_job(j);
-        rc = s->vt->begin(s, &err);
+        rc = begin(w, &err);
         if (!rc)
             run_jobs(w, b->jobs, true);
     }
@@ -274,7 +297,7 @@ static void run_batch(omb_writer *w, batch *b, long long n)
      * rows finds at least this ticket issued, and waits for its sync. */
     b->ticket = atomic_fetch_add(&w->issued, 1) + 1;
     if (s->vt->commit_lazy(s, &err) != OMB_OK) {
-        s->vt->rollback(s);
+        rollback(w);
         fail_batch(b->jobs, &err);
         pthread_mutex_lock(&w->lock);
         w->failed_commits++;

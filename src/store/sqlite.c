@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/jsonw.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -280,7 +281,6 @@ static void sq_close(omb_store *base)
         sqlite3_finalize(s->more[i]);
     for (int i = 0; i < SQ_LEDGER_SLOTS; i++)
         sqlite3_finalize(s->ledger[i]);
-    omb_buf_release(&s->scratch);
     sqlite3_close(s->db);
     free(s);
 }
@@ -299,7 +299,6 @@ static int sq_open(const char *dsn, int flags, omb_store **out, omb_err *err)
     pthread_once(&once, configure_sqlite);
     sq_store *s = omb_xcalloc(1, sizeof *s);
     s->base.vt = &omb_store_sqlite;
-    omb_buf_init(&s->scratch, 64 << 20);
     int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (flags & OMB_STORE_CREATE) {
         oflags |= SQLITE_OPEN_CREATE;
@@ -372,11 +371,19 @@ static int check_memo(sq_store *s, omb_err *err)
     sq_done(st);
     if (rc != SQLITE_ROW)
         return sq_db_fail(s, err, "data version");
-    if (version != s->memo.data_version) {
+    s->others_committed = !s->version_known || version != s->memo.data_version;
+    if (s->others_committed) {
         forget(s);
         s->memo.data_version = version;
     }
+    s->version_known = true;
     s->memo.valid = true;
+    return OMB_OK;
+}
+
+static int sq_others_committed(omb_store *base, bool *yes, omb_err *err)
+{
+    *yes = SQ(base)->others_committed;
     return OMB_OK;
 }
 
@@ -1171,16 +1178,17 @@ static int sq_complaint_count(omb_store *base, int64_t *count, omb_err *err)
 
 /* ---- events ------------------------------------------------------------ */
 
-static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
+static int sq_event_insert(omb_store *base, const omb_event *ev, const char *payload,
+                           size_t payload_len, omb_err *err)
 {
     sq_store *s = SQ(base);
+    if (ev->id < 1)
+        return omb_fail(err, OMB_EINVAL, "internal", NULL, "an event without its id");
+    if (payload_len > INT_MAX)
+        return omb_fail(err, OMB_ETOOBIG, "event_too_large", NULL, "the event is too large");
     sqlite3_stmt *st = stmt(s, Q_EVENT_INSERT, err);
     if (!st)
         return OMB_EIO;
-    size_t payload_len = 0;
-    char *payload = omb_jsonw_dup(ev->payload, OMB_JSONW_SORTED, &payload_len);
-    if (!payload)
-        return omb_fail(err, OMB_EIO, "storage_error", NULL, "cannot serialise event");
     sq_bind_id(st, 1, ev->complaint_id);
     if (ev->complaint_id)
         sqlite3_bind_int64(st, 2, ev->seq);
@@ -1191,22 +1199,9 @@ static int sq_event_append(omb_store *base, omb_event *ev, omb_err *err)
     sqlite3_bind_int64(st, 5, ev->at);
     sqlite3_bind_int64(st, 6, ev->actor_user_id);
     sqlite3_bind_int64(st, 7, ev->actor_party_id);
-    /* The leaf first: it decides the event's id (leaf index + 1). */
-    uint64_t leaf;
-    int rc = sq_ledger_append(s, ev, payload, payload_len, &leaf, err);
-    if (rc) {
-        sq_done(st);
-        free(payload);
-        return rc;
-    }
-    sqlite3_bind_text(st, 8, payload, (int)payload_len, free);
-    sqlite3_bind_int64(st, 9, (int64_t)leaf + 1);
-    rc = sq_exec_stmt(s, st, err, "event");
-    if (rc)
-        s->memo.ledger_loaded = false; /* the leaf went in without its event */
-    else
-        ev->id = (int64_t)leaf + 1;
-    return rc;
+    sqlite3_bind_text(st, 8, payload, (int)payload_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, ev->id);
+    return sq_exec_stmt(s, st, err, "event");
 }
 
 static int sq_event_list(omb_store *base, int64_t complaint_id, omb_event_cb cb, void *ctx,
@@ -1554,7 +1549,7 @@ const omb_store_vtab omb_store_sqlite = {
     .complaint_doc = sq_complaint_doc,
     .complaint_list = sq_complaint_list,
     .complaint_count = sq_complaint_count,
-    .event_append = sq_event_append,
+    .retired_event_append = NULL,
     .event_list = sq_event_list,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
@@ -1586,7 +1581,7 @@ const omb_store_vtab omb_store_sqlite = {
     .settlements_list = sq_settlements_list,
     .ledger_size = sq_ledger_size,
     .ledger_node = sq_ledger_node,
-    .ledger_entry = sq_ledger_entry,
+    .retired_ledger_entry = NULL,
     .head_put = sq_head_put,
     .head_get = sq_head_get,
     .heads_list = sq_heads_list,
@@ -1604,4 +1599,9 @@ const omb_store_vtab omb_store_sqlite = {
     .user_set_active = sq_user_set_active,
     .user_tokens_revoke = sq_user_tokens_revoke,
     .users_active_count = sq_users_active_count,
+    .event_insert = sq_event_insert,
+    .ledger_insert = sq_ledger_insert,
+    .event_last_id = sq_event_last_id,
+    .event_entry = sq_event_entry,
+    .others_committed = sq_others_committed,
 };

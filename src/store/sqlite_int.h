@@ -24,8 +24,6 @@ typedef struct sq_memo {
     int64_t data_version;
     int32_t day;   /* the day counter last handed out, 0 for none */
     int64_t day_n; /* and its value */
-    bool ledger_loaded;
-    omb_merkle_frontier ledger; /* the ledger's right edge */
 } sq_memo;
 
 typedef struct sq_wal sq_wal;
@@ -37,8 +35,9 @@ typedef struct sq_store {
     sqlite3_stmt *more[SQ_MORE_SLOTS];
     sqlite3_stmt *ledger[SQ_LEDGER_SLOTS];
     sq_memo memo;
-    omb_buf scratch; /* leaf bytes being hashed */
-    sq_wal *wal;     /* lazy commits and the checkpointer (sqlite_wal.c), or NULL */
+    bool version_known;    /* memo.data_version has been read */
+    bool others_committed; /* another connection committed before the last BEGIN */
+    sq_wal *wal;           /* lazy commits and the checkpointer (sqlite_wal.c), or NULL */
 } sq_store;
 
 static inline sq_store *SQ(omb_store *s)
@@ -128,14 +127,13 @@ int sq_users_active_count(omb_store *s, const char *party_kind, enum omb_role ro
  * the ones it lacks, each in its own transaction. */
 int sq_migrate(sq_store *s, bool apply_missing, omb_err *err);
 
-/* sqlite_ledger.c: the evidence ledger (see store.h). */
-int sq_ledger_append(sq_store *s, const omb_event *ev, const char *payload, size_t payload_len,
-                     uint64_t *leaf, omb_err *err);
-int sq_ledger_backfill(sq_store *s, omb_err *err);
+/* sqlite_ledger.c: the evidence ledger's rows (see store.h). */
+int sq_ledger_insert(omb_store *s, const omb_ledger_row *row, omb_err *err);
 int sq_ledger_size(omb_store *s, uint64_t *size, omb_err *err);
 int sq_ledger_node(omb_store *s, unsigned level, uint64_t index, omb_hash out, omb_err *err);
-int sq_ledger_entry(omb_store *s, int64_t complaint_id, int64_t seq, uint64_t *leaf, omb_buf *bytes,
-                    omb_err *err);
+int sq_event_last_id(omb_store *s, int64_t *id, omb_err *err);
+int sq_event_entry(omb_store *s, int64_t complaint_id, int64_t seq,
+                   int (*cb)(void *, const omb_ledger_event *), void *ctx, omb_err *err);
 int sq_head_put(omb_store *s, const omb_tree_head *h, omb_err *err);
 int sq_head_get(omb_store *s, uint64_t size, omb_tree_head *out, omb_err *err);
 int sq_heads_list(omb_store *s, uint64_t after, int limit, int (*cb)(void *, const omb_tree_head *),

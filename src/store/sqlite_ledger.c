@@ -1,22 +1,18 @@
 /*
- * sqlite_ledger.c - the SQLite side of the evidence ledger: leaves appended
- * with their events, stored perfect nodes, signed tree heads, witnesses and
- * countersignatures, the backfill of databases made before the ledger, and
- * cursors over the whole log for `ombud verify`.
+ * sqlite_ledger.c - the SQLite side of the evidence ledger: ledger rows
+ * inserted as the app gives them, stored perfect nodes, signed tree heads,
+ * witnesses and countersignatures, and cursors over the whole log for
+ * `ombud verify`.  Nothing here hashes: leaves, the frontier and the nodes
+ * a leaf completes are computed above the store (app/ledger_append.c), so
+ * that another backend stores the same rows without re-implementing them.
  *
  * Layout.  One row per leaf: ledger(leaf, hashes).  hashes is the leaf hash
  * followed by the roots of the perfect subtrees that leaf completes, lowest
  * first, so node (level l, index i) is found in the row of leaf
  * (i + 1) * 2^l - 1 at byte 32 * l: any node in one lookup, nothing
  * recomputed, and rows only ever appended.  Event id = leaf index + 1.
- *
- * The writer keeps the tree's right edge (the frontier) in its memo, so an
- * append reads nothing; a rollback forgets it and the next append reloads it
- * from O(log n) rows.
  */
 #include "sqlite_int.h"
-
-#include "core/jsonw.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +94,7 @@ static bool col_blob(sqlite3_stmt *st, int i, uint8_t *out, size_t n)
     return true;
 }
 
-/* ---- size, nodes, frontier ------------------------------------------------- */
+/* ---- size, nodes, rows ------------------------------------------------------ */
 
 /* A max(...) query's value, 0 for an empty table. */
 static int max_of(sq_store *s, enum ledger_stmt id, int64_t *out, bool *any, omb_err *err)
@@ -151,91 +147,21 @@ int sq_ledger_node(omb_store *base, unsigned level, uint64_t index, omb_hash out
     return out_rc;
 }
 
-typedef struct node_ctx {
-    sq_store *s;
-    omb_err *err;
-} node_ctx;
-
-static int get_node(void *ctx, unsigned level, uint64_t index, omb_hash out)
+int sq_event_last_id(omb_store *base, int64_t *id, omb_err *err)
 {
-    node_ctx *n = ctx;
-    return sq_ledger_node(&n->s->base, level, index, out, n->err);
-}
-
-static int read_frontier_of(sq_store *s, omb_merkle_frontier *f, uint64_t size, omb_err *err)
-{
-    node_ctx n = {s, err};
-    omb_merkle_nodes nodes = {get_node, &n};
-    return omb_merkle_frontier_load(&nodes, size, f);
-}
-
-/* Loads the frontier of the stored tree, refusing a log whose events run
- * ahead of its leaves. */
-static int read_frontier(sq_store *s, omb_merkle_frontier *f, omb_err *err)
-{
-    uint64_t size;
-    int64_t max_event;
     bool any;
-    int rc = sq_ledger_size(&s->base, &size, err);
-    if (!rc)
-        rc = max_of(s, G_MAX_EVENT, &max_event, &any, err);
-    if (!rc && (uint64_t)max_event != size)
-        return omb_fail(err, OMB_EIO, "ledger_mismatch", NULL,
-                        "the ledger has %llu leaves but the last event is %lld: run `ombud "
-                        "verify`",
-                        (unsigned long long)size, (long long)max_event);
-    return rc ? rc : read_frontier_of(s, f, size, err);
+    return max_of(SQ(base), G_MAX_EVENT, id, &any, err);
 }
 
-/* Stores the leaf of an entry and the nodes it completes, advancing f;
- * *leaf gets its index. */
-static int append_to(sq_store *s, omb_merkle_frontier *f, const omb_ledger_entry *e, uint64_t *leaf,
-                     omb_err *err)
+int sq_ledger_insert(omb_store *base, const omb_ledger_row *row, omb_err *err)
 {
-    omb_hash hash;
-    if (omb_ledger_entry_hash(&s->scratch, e, hash) != OMB_OK)
-        return omb_fail(err, OMB_ETOOBIG, "event_too_large", NULL, "the event is too large");
-    omb_hash done[OMB_MERKLE_LEVELS];
-    unsigned n_done;
-    *leaf = f->size;
-    omb_merkle_append(f, hash, done, &n_done);
+    sq_store *s = SQ(base);
+    if (row->leaf > (uint64_t)INT64_MAX || row->len < OMB_HASH_LEN || row->len % OMB_HASH_LEN)
+        return omb_fail(err, OMB_EINVAL, "internal", NULL, "a malformed ledger row");
     GSTMT_OR_FAIL(st, s, G_INSERT, err);
-    sqlite3_bind_int64(st, 1, (int64_t)*leaf);
-    sqlite3_bind_blob(st, 2, done, (int)(n_done * OMB_HASH_LEN), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, (int64_t)row->leaf);
+    sqlite3_bind_blob(st, 2, row->hashes, (int)row->len, SQLITE_STATIC);
     return sq_exec_stmt(s, st, err, "ledger");
-}
-
-/* Appends through the memo's frontier inside a transaction (reading
- * nothing), else through one read from the rows. */
-static int append_leaf(sq_store *s, const omb_ledger_entry *e, uint64_t *leaf, omb_err *err)
-{
-    int rc = OMB_OK;
-    if (!(sq_memo_usable(s) && s->memo.ledger_loaded))
-        rc = read_frontier(s, &s->memo.ledger, err);
-    if (!rc)
-        rc = append_to(s, &s->memo.ledger, e, leaf, err);
-    /* A failed append leaves the memo ahead of the rows: reload next time. */
-    s->memo.ledger_loaded = !rc && sq_memo_usable(s);
-    return rc;
-}
-
-int sq_ledger_append(sq_store *s, const omb_event *ev, const char *payload, size_t payload_len,
-                     uint64_t *leaf, omb_err *err)
-{
-    if (ev->complaint_id && !ev->complaint_no[0])
-        return omb_fail(err, OMB_EIO, "internal", NULL, "a complaint event without its number");
-    omb_ledger_entry e = {
-        ev->complaint_id ? ev->complaint_no : NULL,
-        ev->complaint_id ? ev->seq : 0,
-        ev->subject,
-        ev->type,
-        ev->at,
-        ev->actor_user_id,
-        ev->actor_party_id,
-        payload,
-        payload_len,
-    };
-    return append_leaf(s, &e, leaf, err);
 }
 
 /* ---- events as the ledger reads them ---------------------------------------- */
@@ -259,8 +185,8 @@ static void read_event(sqlite3_stmt *st, omb_ledger_event *out)
     out->entry.payload_len = payload ? (size_t)sqlite3_column_bytes(st, 9) : 0;
 }
 
-int sq_ledger_entry(omb_store *base, int64_t complaint_id, int64_t seq, uint64_t *leaf,
-                    omb_buf *bytes, omb_err *err)
+int sq_event_entry(omb_store *base, int64_t complaint_id, int64_t seq,
+                   int (*cb)(void *, const omb_ledger_event *), void *ctx, omb_err *err)
 {
     sq_store *s = SQ(base);
     GSTMT_OR_FAIL(st, s, G_ENTRY, err);
@@ -271,9 +197,7 @@ int sq_ledger_entry(omb_store *base, int64_t complaint_id, int64_t seq, uint64_t
     if (rc == SQLITE_ROW) {
         omb_ledger_event ev;
         read_event(st, &ev);
-        *leaf = (uint64_t)(ev.id - 1);
-        if (omb_ledger_entry_bytes(bytes, &ev.entry) != OMB_OK)
-            out = omb_fail(err, OMB_ETOOBIG, "response_too_large", NULL, "the event is too large");
+        out = cb(ctx, &ev);
     } else if (rc == SQLITE_DONE) {
         out = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no event %lld", (long long)seq);
     } else {
@@ -281,45 +205,6 @@ int sq_ledger_entry(omb_store *base, int64_t complaint_id, int64_t seq, uint64_t
     }
     sq_done(st);
     return out;
-}
-
-/* Gives every event written before the ledger existed its leaf, in id
- * order: the step of schema version 4 (sqlite_migrate.c), run once inside
- * its transaction.  Ids must run 1, 2, 3... as ombud writes them. */
-int sq_ledger_backfill(sq_store *s, omb_err *err)
-{
-    uint64_t size;
-    int rc = sq_ledger_size(&s->base, &size, err);
-    if (rc)
-        return rc;
-    omb_merkle_frontier *f = omb_xmalloc(sizeof *f);
-    rc = read_frontier_of(s, f, size, err);
-    sqlite3_stmt *st = NULL;
-    if (!rc && sqlite3_prepare_v2(s->db, ledger_sql[G_EVENTS_AFTER], -1, &st, NULL) != SQLITE_OK)
-        rc = sq_db_fail(s, err, "ledger backfill");
-    if (!rc)
-        sqlite3_bind_int64(st, 1, (int64_t)size);
-    int step = SQLITE_DONE;
-    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        omb_ledger_event ev;
-        read_event(st, &ev);
-        uint64_t leaf;
-        if (ev.id != (int64_t)size + 1) {
-            rc = omb_fail(err, OMB_EIO, "ledger_mismatch", NULL,
-                          "event ids are not consecutive at %lld (expected %llu): the ledger "
-                          "cannot be built",
-                          (long long)ev.id, (unsigned long long)size + 1);
-            break;
-        }
-        rc = append_to(s, f, &ev.entry, &leaf, err);
-        size++;
-    }
-    if (!rc && step != SQLITE_DONE)
-        rc = sq_db_fail(s, err, "ledger backfill");
-    sqlite3_finalize(st);
-    free(f);
-    s->memo.ledger_loaded = false;
-    return rc;
 }
 
 /* ---- tree heads --------------------------------------------------------------- */

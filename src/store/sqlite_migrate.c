@@ -19,6 +19,13 @@
  *    that released them ran the whole schema at every open, so a database
  *    may hold some of their tables before it records their number.  From 6
  *    on, a migration may rely on running exactly once.
+ *  - The store computes nothing of the evidence ledger (store.h).  So
+ *    migration 4's step no longer builds the leaves of the events written
+ *    before the ledger: it records in meta that they are owed
+ *    (ledger_backfill = pending), and the app gives them their leaves, the
+ *    same rows as before, when it next opens the database for writing,
+ *    before anything else is written (omb_ledger_backfill,
+ *    app/ledger_append.c).
  */
 #include "sqlite_int.h"
 
@@ -31,6 +38,7 @@ extern const unsigned char omb_embed_0004_ledger_sql[];
 extern const unsigned char omb_embed_0005_visibility_sql[];
 
 static int add_columns_v3(sq_store *s, omb_err *err);
+static int owe_leaves_v4(sq_store *s, omb_err *err);
 
 static const struct migration {
     int version;
@@ -40,7 +48,7 @@ static const struct migration {
     {1, omb_embed_0001_base_sql, NULL},
     {2, omb_embed_0002_clocks_sql, NULL},
     {3, omb_embed_0003_linkage_sql, add_columns_v3},
-    {4, omb_embed_0004_ledger_sql, sq_ledger_backfill},
+    {4, omb_embed_0004_ledger_sql, owe_leaves_v4},
     {5, omb_embed_0005_visibility_sql, NULL},
 };
 
@@ -82,6 +90,18 @@ static int add_columns_v3(sq_store *s, omb_err *err)
             return rc;
     }
     return OMB_OK;
+}
+
+/* Events beyond the last leaf are owed their leaves: the app builds them
+ * (see the rules above). */
+static int owe_leaves_v4(sq_store *s, omb_err *err)
+{
+    return exec_sql(s,
+                    "INSERT INTO meta(key, value) SELECT 'ledger_backfill', 'pending' "
+                    "WHERE (SELECT coalesce(max(id), 0) FROM events) > "
+                    "(SELECT coalesce(max(leaf) + 1, 0) FROM ledger) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    "migration 4", err);
 }
 
 /* The schema version recorded in the database: 0 for an empty one. */

@@ -9,6 +9,11 @@
  * reader thread owns another.  Nothing here assumes SQLite: no rowids leak, times are integer
  * milliseconds, and every call returns an OMB_* code that callers check.
  *
+ * A backend stores what it is given and computes nothing of the evidence
+ * ledger: the app builds each leaf hash and the subtree roots it completes
+ * (app/ledger_append.c), and the store only inserts them with the event and
+ * reads them back.
+ *
  * Every text handed back through a callback is valid only during the call.
  */
 #ifndef OMB_STORE_H
@@ -30,8 +35,9 @@
  * ever removed, reordered or changed.  So a backend whose version is at
  * least OMB_STORE_VERSION has every entry this app calls (a backend built
  * for a newer interface has more at the end, which this app ignores), and
- * the app refuses a backend with a lower one. */
-#define OMB_STORE_VERSION 5
+ * the app refuses a backend with a lower one.  An entry the app no longer
+ * calls keeps its place, renamed retired_*, and backends leave it NULL. */
+#define OMB_STORE_VERSION 6
 
 enum omb_store_flags {
     OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
@@ -316,8 +322,10 @@ typedef struct omb_store_vtab {
                           void *ctx, omb_err *err);
     int (*complaint_count)(omb_store *s, int64_t *count, omb_err *err);
 
-    /* Events: append sets ev->id; list walks one complaint's events in order. */
-    int (*event_append)(omb_store *s, omb_event *ev, omb_err *err);
+    /* Retired in version 6 (event_insert and ledger_insert took its place):
+     * backends set it NULL; the app never calls it. */
+    int (*retired_event_append)(omb_store *s, omb_event *ev, omb_err *err);
+    /* Walks one complaint's events in order. */
     int (*event_list)(omb_store *s, int64_t complaint_id, omb_event_cb cb, void *ctx, omb_err *err);
 
     /* Idempotency keys: get fills out (OMB_ENOTFOUND when new). */
@@ -400,16 +408,14 @@ typedef struct omb_store_vtab {
 
     /* ---- version 3: evidence ledger ---- */
 
-    /* event_append also appends the event's leaf in the same transaction:
-     * the event's id is its leaf index + 1, and the ledger row holds the
-     * leaf hash and the subtree roots it completes.  A complaint event
-     * needs ev->complaint_no. */
+    /* The number of leaves (the largest leaf index + 1, 0 for none). */
     int (*ledger_size)(omb_store *s, uint64_t *size, omb_err *err);
     /* The stored perfect node (level, index); OMB_ENOTFOUND past the tree. */
     int (*ledger_node)(omb_store *s, unsigned level, uint64_t index, omb_hash out, omb_err *err);
-    /* The leaf bytes of a complaint's event seq (appended to bytes) and its leaf index. */
-    int (*ledger_entry)(omb_store *s, int64_t complaint_id, int64_t seq, uint64_t *leaf,
-                        omb_buf *bytes, omb_err *err);
+    /* Retired in version 6 (event_entry took its place: the app formats the
+     * leaf bytes): backends set it NULL; the app never calls it. */
+    int (*retired_ledger_entry)(omb_store *s, int64_t complaint_id, int64_t seq, uint64_t *leaf,
+                                omb_buf *bytes, omb_err *err);
     /* Signed tree heads: put keeps the first head of a size; get with size
      * 0 is the latest (OMB_ENOTFOUND for none); list walks sizes > after. */
     int (*head_put)(omb_store *s, const omb_tree_head *h, omb_err *err);
@@ -453,6 +459,29 @@ typedef struct omb_store_vtab {
     /* How many active users with the role belong to parties of the kind. */
     int (*users_active_count)(omb_store *s, const char *party_kind, enum omb_role role,
                               int64_t *count, omb_err *err);
+
+    /* ---- version 6: the ledger computed above the store ---- */
+
+    /* Inserts an event under the id the app gives it in ev->id (its leaf
+     * index + 1) with the payload text as given: the app serialises
+     * ev->payload once and hashes those bytes into the leaf, so they must
+     * come back byte for byte (no JSON column type that rewrites them).  A
+     * complaint event needs complaint_id and seq. */
+    int (*event_insert)(omb_store *s, const omb_event *ev, const char *payload, size_t payload_len,
+                        omb_err *err);
+    /* Inserts the ledger row of a leaf as given (see omb_ledger_row). */
+    int (*ledger_insert)(omb_store *s, const omb_ledger_row *row, omb_err *err);
+    /* The largest event id, 0 when there is none. */
+    int (*event_last_id)(omb_store *s, int64_t *id, omb_err *err);
+    /* The stored event seq of a complaint, as the ledger reads it (cb's
+     * return is passed on); OMB_ENOTFOUND when there is none. */
+    int (*event_entry)(omb_store *s, int64_t complaint_id, int64_t seq,
+                       int (*cb)(void *, const omb_ledger_event *), void *ctx, omb_err *err);
+    /* Asked right after begin: whether another connection may have
+     * committed since this connection's previous transaction, so that what
+     * the app remembers of the rows (the ledger's frontier) may no longer
+     * mirror them.  A backend that cannot tell answers true. */
+    int (*others_committed)(omb_store *s, bool *yes, omb_err *err);
 } omb_store_vtab;
 
 /* The SQLite backend. */

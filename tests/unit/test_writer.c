@@ -9,7 +9,11 @@
  * the batch and stores none of them; a failed sync fails its batch and
  * stops all writing; no job is answered, and no reader's wait for
  * durability ends, before the sync of its batch returns; idempotency keys
- * hold inside a batch; nothing acknowledged is lost across a reopen.
+ * hold inside a batch; nothing acknowledged is lost across a reopen.  The
+ * ledger's frontier, kept above the store, follows every rollback, savepoint
+ * and another connection's commits, and the leaves a database is owed are
+ * built when it is opened: `ombud verify` finds every stored leaf and node
+ * equal to what the events make.
  */
 #include "app/app.h"
 
@@ -25,6 +29,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "unit_main.h"
 
@@ -78,12 +83,27 @@ static int faulty_sync(omb_store *s, omb_err *err)
     return rc;
 }
 
-static int faulty_append(omb_store *s, omb_event *ev, omb_err *err)
+/* The event row goes in after its ledger row (app/ledger_append.c): failing
+ * it leaves the app's frontier ahead of the rows. */
+static int faulty_event_insert(omb_store *s, const omb_event *ev, const char *payload, size_t len,
+                               omb_err *err)
 {
     const char *desc = json_string_value(json_object_get(ev->payload, "description"));
     if (fail_append_of && desc && strcmp(desc, fail_append_of) == 0)
         return omb_fail(err, OMB_EIO, "storage_error", NULL, "injected: append failed");
-    return omb_store_sqlite.event_append(s, ev, err);
+    return omb_store_sqlite.event_insert(s, ev, payload, len, err);
+}
+
+/* A job fails after all its events are stored when its idempotency record
+ * cannot be written: the app's frontier is then known and ahead of the rows
+ * that its savepoint takes back. */
+#define FAIL_IDEM_KEY "fail-after-the-events"
+
+static int faulty_idem_put(omb_store *s, const omb_idem *in, omb_ms now, omb_err *err)
+{
+    if (strcmp(in->key, FAIL_IDEM_KEY) == 0)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL, "injected: idempotency record");
+    return omb_store_sqlite.idem_put(s, in, now, err);
 }
 
 /* ---- fixture: an app on a fresh file with one party ------------------------ */
@@ -130,7 +150,8 @@ static int setup(void **state)
     faulty.commit = faulty_commit;
     faulty.commit_lazy = faulty_commit_lazy;
     faulty.sync = faulty_sync;
-    faulty.event_append = faulty_append;
+    faulty.event_insert = faulty_event_insert;
+    faulty.idem_put = faulty_idem_put;
     fail_commits = 0;
     fail_syncs = 0;
     atomic_store(&hold_syncs, false);
@@ -194,6 +215,46 @@ static void free_jobs(omb_job **jobs, int n)
         free(jobs[i]);
     }
     free(jobs);
+}
+
+static void print_finding(void *ctx, const json_t *finding)
+{
+    char *text = json_dumps(finding, JSON_COMPACT);
+    print_message("verify: %s\n", text ? text : "?");
+    free(text);
+}
+
+/* Walks the ledger as `ombud verify` does: every stored leaf and node must
+ * be what the events make.  Returns the number of leaves. */
+static uint64_t ledger_clean(fixture *f)
+{
+    omb_store *r;
+    omb_err err;
+    assert_int_equal(omb_app_reader(f->app, &r, &err), OMB_OK);
+    omb_verify_options opt = {NULL, NULL};
+    omb_verify_stats st;
+    assert_int_equal(omb_verify(r, &opt, print_finding, NULL, &st, &err), OMB_OK);
+    r->vt->close(r);
+    assert_int_equal(st.problems, 0);
+    assert_int_equal(st.leaves, st.events);
+    return st.leaves;
+}
+
+/* Runs n creates in one batch on the writer of app, job fail_after (-1:
+ * none) failing after its events; returns how many succeeded. */
+static int run_creates(fixture *f, omb_app *app, int n, int fail_after)
+{
+    omb_job **jobs = make_creates(f, n);
+    if (fail_after >= 0) {
+        snprintf(jobs[fail_after]->idem_key, sizeof jobs[fail_after]->idem_key, FAIL_IDEM_KEY);
+        memset(jobs[fail_after]->req_hash, 9, 32);
+    }
+    omb_writer_run_many(app->writer, jobs, (size_t)n);
+    int ok = 0;
+    for (int i = 0; i < n; i++)
+        ok += jobs[i]->rc == OMB_OK;
+    free_jobs(jobs, n);
+    return ok;
 }
 
 static void batch_commits_all(void **state)
@@ -452,6 +513,112 @@ static void acknowledged_survives_reopen(void **state)
     r->vt->close(r);
 }
 
+/* The frontier lives above the store and must never outlive rolled-back
+ * rows: a batch rolled back whole (its first, optimistic run), a job rolled
+ * back to its savepoint after its ledger row went in, and later batches with
+ * and without savepoints leave no gap and no wrong node. */
+static void frontier_follows_rollbacks(void **state)
+{
+    fixture *f = *state;
+    uint64_t leaves = ledger_clean(f);
+    /* Optimistic: job 6 fails after its events, the batch is rolled back
+     * whole and runs again with a savepoint per job. */
+    assert_int_equal(run_creates(f, f->app, 10, 6), 9);
+    /* Careful: a job fails at its first event row after its ledger row;
+     * another after all its events. */
+    fail_append_of = "complaint number 0 of the batch";
+    assert_int_equal(run_creates(f, f->app, 5, -1), 4);
+    fail_append_of = "complaint number 3 of the batch";
+    assert_int_equal(run_creates(f, f->app, 5, 1), 3);
+    fail_append_of = NULL;
+    for (int i = 0; i < 20; i++) /* the careful batches run out */
+        assert_int_equal(run_creates(f, f->app, 1 + i % 3, -1), 1 + i % 3);
+    int creates = 9 + 4 + 3 + 7 * 1 + 7 * 2 + 6 * 3;
+    assert_int_equal(ledger_clean(f), leaves + 2 * (uint64_t)creates); /* received, dispatched */
+}
+
+/* Another connection (another process, as `ombud import` beside a server)
+ * appends between two batches: the writer's frontier must be reloaded. */
+static void frontier_after_another_writer(void **state)
+{
+    fixture *f = *state;
+    uint64_t leaves = ledger_clean(f);
+    omb_app *other = NULL;
+    omb_err err;
+    assert_int_equal(omb_app_open_backend(&other, &f->cfg, false, &faulty, &err), OMB_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(run_creates(f, f->app, 2, -1), 2);
+        assert_int_equal(run_creates(f, other, 3, -1), 3);
+    }
+    omb_app_close(other);
+    assert_int_equal(run_creates(f, f->app, 1, -1), 1);
+    assert_int_equal(ledger_clean(f), leaves + 2 * (3 * 5 + 1));
+}
+
+static void sql(fixture *f, const char *text)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->cfg.database, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, text, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", text, msg ? msg : "?");
+    sqlite3_close(db);
+}
+
+/* Migration 4 leaves the leaves of older events owed (meta ledger_backfill);
+ * the app builds them when it opens the database, exactly the rows the
+ * writer would have written.  Events without leaves that are not owed are
+ * never adopted, and owed events whose ids do not run on are refused. */
+static void owed_leaves_are_built_at_open(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(run_creates(f, f->app, 7, -1), 7);
+    uint64_t leaves = ledger_clean(f);
+    omb_app_close(f->app);
+    sql(f, "DELETE FROM ledger WHERE leaf >= 3; "
+           "INSERT INTO meta(key, value) VALUES ('ledger_backfill', 'pending')");
+    open_app(f, false);
+    assert_int_equal(ledger_clean(f), leaves);
+    omb_store *r;
+    omb_err err;
+    omb_buf v = OMB_BUF_INIT(64);
+    assert_int_equal(omb_app_reader(f->app, &r, &err), OMB_OK);
+    assert_int_equal(r->vt->meta_get(r, "ledger_backfill", &v, &err), OMB_OK);
+    assert_string_equal(omb_buf_str(&v), "done");
+    r->vt->close(r);
+    omb_buf_release(&v);
+    assert_int_equal(run_creates(f, f->app, 2, -1), 2);
+    assert_int_equal(ledger_clean(f), leaves + 4);
+
+    /* Not owed: the writer refuses to append, and a reopen adopts nothing. */
+    omb_app_close(f->app);
+    sql(f, "DELETE FROM ledger WHERE leaf = (SELECT max(leaf) FROM ledger)");
+    open_app(f, false);
+    omb_job **jobs = make_creates(f, 1);
+    omb_writer_run_many(f->app->writer, jobs, 1);
+    assert_int_equal(jobs[0]->rc, OMB_EIO);
+    assert_string_equal(jobs[0]->err.code, "ledger_mismatch");
+    free_jobs(jobs, 1);
+    omb_app_close(f->app);
+    open_app(f, false);
+    assert_int_equal(omb_app_reader(f->app, &r, &err), OMB_OK);
+    uint64_t size;
+    assert_int_equal(r->vt->ledger_size(r, &size, &err), OMB_OK);
+    assert_int_equal(size, leaves + 3);
+    r->vt->close(r);
+
+    /* Owed, but an event is missing: the open is refused. */
+    omb_app_close(f->app);
+    f->app = NULL;
+    sql(f, "DELETE FROM ledger WHERE leaf >= 2; DELETE FROM events WHERE id = 5; "
+           "UPDATE meta SET value = 'pending' WHERE key = 'ledger_backfill'");
+    omb_err_clear(&err);
+    assert_int_equal(omb_app_open_backend(&f->app, &f->cfg, false, &faulty, &err), OMB_EIO);
+    assert_null(f->app);
+    assert_string_equal(err.code, "ledger_mismatch");
+    assert_non_null(strstr(err.message, "not consecutive at 6"));
+}
+
 /* The store interface grows only at its end (store.h): a backend built for
  * an older interface lacks entries and is refused; one built for this or a
  * newer interface has every entry this app calls and serves it. */
@@ -501,6 +668,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(log_stays_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(idempotency_inside_a_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(acknowledged_survives_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(frontier_follows_rollbacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(frontier_after_another_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(owed_leaves_are_built_at_open, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_older_interface_versions, setup, teardown),
     };
     return OMB_RUN_TESTS(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 -- 0004_ledger.sql - schema version 4: the evidence ledger.  After this
--- script its step gives every event already written its leaf, in id order
--- (sq_ledger_backfill in sqlite_ledger.c); afterwards an event without its
+-- script every event already written is given its leaf, in id order (its
+-- step in sqlite_migrate.c, then the app); afterwards an event without its
 -- leaf is tampering for `ombud verify`, never adopted.
 -- Released: never edit; see the rules at the top of sqlite_migrate.c.
 

@@ -241,11 +241,16 @@ int omb_app_open(omb_app **out, const omb_config *cfg, bool create, omb_err *err
 int omb_app_open_backend(omb_app **out, const omb_config *cfg, bool create,
                          const omb_store_vtab *backend, omb_err *err)
 {
-    /* Entries are only appended (store.h): a newer backend serves too. */
+    /* Entries are only appended (store.h): a newer backend serves too,
+     * unless it has retired entries this app calls. */
     if (backend->version < OMB_STORE_VERSION)
         return omb_fail(err, OMB_EINVAL, "internal", NULL,
                         "storage backend %s has interface version %d, older than %d", backend->name,
                         backend->version, OMB_STORE_VERSION);
+    if (backend->oldest > OMB_STORE_VERSION)
+        return omb_fail(err, OMB_EINVAL, "internal", NULL,
+                        "storage backend %s serves interface versions from %d on, newer than %d",
+                        backend->name, backend->oldest, OMB_STORE_VERSION);
     if (sodium_init() < 0)
         return omb_fail(err, OMB_EIO, "internal", NULL, "libsodium failed to initialise");
     omb_app *app = omb_xcalloc(1, sizeof *app);

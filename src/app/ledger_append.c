@@ -113,8 +113,13 @@ static int put_leaf(omb_ledger_tail *t, omb_store *s, const omb_ledger_entry *e,
 {
     omb_hash leaf, done[OMB_MERKLE_LEVELS];
     unsigned n_done;
-    if (omb_ledger_entry_hash(&t->scratch, e, leaf) != OMB_OK)
+    int rc = omb_ledger_entry_hash(&t->scratch, e, leaf);
+    if (rc == OMB_ETOOBIG)
         return omb_fail(err, OMB_ETOOBIG, "event_too_large", NULL, "the event is too large");
+    if (rc)
+        return omb_fail(err, OMB_EIO, "storage_error", NULL,
+                        "event %llu lacks its subject, type or payload text",
+                        (unsigned long long)t->front.size + 1);
     omb_ledger_row row = {t->front.size, &done[0][0], 0};
     omb_merkle_append(&t->front, leaf, done, &n_done);
     row.len = (size_t)n_done * OMB_HASH_LEN;

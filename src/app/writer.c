@@ -10,12 +10,12 @@
  * runs the next one.  Only then does any job's done() run, so no client
  * hears "ok" before its data is on disk, and no reader is answered with
  * data a power loss could take back (omb_writer_await_durable).  If COMMIT
- * fails, every job of the batch reports the failure and nothing of it
- * remains; if the sync fails, the disk can no longer be trusted: the batch
- * fails and so does every later write.  Idempotency keys are honoured
- * inside the transaction, so two retries of one request can never both
- * write.  The ledger's frontier (ledger_append.h) follows every begin,
- * savepoint and rollback here, so that it never outlives rolled-back rows.
+ * fails, or a savepoint cannot be taken, released or rolled back to (the
+ * transaction's state is then unknown), every job of the batch reports the
+ * failure and nothing of it remains; if the sync fails, the disk can no longer be trusted: the
+ * batch fails and so does every later write.  Idempotency keys are honoured inside the transaction,
+ * so two retries of one request can never both write.  The ledger's frontier (ledger_append.h)
+ * follows every begin, savepoint and rollback here, so that it never outlives rolled-back rows.
  */
 #include "app.h"
 #include "app/ledger_append.h"
@@ -128,15 +128,26 @@ static int idem_record(omb_app *app, omb_store *s, omb_job *job)
     return rc;
 }
 
+/* How a run of jobs in the open transaction ended. */
+enum run_outcome {
+    RUN_DONE,     /* every job ran; those that failed left nothing behind */
+    RUN_RETRY,    /* optimistic: a job failed, roll back and run with savepoints */
+    RUN_ABANDONED /* a savepoint could not be taken, released or rolled back to:
+                   * the transaction's state is unknown, the batch must fail */
+};
+
 /* Runs one job inside the open transaction: in its own savepoint, so that a
- * failure takes back only what this job wrote, or (optimistic) without. */
-static void run_job(omb_writer *w, omb_job *job, bool savepoint)
+ * failure takes back only what this job wrote, or (optimistic) without.
+ * False when the job's savepoint failed: nothing more may run in the
+ * transaction (SQLite may already have rolled all of it back, and what
+ * runs next would run outside it). */
+static bool run_job(omb_writer *w, omb_job *job, bool savepoint)
 {
     omb_store *s = w->store;
     omb_err_clear(&job->err);
     job->rc = savepoint ? s->vt->savepoint(s, &job->err) : OMB_OK;
     if (job->rc)
-        return;
+        return false;
     if (savepoint)
         omb_ledger_tail_mark(w->app->ledger_tail);
     bool answered = false;
@@ -158,12 +169,15 @@ static void run_job(omb_writer *w, omb_job *job, bool savepoint)
         job->feed = NULL;
         job->outbox_added = false;
         if (savepoint) {
-            s->vt->rollback_to(s);
+            if (s->vt->rollback_to(s) != OMB_OK)
+                return false;
             omb_ledger_tail_back(w->app->ledger_tail);
         }
     } else if (savepoint && s->vt->release(s, &job->err) != OMB_OK) {
         job->rc = job->err.rc ? job->err.rc : OMB_EIO;
+        return false;
     }
+    return true;
 }
 
 /* Puts a job back as it was queued, to run again. */
@@ -183,14 +197,15 @@ static void reset_job(omb_job *job)
 }
 
 /* Runs the jobs; without savepoints, stops at the first that fails. */
-static bool run_jobs(omb_writer *w, omb_job *jobs, bool savepoints)
+static enum run_outcome run_jobs(omb_writer *w, omb_job *jobs, bool savepoints)
 {
     for (omb_job *j = jobs; j; j = j->next) {
-        run_job(w, j, savepoints);
+        if (!run_job(w, j, savepoints))
+            return RUN_ABANDONED;
         if (j->rc && !savepoints)
-            return false;
+            return RUN_RETRY;
     }
-    return true;
+    return RUN_DONE;
 }
 
 /* Hands a committed job's events to the live streams. */
@@ -280,14 +295,21 @@ static void run_batch(omb_writer *w, batch *b, long long n)
     int rc = begin(w, &err);
     bool careful = w->careful > 0;
     w->careful -= careful;
-    if (!rc && !run_jobs(w, b->jobs, careful)) {
+    enum run_outcome out = rc ? RUN_DONE : run_jobs(w, b->jobs, careful);
+    if (out == RUN_RETRY) {
         rollback(w);
         w->careful = CAREFUL_BATCHES;
         for (omb_job *j = b->jobs; j; j = j->next)
             reset_job(j);
         rc = begin(w, &err);
-        if (!rc)
-            run_jobs(w, b->jobs, true);
+        out = rc ? RUN_DONE : run_jobs(w, b->jobs, true);
+    }
+    if (out == RUN_ABANDONED) {
+        rollback(w);
+        w->careful = CAREFUL_BATCHES;
+        rc = omb_fail(&err, OMB_EIO, "storage_error", NULL,
+                      "a savepoint of the batch failed; nothing of the batch was kept");
+        omb_log(OMB_LOG_ERROR, "batch_abandoned", json_pack("{s:I}", "jobs", (json_int_t)n));
     }
     if (rc) {
         fail_batch(b->jobs, &err);

@@ -1510,6 +1510,25 @@ static int sq_clocks_stats(omb_store *base, const omb_clock_filter *f, omb_ms no
     return out;
 }
 
+/* The entries retired in version 6 (store.h): an app that still calls them
+ * was built for an older interface. */
+static int retired(omb_err *err)
+{
+    return omb_fail(err, OMB_EINVAL, "internal", NULL,
+                    "this entry of the storage interface was retired in version 6");
+}
+
+static int sq_retired_event_append(omb_store *s, omb_event *ev, omb_err *err)
+{
+    return retired(err);
+}
+
+static int sq_retired_ledger_entry(omb_store *s, int64_t complaint_id, int64_t seq, uint64_t *leaf,
+                                   omb_buf *bytes, omb_err *err)
+{
+    return retired(err);
+}
+
 const omb_store_vtab omb_store_sqlite = {
     .version = OMB_STORE_VERSION,
     .name = "sqlite",
@@ -1549,7 +1568,7 @@ const omb_store_vtab omb_store_sqlite = {
     .complaint_doc = sq_complaint_doc,
     .complaint_list = sq_complaint_list,
     .complaint_count = sq_complaint_count,
-    .retired_event_append = NULL,
+    .retired_event_append = sq_retired_event_append,
     .event_list = sq_event_list,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
@@ -1581,7 +1600,7 @@ const omb_store_vtab omb_store_sqlite = {
     .settlements_list = sq_settlements_list,
     .ledger_size = sq_ledger_size,
     .ledger_node = sq_ledger_node,
-    .retired_ledger_entry = NULL,
+    .retired_ledger_entry = sq_retired_ledger_entry,
     .head_put = sq_head_put,
     .head_get = sq_head_get,
     .heads_list = sq_heads_list,
@@ -1604,4 +1623,5 @@ const omb_store_vtab omb_store_sqlite = {
     .event_last_id = sq_event_last_id,
     .event_entry = sq_event_entry,
     .others_committed = sq_others_committed,
+    .oldest = 6,
 };

@@ -93,9 +93,33 @@ static int add_columns_v3(sq_store *s, omb_err *err)
 }
 
 /* Events beyond the last leaf are owed their leaves: the app builds them
- * (see the rules above). */
+ * (see the rules above).  Their ids must run on from the last leaf, or no
+ * ledger can be built: then the migration fails and the database stays at
+ * version 3, readable by the binary that made it. */
 static int owe_leaves_v4(sq_store *s, omb_err *err)
 {
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT l.n, coalesce(max(e.id), 0), count(e.id) FROM "
+                           "(SELECT coalesce(max(leaf) + 1, 0) AS n FROM ledger) l "
+                           "LEFT JOIN events e ON e.id > l.n",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_db_fail(s, err, "migration 4");
+    int rc = OMB_OK;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = sq_db_fail(s, err, "migration 4");
+    } else {
+        int64_t leaves = sqlite3_column_int64(st, 0), last = sqlite3_column_int64(st, 1),
+                owed = sqlite3_column_int64(st, 2);
+        if (owed && last != leaves + owed)
+            rc = omb_fail(err, OMB_EIO, "ledger_mismatch", NULL,
+                          "event ids do not run on from leaf %lld (the last is %lld, %lld events "
+                          "follow): the ledger cannot be built",
+                          (long long)leaves, (long long)last, (long long)owed);
+    }
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
     return exec_sql(s,
                     "INSERT INTO meta(key, value) SELECT 'ledger_backfill', 'pending' "
                     "WHERE (SELECT coalesce(max(id), 0) FROM events) > "

@@ -36,7 +36,10 @@
  * least OMB_STORE_VERSION has every entry this app calls (a backend built
  * for a newer interface has more at the end, which this app ignores), and
  * the app refuses a backend with a lower one.  An entry the app no longer
- * calls keeps its place, renamed retired_*, and backends leave it NULL. */
+ * calls keeps its place, renamed retired_*; a backend fills it with a
+ * function that fails cleanly, and says in `oldest` (version 6) the oldest
+ * interface it still serves in full, so that an app built for an older one
+ * is refused instead of calling what was retired. */
 #define OMB_STORE_VERSION 6
 
 enum omb_store_flags {
@@ -208,7 +211,12 @@ typedef struct omb_settlement_filter {
 
 /* ---- evidence ledger ---- */
 
-/* A stored event as the ledger rebuilds its leaf; texts valid until the next row. */
+/* A stored event as the ledger rebuilds its leaf; texts valid until the
+ * next row.  Every member must be exactly what was inserted, because the
+ * leaf hash covers it: entry.complaint_no is the number of the complaint
+ * row (NULL, with seq 0, for an event about another subject); texts come
+ * back as given (an empty subject is "", never NULL); entry.payload is the
+ * payload text byte for byte. */
 typedef struct omb_ledger_event {
     int64_t id; /* leaf index + 1 */
     int64_t complaint_id;
@@ -216,7 +224,9 @@ typedef struct omb_ledger_event {
 } omb_ledger_event;
 
 /* A ledger row: the leaf hash of event leaf + 1, then the roots of the
- * perfect subtrees that leaf completes (levels 1, 2, ...). */
+ * perfect subtrees that leaf completes (levels 1, 2, ...), 32 bytes each.
+ * So the perfect node (level l, index i) is bytes 32 l .. 32 l + 31 of the
+ * row of leaf (i + 1) 2^l - 1 (docs/ledger.md, "Storage"). */
 typedef struct omb_ledger_row {
     uint64_t leaf;
     const uint8_t *hashes;
@@ -254,11 +264,15 @@ typedef struct omb_store_vtab {
     int (*open)(const char *dsn, int flags, omb_store **out, omb_err *err);
     void (*close)(omb_store *s);
 
-    /* Transactions.  savepoint/release/rollback_to nest one level inside
-     * begin.  commit returns once the transaction is durable.  commit_lazy
-     * returns once other connections see it; it is durable when a later
-     * sync returns.  sync makes every commit before it durable, and is the
-     * one call that may run on another thread while the owner works. */
+    /* Transactions.  begin keeps every other writer of the database out
+     * until commit or rollback (SQLite: BEGIN IMMEDIATE; a server backend:
+     * a lock taken at begin), so that the app's view of the ledger's end
+     * stays true for the whole transaction.  savepoint/release/rollback_to
+     * nest one level inside begin; after a failed rollback_to or release
+     * the app abandons the transaction.  commit returns once the transaction is durable.
+     * commit_lazy returns once other connections see it; it is durable when a later sync returns.
+     * sync makes every commit before it durable, and is the one call that may run on another thread
+     * while the owner works. */
     int (*begin)(omb_store *s, omb_err *err);
     int (*commit)(omb_store *s, omb_err *err);
     int (*commit_lazy)(omb_store *s, omb_err *err);
@@ -323,7 +337,7 @@ typedef struct omb_store_vtab {
     int (*complaint_count)(omb_store *s, int64_t *count, omb_err *err);
 
     /* Retired in version 6 (event_insert and ledger_insert took its place):
-     * backends set it NULL; the app never calls it. */
+     * the app never calls it; backends make it fail. */
     int (*retired_event_append)(omb_store *s, omb_event *ev, omb_err *err);
     /* Walks one complaint's events in order. */
     int (*event_list)(omb_store *s, int64_t complaint_id, omb_event_cb cb, void *ctx, omb_err *err);
@@ -410,10 +424,12 @@ typedef struct omb_store_vtab {
 
     /* The number of leaves (the largest leaf index + 1, 0 for none). */
     int (*ledger_size)(omb_store *s, uint64_t *size, omb_err *err);
-    /* The stored perfect node (level, index); OMB_ENOTFOUND past the tree. */
+    /* The stored perfect node (level, index), read from its row as
+     * omb_ledger_row says; OMB_ENOTFOUND past the tree, OMB_EIO for a row
+     * too short to hold it. */
     int (*ledger_node)(omb_store *s, unsigned level, uint64_t index, omb_hash out, omb_err *err);
     /* Retired in version 6 (event_entry took its place: the app formats the
-     * leaf bytes): backends set it NULL; the app never calls it. */
+     * leaf bytes): the app never calls it; backends make it fail. */
     int (*retired_ledger_entry)(omb_store *s, int64_t complaint_id, int64_t seq, uint64_t *leaf,
                                 omb_buf *bytes, omb_err *err);
     /* Signed tree heads: put keeps the first head of a size; get with size
@@ -432,7 +448,10 @@ typedef struct omb_store_vtab {
     /* Countersignatures of one head (size 0 = of every head), by size then party. */
     int (*cosignatures_list)(omb_store *s, uint64_t size,
                              int (*cb)(void *, const omb_cosignature *), void *ctx, omb_err *err);
-    /* Cursors: next fills the row and returns OMB_OK, or OMB_ENOTFOUND at the end. */
+    /* Cursors: next fills the row and returns OMB_OK, or OMB_ENOTFOUND at
+     * the end.  A cursor stays usable while the same connection writes in
+     * the same transaction (the backfill of the ledger walks events while
+     * it inserts ledger rows). */
     int (*cursor_open)(omb_store *s, enum omb_cursor_kind kind, omb_cursor **out, omb_err *err);
     int (*cursor_next)(omb_cursor *c, void *row, omb_err *err);
     void (*cursor_close)(omb_cursor *c);
@@ -466,10 +485,13 @@ typedef struct omb_store_vtab {
      * index + 1) with the payload text as given: the app serialises
      * ev->payload once and hashes those bytes into the leaf, so they must
      * come back byte for byte (no JSON column type that rewrites them).  A
-     * complaint event needs complaint_id and seq. */
+     * complaint event needs complaint_id and seq.  An id that exists
+     * already is refused (OMB_ECONFLICT or OMB_EIO): the uniqueness of ids
+     * and leaves is the last guard of the ledger. */
     int (*event_insert)(omb_store *s, const omb_event *ev, const char *payload, size_t payload_len,
                         omb_err *err);
-    /* Inserts the ledger row of a leaf as given (see omb_ledger_row). */
+    /* Inserts the ledger row of a leaf as given (see omb_ledger_row); a leaf
+     * that exists already is refused. */
     int (*ledger_insert)(omb_store *s, const omb_ledger_row *row, omb_err *err);
     /* The largest event id, 0 when there is none. */
     int (*event_last_id)(omb_store *s, int64_t *id, omb_err *err);
@@ -477,11 +499,16 @@ typedef struct omb_store_vtab {
      * return is passed on); OMB_ENOTFOUND when there is none. */
     int (*event_entry)(omb_store *s, int64_t complaint_id, int64_t seq,
                        int (*cb)(void *, const omb_ledger_event *), void *ctx, omb_err *err);
-    /* Asked right after begin: whether another connection may have
-     * committed since this connection's previous transaction, so that what
-     * the app remembers of the rows (the ledger's frontier) may no longer
-     * mirror them.  A backend that cannot tell answers true. */
+    /* Asked right after begin, once other writers are kept out: whether
+     * another connection committed between the end of this connection's
+     * previous transaction and this begin (true for its first one), so that
+     * what the app remembers of the rows (the ledger's frontier) may no
+     * longer mirror them.  A backend that cannot tell answers true. */
     int (*others_committed)(omb_store *s, bool *yes, omb_err *err);
+    /* The oldest interface version the backend serves in full (6 for a
+     * backend without the entries retired in 6): an app built for an older
+     * version refuses it. */
+    int oldest;
 } omb_store_vtab;
 
 /* The SQLite backend. */

@@ -396,6 +396,35 @@ def test_upgrade_from_every_earlier_release(ctx):
         s.start()
 
 
+def test_pre_ledger_database_with_a_gap_is_left_as_it_was(ctx):
+    """A database made before the ledger whose event ids do not run on cannot be given a
+    ledger: migration 4 fails, and the database keeps its schema version and rows."""
+    s = ctx.s
+    s.stop()
+    live = os.path.join(s.dir, "live.db")
+    _copy_db(s.db, live)
+    try:
+        name, version, dropped, columns = next(r for r in RELEASES if r[0] == "linkage")
+        _make_old(s.db, version, dropped, columns)
+        con = sqlite3.connect(s.db)
+        con.execute("DELETE FROM events WHERE id = (SELECT min(id) + 3 FROM events)")
+        con.commit()
+        con.close()
+        before = s.fingerprint()
+        p = s.run_cli("serve", check_rc=False, timeout=30)
+        err = p.stderr.decode("utf-8", "replace")
+        check(p.returncode != 0, "serve on a pre-ledger database with a gap exited 0")
+        check("the ledger cannot be built" in err, "the refusal says why: %r" % err[-400:])
+        eq(_schema_version(s.db), str(version), "the schema version is kept")
+        eq(s.fingerprint(), before, "nothing of the database changed")
+    finally:
+        if s.proc is not None:
+            s.stop()
+        _copy_db(live, s.db)
+        os.unlink(live)
+        s.start()
+
+
 def test_newer_schema_is_refused(ctx):
     s = ctx.s
     s.stop()

@@ -41,6 +41,7 @@ static int fail_syncs;         /* fail this many syncs */
 static atomic_bool hold_syncs; /* syncs wait while this is set */
 static atomic_int syncs_done;
 static const char *fail_append_of; /* fail the event appends of this description */
+static int fail_rollbacks_to;      /* fail this many ROLLBACK TOs, after rolling back all */
 
 static int faulty_open(const char *dsn, int flags, omb_store **out, omb_err *err)
 {
@@ -81,6 +82,18 @@ static int faulty_sync(omb_store *s, omb_err *err)
     }
     atomic_fetch_add(&syncs_done, 1);
     return rc;
+}
+
+/* SQLite may roll a whole transaction back on its own after an I/O error,
+ * a full disk or no memory; a ROLLBACK TO then fails. */
+static int faulty_rollback_to(omb_store *s)
+{
+    if (fail_rollbacks_to > 0) {
+        fail_rollbacks_to--;
+        omb_store_sqlite.rollback(s);
+        return OMB_EIO;
+    }
+    return omb_store_sqlite.rollback_to(s);
 }
 
 /* The event row goes in after its ledger row (app/ledger_append.c): failing
@@ -152,6 +165,7 @@ static int setup(void **state)
     faulty.sync = faulty_sync;
     faulty.event_insert = faulty_event_insert;
     faulty.idem_put = faulty_idem_put;
+    faulty.rollback_to = faulty_rollback_to;
     fail_commits = 0;
     fail_syncs = 0;
     atomic_store(&hold_syncs, false);
@@ -537,6 +551,26 @@ static void frontier_follows_rollbacks(void **state)
     assert_int_equal(ledger_clean(f), leaves + 2 * (uint64_t)creates); /* received, dispatched */
 }
 
+/* A savepoint that cannot be rolled back to (the whole transaction may be
+ * gone already): the batch is abandoned whole; nothing of it is kept or
+ * acknowledged, nothing runs outside the transaction, and the ledger stays
+ * whole. */
+static void failed_rollback_to_abandons_the_batch(void **state)
+{
+    fixture *f = *state;
+    uint64_t leaves = ledger_clean(f);
+    int64_t before = count_rows(f, "complaints");
+    fail_rollbacks_to = 1;
+    fail_append_of = "complaint number 1 of the batch";
+    assert_int_equal(run_creates(f, f->app, 5, -1), 0);
+    fail_append_of = NULL;
+    assert_int_equal(fail_rollbacks_to, 0);
+    assert_int_equal(count_rows(f, "complaints"), before);
+    assert_int_equal(ledger_clean(f), leaves);
+    assert_int_equal(run_creates(f, f->app, 3, -1), 3);
+    assert_int_equal(ledger_clean(f), leaves + 6);
+}
+
 /* Another connection (another process, as `ombud import` beside a server)
  * appends between two batches: the writer's frontier must be reloaded. */
 static void frontier_after_another_writer(void **state)
@@ -627,13 +661,23 @@ static void refuses_older_interface_versions(void **state)
     fixture *f = *state;
     omb_app_close(f->app);
     f->app = NULL;
+    /* version and oldest, each relative to OMB_STORE_VERSION */
     static const struct {
-        int delta;
+        int delta, oldest_delta;
         int rc;
-    } cases[] = {{-OMB_STORE_VERSION, OMB_EINVAL}, {-1, OMB_EINVAL}, {0, OMB_OK}, {1, OMB_OK}};
+        const char *why;
+    } cases[] = {
+        {-OMB_STORE_VERSION, 0, OMB_EINVAL, "older than"},
+        {-1, 0, OMB_EINVAL, "older than"},
+        {0, 0, OMB_OK, NULL},
+        {1, 0, OMB_OK, NULL},
+        {1, 1, OMB_EINVAL, "newer than"}, /* it retired entries this app calls */
+        {0, -2, OMB_OK, NULL},
+    };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         omb_store_vtab backend = omb_store_sqlite;
         backend.version = OMB_STORE_VERSION + cases[i].delta;
+        backend.oldest = OMB_STORE_VERSION + cases[i].oldest_delta;
         omb_app *app = NULL;
         omb_err err;
         omb_err_clear(&err);
@@ -642,7 +686,7 @@ static void refuses_older_interface_versions(void **state)
             fail_msg("interface version %d: %d (%s)", backend.version, rc, err.message);
         if (rc) {
             assert_null(app);
-            assert_non_null(strstr(err.message, "older than"));
+            assert_non_null(strstr(err.message, cases[i].why));
             continue;
         }
         /* The app works through it. */
@@ -669,6 +713,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(idempotency_inside_a_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(acknowledged_survives_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(frontier_follows_rollbacks, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_rollback_to_abandons_the_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(frontier_after_another_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(owed_leaves_are_built_at_open, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_older_interface_versions, setup, teardown),

@@ -410,6 +410,7 @@ static void *syncer_main(void *arg)
         batch *list = w->sync_head;
         w->sync_head = w->sync_tail = NULL;
         bool broken = w->broken;
+        omb_err why_broken = w->why_broken;
         pthread_mutex_unlock(&w->sync_lock);
         if (!list)
             break;
@@ -423,11 +424,20 @@ static void *syncer_main(void *arg)
         }
         omb_err err;
         omb_err_clear(&err);
-        int rc = wrote && !broken ? w->store->vt->sync(w->store, &err) : OMB_OK;
+        int rc = OMB_OK;
+        if (wrote && broken) {
+            /* Committed after an earlier sync failed (the writer had not
+             * seen it yet): these rows are no more trusted than those. */
+            err = why_broken;
+            rc = OMB_EIO;
+        } else if (wrote) {
+            rc = w->store->vt->sync(w->store, &err);
+            if (rc)
+                omb_log(OMB_LOG_ERROR, "sync_failed", json_pack("{s:s}", "message", err.message));
+        }
         if (rc) {
             /* The rows are committed, but the disk may not hold them: the
              * clients hear a failure, and nothing is written after. */
-            omb_log(OMB_LOG_ERROR, "sync_failed", json_pack("{s:s}", "message", err.message));
             for (batch *b = list; b; b = b->next)
                 if (b->wrote)
                     fail_batch(b->jobs, &err);

@@ -390,7 +390,9 @@ static int sq_others_committed(omb_store *base, bool *yes, omb_err *err)
 static int sq_begin(omb_store *base, omb_err *err)
 {
     int rc = simple(base, Q_BEGIN, err, "begin");
-    return rc ? rc : check_memo(SQ(base), err);
+    if (!rc && (rc = check_memo(SQ(base), err)) != OMB_OK)
+        simple(base, Q_ROLLBACK, NULL, "rollback"); /* begin fails whole */
+    return rc;
 }
 static int sq_commit_lazy(omb_store *s, omb_err *err)
 {

@@ -422,6 +422,40 @@ static void nothing_leaves_before_its_sync(void **state)
     free_jobs(jobs, 1);
 }
 
+/* A batch that commits while the sync of an earlier one is failing is not
+ * answered "ok" either: the syncer marks the writer broken only after that
+ * commit, and must not pass the later batch without a sync. */
+static void batch_committed_while_a_sync_fails_is_not_acknowledged(void **state)
+{
+    fixture *f = *state;
+    atomic_store(&hold_syncs, true);
+    fail_syncs = 1;
+    omb_job **first = make_creates(f, 1), **second = make_creates(f, 1);
+    answered a = {false}, b = {false};
+    first[0]->done = mark_done;
+    first[0]->done_ctx = &a;
+    second[0]->done = mark_done;
+    second[0]->done_ctx = &b;
+    assert_int_equal(omb_writer_submit(f->app->writer, first[0]), OMB_OK);
+    for (int i = 0; i < 2000 && count_rows(f, "complaints") < 1; i++)
+        usleep(1000);
+    /* The first batch's (failing) sync is held; the second commits meanwhile. */
+    assert_int_equal(omb_writer_submit(f->app->writer, second[0]), OMB_OK);
+    for (int i = 0; i < 2000 && count_rows(f, "complaints") < 2; i++)
+        usleep(1000);
+    assert_int_equal(count_rows(f, "complaints"), 2);
+    atomic_store(&hold_syncs, false);
+    for (int i = 0; i < 4000 && !(atomic_load(&a.done) && atomic_load(&b.done)); i++)
+        usleep(1000);
+    assert_true(atomic_load(&a.done) && atomic_load(&b.done));
+    assert_int_equal(first[0]->rc, OMB_EIO);
+    assert_int_equal(second[0]->rc, OMB_EIO);
+    assert_string_equal(second[0]->err.code, "storage_error");
+    assert_true(omb_writer_broken(f->app->writer));
+    free_jobs(first, 1);
+    free_jobs(second, 1);
+}
+
 typedef struct sampler {
     const char *path;
     atomic_bool stop;
@@ -714,6 +748,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(acknowledged_survives_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(frontier_follows_rollbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_rollback_to_abandons_the_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_committed_while_a_sync_fails_is_not_acknowledged,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(frontier_after_another_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(owed_leaves_are_built_at_open, setup, teardown),
         cmocka_unit_test_setup_teardown(refuses_older_interface_versions, setup, teardown),

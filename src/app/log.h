@@ -13,5 +13,9 @@ void omb_log_set_level(int level);
 int omb_log_enabled(int level);
 /* Writes {"ts":..,"level":..,"event":..,...fields}; steals the reference to fields. */
 void omb_log(int level, const char *event, json_t *fields);
+/* The same line with its fields given as JSON text, the members of an object
+ * without its braces ("\"id\":\"f9\",\"status\":200"): for the line of
+ * every request, written without building a JSON object. */
+void omb_log_members(int level, const char *event, const char *members, size_t len);
 
 #endif

@@ -362,30 +362,42 @@ int omb_secret_open(const omb_app *app, const char *sealed, char *out, size_t ca
 
 #define AD_TEXT "ombud/free-text/v1"
 
+/* The dotted path of field `name` under `path`, written into fp. */
+static const char *field_path(char *fp, size_t cap, const char *path, const char *name)
+{
+    snprintf(fp, cap, "%s%s%s", path, *path ? "." : "", name);
+    return fp;
+}
+
 /* Masks the free-text fields (OMB_F_TEXT) of obj by specs, recursively; the
- * originals of those that changed go into originals under their path. */
+ * originals of those that changed go into originals under their path.  A
+ * field's path is written only when it is needed (every create walks all
+ * the specs, most of whose fields are absent or not text). */
 static int mask_texts(json_t *obj, const omb_field_spec *specs, const char *path, json_t *originals,
                       omb_err *err)
 {
     int rc = OMB_OK;
     for (const omb_field_spec *f = specs; !rc && f && f->name; f++) {
         json_t *v = json_object_get(obj, f->name);
+        if (!v)
+            continue;
         char fp[OMB_ERR_FIELD_MAX];
-        snprintf(fp, sizeof fp, "%s%s%s", path, *path ? "." : "", f->name);
         if (f->type == OMB_F_TEXT && json_is_string(v)) {
             size_t len = json_string_length(v), found = 0;
             omb_buf masked = OMB_BUF_INIT(2 * len + 64); /* a card's mask is a little longer */
             rc = omb_pii_text_mask(json_string_value(v), len, &masked, &found);
-            if (rc)
+            if (rc) {
+                field_path(fp, sizeof fp, path, f->name);
                 rc = omb_fail(err, OMB_EFIELD, "too_long", fp, "%s is too long", fp);
-            else if (found) {
-                json_object_set(originals, fp, v);
+            } else if (found) {
+                json_object_set(originals, field_path(fp, sizeof fp, path, f->name), v);
                 json_object_set_new(obj, f->name, json_stringn(omb_buf_str(&masked), masked.len));
             }
             omb_buf_release(&masked);
         } else if (f->type == OMB_F_OBJECT && json_is_object(v)) {
-            rc = mask_texts(v, f->sub, fp, originals, err);
+            rc = mask_texts(v, f->sub, field_path(fp, sizeof fp, path, f->name), originals, err);
         } else if (f->type == OMB_F_OBJECTS && json_is_array(v)) {
+            field_path(fp, sizeof fp, path, f->name);
             size_t i;
             json_t *item;
             json_array_foreach(v, i, item)

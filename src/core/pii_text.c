@@ -8,7 +8,6 @@
 #include "pii_text.h"
 #include "identity.h"
 #include "pii.h"
-#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,12 +42,21 @@ static uch char_at(const char *t, size_t len, size_t i)
     unsigned char b = (unsigned char)t[i];
     if (b < 0x80)
         return (uch){b, 1};
-    size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
-    if (n == 0 || n > len - i || !omb_utf8_valid(t + i, n))
+    /* Decoded and checked here, as omb_utf8_valid checks (RFC 3629): the
+     * scan asks for most characters several times. */
+    static const int32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t n = b >= 0xF8 ? 0 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
+    if (n == 0 || n > len - i)
         return (uch){NOT_A_CHAR, 1};
     int32_t cp = n == 2 ? b & 0x1F : n == 3 ? b & 0x0F : b & 0x07;
-    for (size_t k = 1; k < n; k++)
-        cp = (cp << 6) | ((unsigned char)t[i + k] & 0x3F);
+    for (size_t k = 1; k < n; k++) {
+        unsigned char cb = (unsigned char)t[i + k];
+        if ((cb & 0xC0) != 0x80)
+            return (uch){NOT_A_CHAR, 1};
+        cp = (cp << 6) | (cb & 0x3F);
+    }
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return (uch){NOT_A_CHAR, 1};
     return (uch){cp, n};
 }
 

@@ -6,6 +6,7 @@
  */
 #include "http.h"
 #include "app/log.h"
+#include "core/jsonw.h"
 #include "core/utf8.h"
 
 #include <arpa/inet.h>
@@ -465,13 +466,27 @@ static void log_request(omb_req *r)
         return;
     long long us = (now_ns() - r->started_ns) / 1000;
     char path[3 * sizeof r->path], method[96];
-    json_t *f =
-        json_pack("{s:s,s:s,s:s,s:i,s:I}", "id", r->request_id, "method",
-                  loggable(r->method, method, sizeof method), "path",
-                  loggable(r->path, path, sizeof path), "status", r->status, "us", (json_int_t)us);
-    if (r->authed)
-        json_object_set_new(f, "user", json_integer(r->who.user_id));
-    omb_log(OMB_LOG_INFO, "request", f);
+    const char *m = loggable(r->method, method, sizeof method);
+    const char *p = loggable(r->path, path, sizeof path);
+    /* Written as text (every request has this line): no JSON object built. */
+    omb_buf f = OMB_BUF_INIT(sizeof path + sizeof method + 256);
+    int rc = omb_buf_puts(&f, "\"id\":");
+    rc = rc ? rc : omb_jsonw_string(&f, r->request_id, strlen(r->request_id));
+    rc = rc ? rc : omb_buf_puts(&f, ",\"method\":");
+    rc = rc ? rc : omb_jsonw_string(&f, m, strlen(m));
+    rc = rc ? rc : omb_buf_puts(&f, ",\"path\":");
+    rc = rc ? rc : omb_jsonw_string(&f, p, strlen(p));
+    rc = rc ? rc : omb_buf_puts(&f, ",\"status\":");
+    rc = rc ? rc : omb_buf_put_i64(&f, r->status);
+    rc = rc ? rc : omb_buf_puts(&f, ",\"us\":");
+    rc = rc ? rc : omb_buf_put_i64(&f, us);
+    if (!rc && r->authed) {
+        rc = omb_buf_puts(&f, ",\"user\":");
+        rc = rc ? rc : omb_buf_put_i64(&f, r->who.user_id);
+    }
+    if (!rc)
+        omb_log_members(OMB_LOG_INFO, "request", f.data, f.len);
+    omb_buf_release(&f);
 }
 
 static void req_free(omb_req *r)

@@ -455,6 +455,27 @@ static void test_invalid_utf8(void **state)
          "137****7000"},
         {"1370013700\xef\xbc", NULL},
         {"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80", NULL},
+        /* A digit written too long (two, three and four bytes), a surrogate and
+         * a five-byte lead are no characters: they neither start nor extend
+         * a number. */
+        {"\xc0\xb1"
+         "3700137000",
+         NULL},
+        {"\xe0\x80\xb1"
+         "3700137000",
+         NULL},
+        {"\xf0\x80\x80\xb1"
+         "3700137000",
+         NULL},
+        {"1370013700\xc0\xb0", NULL},
+        {"\xed\xbf\xbf"
+         "13700137000",
+         "\xed\xbf\xbf"
+         "137****7000"},
+        {"\xf8\x88\x80\x80\x80"
+         "13700137000",
+         "\xf8\x88\x80\x80\x80"
+         "137****7000"},
         {"z@example.com\x80", "z***@example.com\x80"},
     };
     expect_masks(c, N(c));

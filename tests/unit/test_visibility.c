@@ -228,6 +228,51 @@ static void test_views_of_plain_documents(void **state)
     assert_null(out);
 }
 
+/* The scan that tells a document with something party-only from one without
+ * (every fetch runs it): the marks are found wherever the fold puts them, and
+ * nothing else that holds "party" or "visibility" is taken for one. */
+static void test_restricted_marks(void **state)
+{
+    static const struct {
+        const char *text;
+        bool restricted;
+    } docs[] = {
+        {"{\"target_party\":2,\"lead_party\":2,\"parties\":[{\"party\":2,\"role\":\"target\"},"
+         "{\"party\":5,\"role\":\"acquirer\"}],\"dispatch\":{\"lead_party\":2},\"notes\":1}",
+         false},
+        {"{\"parties\":[{\"party\":2}],\"party_notes\":{\"2\":1}}", true},
+        {"{\"party_notes\":{\"2\":1},\"parties\":[{\"party\":2}]}", true},
+        {"{\"parties\":[{\"party\":2}],\"attachments\":[{\"name\":\"a\",\"party\":2,"
+         "\"visibility\":\"party\"}]}",
+         true},
+        {"{\"attachments\":[{\"visibility\":\"involved\"},{\"visibility\":\"party\"}]}", true},
+        /* Look-alikes: other values and keys, and the marks inside a string value. */
+        {"{\"visibility\":\"partyish\",\"party_notesx\":1,\"xparty_notes\":1}", false},
+        {"{\"claims\":\"\\\"party_notes\\\":\\\"visibility\\\":\\\"party\\\"\"}", false},
+        /* Cut short right at a mark's end or just before it. */
+        {"\"party_notes\":", true},
+        {"\"party_notes\"", false},
+        {"\"visibility\":\"party\"", true},
+        {"\"visibility\":\"party", false},
+        {"\"party\"", false},
+        {"", false},
+    };
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        const char *t = docs[i].text;
+        char *out = NULL;
+        size_t n = 0;
+        int rc = omb_doc_text_for_party(t, strlen(t), 3, &out, &n);
+        if (docs[i].restricted)
+            /* Parsed and rewritten, or refused when the text is no document. */
+            assert_true(out != NULL || rc == OMB_EIO);
+        else {
+            assert_int_equal(rc, OMB_OK);
+            assert_null(out);
+        }
+        free(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_note_field),
         cmocka_unit_test(test_fold_and_views),
         cmocka_unit_test(test_views_of_plain_documents),
+        cmocka_unit_test(test_restricted_marks),
     };
     return OMB_RUN_TESTS(tests, NULL, NULL);
 }

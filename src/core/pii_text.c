@@ -673,9 +673,12 @@ static bool email_at(const char *t, size_t len, size_t p, size_t *start, size_t 
         return false;
     /* "a@b.cn@c.cn", "a@b.cn-x@c.cn": the domain is the local part of the
      * address that follows, which is the one to find (its mask must not
-     * leave an address behind). */
+     * leave an address behind).  A mask's stars count as the local part's
+     * characters here: masking a number inside that local part
+     * ("b.cn%0104912310@" -> "b.cn%010***2310@") must not turn the domain
+     * back into the end of an address, or a second scan would find it. */
     size_t q = e;
-    while (q < len && local_char((unsigned char)t[q]))
+    while (q < len && (local_char((unsigned char)t[q]) || t[q] == '*'))
         q++;
     if (q < len && t[q] == '@')
         return false;

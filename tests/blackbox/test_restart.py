@@ -318,6 +318,15 @@ def _copy_db(src, dst):
         b.close()
 
 
+def _restore(s, live):
+    """Puts the copy of the live database back and starts the server on it again."""
+    if s.proc is not None:
+        s.stop()
+    _copy_db(live, s.db)
+    os.unlink(live)
+    s.start()
+
+
 def _make_old(db, version, tables, columns):
     con = sqlite3.connect(db)
     try:
@@ -389,11 +398,7 @@ def test_upgrade_from_every_earlier_release(ctx):
             s.stop()
             eq(s.fingerprint(), before, what + ": a second open")
     finally:
-        if s.proc is not None:
-            s.stop()
-        _copy_db(live, s.db)
-        os.unlink(live)
-        s.start()
+        _restore(s, live)
 
 
 def test_pre_ledger_database_with_a_gap_is_left_as_it_was(ctx):
@@ -418,11 +423,7 @@ def test_pre_ledger_database_with_a_gap_is_left_as_it_was(ctx):
         eq(_schema_version(s.db), str(version), "the schema version is kept")
         eq(s.fingerprint(), before, "nothing of the database changed")
     finally:
-        if s.proc is not None:
-            s.stop()
-        _copy_db(live, s.db)
-        os.unlink(live)
-        s.start()
+        _restore(s, live)
 
 
 def test_newer_schema_is_refused(ctx):

@@ -70,6 +70,12 @@ static const omb_field_spec login_fields[] = {
     END,
 };
 
+static const omb_field_spec session_fields[] = {
+    {"username", OMB_F_STRING, true, 0, 64, NULL, NULL, 0},
+    {"password", OMB_F_STRING, true, 0, 128, NULL, NULL, 0},
+    END,
+};
+
 /* Codes and usernames are ASCII identifiers: letters, digits, '.', '_', '-',
  * starting with a letter or digit.  They appear in URLs, logs and files. */
 static int check_identifier(const json_t *body, const char *field, size_t max, omb_err *err)
@@ -468,6 +474,7 @@ typedef struct token_input {
     char username[OMB_CODE_LEN * 2];
     char label[OMB_NAME_LEN];
     int ttl_hours;
+    bool session; /* a browser session: the answer carries its CSRF token */
 } token_input;
 
 static void plain_free(void *p)
@@ -498,23 +505,35 @@ static int run_token(omb_app *app, omb_store *s, omb_job *job)
     omb_time_format(expires, exp, sizeof exp);
     job->result =
         json_pack("{s:s,s:s,s:o}", "token", token, "expires_at", exp, "user", omb_user_json(&u));
+    if (in->session) {
+        char csrf[OMB_CSRF_LEN];
+        omb_auth_csrf(app, hash, csrf);
+        json_object_set_new(job->result, "csrf_token", json_string(csrf));
+    }
     job->who.user_id = job->who.user_id ? job->who.user_id : u.id;
     job->who.party_id = job->who.party_id ? job->who.party_id : u.party_id;
     return omb_app_audit(app, s, job, "token_issued", "user", u.id,
                          json_pack("{s:s,s:s}", "label", in->label, "expires_at", exp));
 }
 
-int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const char *label,
-                       int ttl_hours, omb_err *err)
+static void issue(omb_app *app, omb_job *job, const char *username, const char *label,
+                  int ttl_hours, bool session)
 {
     token_input *in = omb_xcalloc(1, sizeof *in);
     snprintf(in->username, sizeof in->username, "%s", username);
     snprintf(in->label, sizeof in->label, "%s", label ? label : "");
-    in->ttl_hours = ttl_hours > 0 ? ttl_hours : app->cfg.token_ttl_hours;
+    in->ttl_hours = ttl_hours;
+    in->session = session;
     job->run = run_token;
     job->input = in;
     job->input_free = plain_free;
     job->status = 201;
+}
+
+int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const char *label,
+                       int ttl_hours, omb_err *err)
+{
+    issue(app, job, username, label, ttl_hours > 0 ? ttl_hours : app->cfg.token_ttl_hours, false);
     return OMB_OK;
 }
 
@@ -551,10 +570,13 @@ static const char *failure_reason(int lookup_rc, const omb_user *u, bool verifie
     return "inactive";
 }
 
-int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, const char *address,
-                 int *retry_after_s, omb_err *err)
+/* The login and the sign-in of a browser session: the same checks and the
+ * same throttle; a session's token is labelled "session" and lives
+ * session_hours. */
+static int login(omb_app *app, omb_store *r, omb_job *job, json_t *body, const char *address,
+                 bool session, int *retry_after_s, omb_err *err)
 {
-    int rc = omb_fields_check(body, login_fields, "", err);
+    int rc = omb_fields_check(body, session ? session_fields : login_fields, "", err);
     if (rc)
         return rc;
     const char *username = omb_json_str(body, "username", "");
@@ -592,7 +614,24 @@ int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, const c
         return omb_fail(err, OMB_EUNAUTH, "bad_credentials", NULL,
                         "the username or password is wrong");
     }
-    return omb_uc_issue_token(app, job, username, omb_json_str(body, "label", "login"), 0, err);
+    if (session)
+        issue(app, job, username, "session", app->cfg.session_hours, true);
+    else
+        issue(app, job, username, omb_json_str(body, "label", "login"), app->cfg.token_ttl_hours,
+              false);
+    return OMB_OK;
+}
+
+int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, const char *address,
+                 int *retry_after_s, omb_err *err)
+{
+    return login(app, r, job, body, address, false, retry_after_s, err);
+}
+
+int omb_uc_open_session(omb_app *app, omb_store *r, omb_job *job, json_t *body,
+                        const char *address, int *retry_after_s, omb_err *err)
+{
+    return login(app, r, job, body, address, true, retry_after_s, err);
 }
 
 static int run_revoke(omb_app *app, omb_store *s, omb_job *job)

@@ -41,6 +41,7 @@ typedef struct omb_keys {
     unsigned char pii[32];           /* seals the complainant's personal data */
     unsigned char blind[32];         /* blind indexes */
     unsigned char webhook[32];       /* seals webhook secrets */
+    unsigned char csrf[32];          /* derives a browser session's CSRF token (auth.c) */
     unsigned char ledger_public[32]; /* signs tree heads (Ed25519) */
     unsigned char ledger_secret[64];
 } omb_keys;
@@ -195,6 +196,12 @@ int omb_auth_hash_password(const char *password, char out[OMB_PWHASH_LEN], omb_e
 /* A new random token: "omb_" + 43 base64url characters. */
 void omb_auth_new_token(char out[64], unsigned char hash[32]);
 void omb_auth_token_hash(const char *token, unsigned char hash[32]);
+/* A browser session's CSRF token: base64url of HMAC-SHA-256 of the session
+ * token's hash under keys.csrf (43 characters). */
+#define OMB_CSRF_LEN 48
+void omb_auth_csrf(const omb_app *app, const unsigned char token_hash[32], char out[OMB_CSRF_LEN]);
+/* True when `sent` is the session's CSRF token (compared in constant time). */
+bool omb_auth_csrf_ok(const omb_app *app, const unsigned char token_hash[32], const char *sent);
 /* Drops every cached token of every thread (after a revocation). */
 void omb_auth_forget_all(omb_app *app);
 /* The rules of a new password beyond its length (core/password.h, with the
@@ -249,6 +256,10 @@ int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err 
  * says how many seconds. */
 int omb_uc_login(omb_app *app, omb_store *reader, omb_job *job, json_t *body, const char *address,
                  int *retry_after_s, omb_err *err);
+/* POST /v1/sessions (a browser's sign-in): the login's checks and throttle;
+ * the answer also holds csrf_token, and its token goes into a cookie. */
+int omb_uc_open_session(omb_app *app, omb_store *reader, omb_job *job, json_t *body,
+                        const char *address, int *retry_after_s, omb_err *err);
 int omb_uc_issue_token(omb_app *app, omb_job *job, const char *username, const char *label,
                        int ttl_hours, omb_err *err);
 int omb_uc_revoke_token(omb_app *app, omb_job *job, omb_err *err);

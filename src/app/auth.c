@@ -10,6 +10,11 @@
  * at most AUTH_CACHE_MS, never past the token's expiry, and every entry is
  * dropped at once when any token is revoked through this process.
  *
+ * A browser session is an ordinary token that travels in an HttpOnly
+ * cookie.  Its CSRF token is derived, never stored: HMAC-SHA-256 of the
+ * session token's hash under a key derived from the key file, base64url.
+ * Only the server can make it, and only for that session.
+ *
  * A new password must also pass core/password.h's rules, against the list
  * of common passwords built into the binary.
  */
@@ -117,4 +122,23 @@ int omb_auth_token(omb_app *app, omb_store *r, const char *token, omb_principal 
     slot->app = app;
     slot->valid_until = now + AUTH_CACHE_MS < expires ? now + AUTH_CACHE_MS : expires;
     return OMB_OK;
+}
+
+void omb_auth_csrf(const omb_app *app, const unsigned char token_hash[32], char out[OMB_CSRF_LEN])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256(mac, token_hash, 32, app->keys.csrf);
+    sodium_bin2base64(out, OMB_CSRF_LEN, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(mac, sizeof mac);
+}
+
+bool omb_auth_csrf_ok(const omb_app *app, const unsigned char token_hash[32], const char *sent)
+{
+    char want[OMB_CSRF_LEN];
+    omb_auth_csrf(app, token_hash, want);
+    size_t n = strlen(want);
+    bool ok = sent && strnlen(sent, n + 1) == n && sodium_memcmp(want, sent, n) == 0;
+    sodium_memzero(want, sizeof want);
+    return ok;
 }

@@ -41,6 +41,8 @@ static const struct {
     {"page_default", K_INT, offsetof(omb_config, page_default), 0, 1, 1000},
     {"page_max", K_INT, offsetof(omb_config, page_max), 0, 1, 1000},
     {"token_ttl_hours", K_INT, offsetof(omb_config, token_ttl_hours), 0, 1, 24 * 366},
+    {"session_hours", K_INT, offsetof(omb_config, session_hours), 0, 1, 24 * 31},
+    {"session_cookie_secure", K_BOOL, offsetof(omb_config, session_cookie_secure), 0, 0, 0},
     {"access_log", K_BOOL, offsetof(omb_config, access_log), 0, 0, 0},
     {"log_level", K_LEVEL, offsetof(omb_config, log_level), 0, 0, 0},
     {"test_clock", K_BOOL, offsetof(omb_config, test_clock), 0, 0, 0},
@@ -83,6 +85,7 @@ void omb_config_defaults(omb_config *c)
     c->page_default = 50;
     c->page_max = 200;
     c->token_ttl_hours = 24 * 30;
+    c->session_hours = 12;
     c->access_log = true;
     c->log_level = 1;
     c->test_clock = false;

@@ -35,6 +35,8 @@ typedef struct omb_config {
     int page_default;            /* list page size when none is asked */
     int page_max;                /* largest page size allowed */
     int token_ttl_hours;         /* lifetime of tokens made by login */
+    int session_hours;           /* lifetime of a browser session (POST /v1/sessions) */
+    bool session_cookie_secure;  /* the session cookie is Secure (served behind TLS) */
     bool access_log;             /* one log line per request */
     int log_level;               /* 0 debug, 1 info, 2 warn, 3 error */
     bool test_clock;             /* allow the test-only clock endpoint */

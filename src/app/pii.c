@@ -4,12 +4,13 @@
  *
  * `ombud init` creates a key file (32 random bytes, hex, mode 0600) beside
  * the database, or where key_file says; the database records a check value
- * so that a server never runs on the wrong key.  Three keys are derived
+ * so that a server never runs on the wrong key.  Keys are derived
  * from it: one seals the complainant's name, phone and identity number
  * with XChaCha20-Poly1305 (a complaint's document holds only masked values
  * and the sealed box), one makes blind indexes (HMAC-SHA-256 of the
  * normalised phone or identity number, 16 bytes) so that repeat
- * complainants are found without decrypting, and one seals webhook secrets.
+ * complainants are found without decrypting, one seals webhook secrets, one
+ * signs tree heads, and one derives the CSRF tokens of browser sessions.
  */
 #include "app.h"
 #include "core/pii.h"
@@ -125,6 +126,7 @@ int omb_keys_open(omb_app *app, omb_store *ws, omb_err *err)
         crypto_kdf_derive_from_key(app->keys.pii, 32, 1, "ombudpii", master);
         crypto_kdf_derive_from_key(app->keys.blind, 32, 2, "ombudidx", master);
         crypto_kdf_derive_from_key(app->keys.webhook, 32, 3, "ombudwhk", master);
+        crypto_kdf_derive_from_key(app->keys.csrf, 32, 5, "ombudcsr", master);
         unsigned char seed[crypto_sign_SEEDBYTES];
         crypto_kdf_derive_from_key(seed, sizeof seed, 4, "ombudsth", master);
         crypto_sign_seed_keypair(app->keys.ledger_public, app->keys.ledger_secret, seed);

@@ -3,7 +3,9 @@
  * context per request, a route table, JSON in and out.
  *
  * A request's life: the first call of the access handler matches the route,
- * authenticates the bearer token and checks the declared body size and
+ * authenticates the bearer token (or, without an Authorization header, the
+ * browser session's cookie, and for a write by cookie its X-CSRF-Token;
+ * routes_session.c) and checks the declared body size and
  * type, answering at once when any of these fail; the following calls
  * collect the body under its cap (attachments stream to an app upload,
  * app/blobs.c, while being hashed); the last call runs the route's handler,
@@ -42,6 +44,7 @@ enum route_flags {
     RT_ALIAS = 1 << 6,     /* another path for a listed endpoint; not in the index */
     RT_WRITE = 1 << 7,     /* a write served by rt_write from the entry's use case */
     RT_NO_REPLAY = 1 << 8, /* a write whose answer holds a secret: never replayed */
+    RT_SESSION = 1 << 9,   /* opens a browser session: the answer's token goes into a cookie */
 };
 
 /* What the path parameters of an RT_WRITE route are. */
@@ -96,6 +99,8 @@ struct omb_req {
     char params[ROUTE_PARAMS][ROUTE_PARAM_MAX];
     omb_principal who;
     bool authed;
+    bool by_cookie;        /* authenticated by the session cookie, not a bearer token */
+    char set_cookie[160];  /* a Set-Cookie header for the answer ("" for none) */
     omb_arena arena;
     omb_buf body;
     bool body_too_big;
@@ -127,6 +132,11 @@ typedef struct omb_http_options {
     int port;
     int threads;
 } omb_http_options;
+
+/* Authenticates a request of a route that needs it (routes_session.c). */
+int omb_req_authenticate(omb_req *r, omb_err *err);
+/* Moves a successful sign-in's token from its answer into the session cookie. */
+void omb_session_started(omb_req *r, json_t *answer);
 
 int omb_http_start(omb_app *app, omb_http **out, omb_err *err);
 /* The port actually bound (useful with port 0). */

@@ -63,6 +63,8 @@ static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response
     /* Answers carrying a secret (a token, clear personal data) stay out of caches. */
     if (r->route && (r->route->flags & RT_NO_STORE))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (r->set_cookie[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
     if (status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"ombud\"");
     if (r->close_after)

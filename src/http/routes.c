@@ -208,8 +208,7 @@ static enum MHD_Result h_taxonomy(omb_req *r)
     return omb_reply_json(r, 200, omb_q_taxonomy(omb_req_app(r)));
 }
 
-/* The client's address as text ("?" when unknown), for the login throttle and log. */
-static void client_address(omb_req *r, char *out, size_t cap)
+void rt_client_address(omb_req *r, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -228,7 +227,7 @@ static enum MHD_Result h_login(omb_req *r)
     omb_err err;
     omb_err_clear(&err);
     char address[INET6_ADDRSTRLEN];
-    client_address(r, address, sizeof address);
+    rt_client_address(r, address, sizeof address);
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
@@ -601,6 +600,10 @@ static const omb_route routes[] = {
     ROUTE("GET", "/v1/version", h_version, RT_PUBLIC),
     ROUTE("POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY | RT_NO_STORE),
     ROUTE("DELETE", "/v1/tokens/current", h_logout, 0),
+    ROUTE("POST", "/v1/sessions", rt_session_open,
+          RT_PUBLIC | RT_BODY | RT_NO_STORE | RT_SESSION),
+    ROUTE("GET", "/v1/sessions/current", rt_session_get, RT_NO_STORE),
+    ROUTE("DELETE", "/v1/sessions/current", rt_session_close, RT_NO_STORE),
     ROUTE("GET", "/v1/me", h_me, 0),
     ROUTE("GET", "/v1/taxonomy", h_taxonomy, 0),
     ROUTE("GET", "/v1/parties", h_parties, 0),

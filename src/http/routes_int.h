@@ -37,6 +37,13 @@ enum MHD_Result rt_collect_arg(void *cls, enum MHD_ValueKind kind, const char *k
 /* Collects the query parameters (OMB_EINVAL when there are too many). */
 int rt_query_args(omb_req *r, query_args *q, omb_err *err);
 int rt_parse_id(const char *s, int64_t *out);
+/* The client's address as text ("?" when unknown), for the login throttle and log. */
+void rt_client_address(omb_req *r, char *out, size_t cap);
+
+/* routes_session.c */
+enum MHD_Result rt_session_open(omb_req *r);
+enum MHD_Result rt_session_get(omb_req *r);
+enum MHD_Result rt_session_close(omb_req *r);
 
 /* routes_link.c and sse.c */
 enum MHD_Result rt_reveal(omb_req *r);

@@ -192,18 +192,9 @@ static int first_call(omb_req *r, omb_err *err)
         return omb_fail(err, OMB_EINVAL, "unknown_parameter", NULL,
                         "this endpoint takes no query parameters");
     if (!(r->route->flags & RT_PUBLIC)) {
-        const char *auth =
-            MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-        if (!auth || strncasecmp(auth, "Bearer ", 7) != 0)
-            return omb_fail(err, OMB_EUNAUTH, "missing_token", NULL,
-                            "send Authorization: Bearer <token>");
-        omb_store *rd = omb_req_reader(r, err);
-        if (!rd)
-            return err->rc;
-        int rc = omb_auth_token(app, rd, auth + 7, &r->who, err);
+        int rc = omb_req_authenticate(r, err);
         if (rc)
             return rc;
-        r->authed = true;
     }
     const char *ct =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -363,6 +354,8 @@ static enum MHD_Result reply_job(omb_req *r)
     }
     json_t *res = job->result;
     job->result = NULL;
+    if (r->route->flags & RT_SESSION)
+        omb_session_started(r, res);
     return omb_reply_json(r, job->status, res);
 }
 

@@ -53,6 +53,7 @@ MODULES = [
     "test_front",
     "test_crash",
     "test_auth",
+    "test_session",
 ]
 
 # The modules of the nginx-front mode: the lifecycle (with uploads), lists,

@@ -628,8 +628,8 @@ int omb_uc_login(omb_app *app, omb_store *r, omb_job *job, json_t *body, const c
     return login(app, r, job, body, address, false, retry_after_s, err);
 }
 
-int omb_uc_open_session(omb_app *app, omb_store *r, omb_job *job, json_t *body,
-                        const char *address, int *retry_after_s, omb_err *err)
+int omb_uc_open_session(omb_app *app, omb_store *r, omb_job *job, json_t *body, const char *address,
+                        int *retry_after_s, omb_err *err)
 {
     return login(app, r, job, body, address, true, retry_after_s, err);
 }

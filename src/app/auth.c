@@ -128,8 +128,7 @@ void omb_auth_csrf(const omb_app *app, const unsigned char token_hash[32], char 
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256(mac, token_hash, 32, app->keys.csrf);
-    sodium_bin2base64(out, OMB_CSRF_LEN, mac, sizeof mac,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, OMB_CSRF_LEN, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(mac, sizeof mac);
 }
 

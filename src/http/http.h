@@ -99,8 +99,8 @@ struct omb_req {
     char params[ROUTE_PARAMS][ROUTE_PARAM_MAX];
     omb_principal who;
     bool authed;
-    bool by_cookie;        /* authenticated by the session cookie, not a bearer token */
-    char set_cookie[160];  /* a Set-Cookie header for the answer ("" for none) */
+    bool by_cookie;       /* authenticated by the session cookie, not a bearer token */
+    char set_cookie[160]; /* a Set-Cookie header for the answer ("" for none) */
     omb_arena arena;
     omb_buf body;
     bool body_too_big;

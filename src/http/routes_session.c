@@ -44,16 +44,15 @@ int omb_req_authenticate(omb_req *r, omb_err *err)
     } else {
         const char *cookie =
             MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-        int found = cookie ? omb_cookie_find(cookie, SESSION_COOKIE, cookie_token,
-                                             sizeof cookie_token)
-                           : OMB_COOKIE_ABSENT;
+        int found = cookie
+                        ? omb_cookie_find(cookie, SESSION_COOKIE, cookie_token, sizeof cookie_token)
+                        : OMB_COOKIE_ABSENT;
         if (found == OMB_COOKIE_MALFORMED)
             return omb_fail(err, OMB_EUNAUTH, "invalid_token", NULL,
                             "the Cookie header is malformed");
         if (found == OMB_COOKIE_ABSENT)
             return omb_fail(err, OMB_EUNAUTH, "missing_token", NULL,
-                            "send Authorization: Bearer <token> or the " SESSION_COOKIE
-                            " cookie");
+                            "send Authorization: Bearer <token> or the " SESSION_COOKIE " cookie");
         token = cookie_token;
         r->by_cookie = true;
     }

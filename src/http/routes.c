@@ -208,7 +208,8 @@ static enum MHD_Result h_taxonomy(omb_req *r)
     return omb_reply_json(r, 200, omb_q_taxonomy(omb_req_app(r)));
 }
 
-void rt_client_address(omb_req *r, char *out, size_t cap)
+/* The client's address as text ("?" when unknown), for the login throttle and log. */
+static void client_address(omb_req *r, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -222,26 +223,32 @@ void rt_client_address(omb_req *r, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
-static enum MHD_Result h_login(omb_req *r)
+enum MHD_Result rt_login(omb_req *r, login_uc uc)
 {
     omb_err err;
     omb_err_clear(&err);
     char address[INET6_ADDRSTRLEN];
-    rt_client_address(r, address, sizeof address);
+    client_address(r, address, sizeof address);
     json_t *body = NULL;
     int rc = omb_req_json(r, &body, &err);
     if (!rc)
         rc = rt_write_prelude(r, NULL, &err);
-    r->job.idem_key[0] = '\0'; /* a login is never replayed: it would hand out a token again */
+    /* a login or sign-in is never replayed: it would hand out a token again */
+    r->job.idem_key[0] = '\0';
     omb_store *rd = rc ? NULL : omb_req_reader(r, &err);
     if (!rc && !rd)
         rc = err.rc;
     if (!rc)
-        rc = omb_uc_login(omb_req_app(r), rd, &r->job, body, address, &r->retry_after_s, &err);
+        rc = uc(omb_req_app(r), rd, &r->job, body, address, &r->retry_after_s, &err);
     json_decref(body);
     if (rc)
         return rt_fail(r, &err);
     return omb_req_submit(r);
+}
+
+static enum MHD_Result h_login(omb_req *r)
+{
+    return rt_login(r, omb_uc_login);
 }
 
 static enum MHD_Result h_logout(omb_req *r)

@@ -37,8 +37,11 @@ enum MHD_Result rt_collect_arg(void *cls, enum MHD_ValueKind kind, const char *k
 /* Collects the query parameters (OMB_EINVAL when there are too many). */
 int rt_query_args(omb_req *r, query_args *q, omb_err *err);
 int rt_parse_id(const char *s, int64_t *out);
-/* The client's address as text ("?" when unknown), for the login throttle and log. */
-void rt_client_address(omb_req *r, char *out, size_t cap);
+/* A login or a sign-in (POST /v1/tokens, /v1/sessions): throttled by the
+ * client's address, never replayed. */
+typedef int (*login_uc)(omb_app *, omb_store *, omb_job *, json_t *, const char *, int *,
+                        omb_err *);
+enum MHD_Result rt_login(omb_req *r, login_uc uc);
 
 /* routes_session.c */
 enum MHD_Result rt_session_open(omb_req *r);

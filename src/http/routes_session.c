@@ -15,7 +15,6 @@
 #include "http.h"
 #include "routes_int.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -91,25 +90,7 @@ void omb_session_started(omb_req *r, json_t *answer)
 
 enum MHD_Result rt_session_open(omb_req *r)
 {
-    omb_err err;
-    omb_err_clear(&err);
-    char address[INET6_ADDRSTRLEN];
-    rt_client_address(r, address, sizeof address);
-    json_t *body = NULL;
-    int rc = omb_req_json(r, &body, &err);
-    if (!rc)
-        rc = rt_write_prelude(r, NULL, &err);
-    r->job.idem_key[0] = '\0'; /* never replayed: it would open a session again */
-    omb_store *rd = rc ? NULL : omb_req_reader(r, &err);
-    if (!rc && !rd)
-        rc = err.rc;
-    if (!rc)
-        rc = omb_uc_open_session(omb_req_app(r), rd, &r->job, body, address, &r->retry_after_s,
-                                 &err);
-    json_decref(body);
-    if (rc)
-        return rt_fail(r, &err);
-    return omb_req_submit(r);
+    return rt_login(r, omb_uc_open_session);
 }
 
 /* The session routes answer only a request made with the session cookie. */

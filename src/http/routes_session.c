@@ -22,6 +22,14 @@
 #define SESSION_COOKIE "ombud_session"
 #define CSRF_HEADER    "X-CSRF-Token"
 
+static enum MHD_Result count_cookies(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    if (strcasecmp(key, MHD_HTTP_HEADER_COOKIE) == 0)
+        (*(int *)cls)++;
+    return MHD_YES;
+}
+
 /* GET and HEAD read; every other method may write. */
 static bool writes(const char *method)
 {
@@ -43,7 +51,11 @@ int omb_req_authenticate(omb_req *r, omb_err *err)
     } else {
         const char *cookie =
             MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-        int found = cookie
+        int headers = 0;
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_cookies, &headers);
+        /* A client sends one Cookie header (RFC 6265, 5.4); two could disagree. */
+        int found = headers > 1 ? OMB_COOKIE_MALFORMED
+                    : cookie
                         ? omb_cookie_find(cookie, SESSION_COOKIE, cookie_token, sizeof cookie_token)
                         : OMB_COOKIE_ABSENT;
         if (found == OMB_COOKIE_MALFORMED)

@@ -225,12 +225,37 @@ def test_malformed_cookie_header(ctx):
                     what="Cookie: %r" % h[:60])
     check_error(s.http("GET", "/v1/me", headers={"Cookie": "ombud_session=omb_notatoken"}), 401,
                 "invalid_token")
+    # two Cookie headers (a client sends one) are refused, whatever they hold
+    r = s.http("GET", "/v1/me", headers=[("Cookie", "ombud_session=" + cookie),
+                                         ("Cookie", "theme=dark")])
+    check_error(r, 401, "invalid_token", None, "two Cookie headers")
     before = s.fingerprint()
     r = s.http("POST", "/v1/complaints", fx.complaint_body(),
                headers={"Cookie": "ombud_session=%s, x=1" % cookie, "X-CSRF-Token": csrf})
     check_error(r, 401, "invalid_token")
     eq(fingerprint_diff(before, s.fingerprint()), "", "nothing changed")
     check_ok(s.http("GET", "/v1/me", headers=_cookie(cookie)), 200, "the server is fine")
+
+
+def test_config_keys_checked(ctx):
+    s = ctx.s
+    for bad in ("session_hours=0", "session_hours=745", "session_hours=x",
+                "session_cookie_secure=maybe"):
+        p = s.run_cli("--set", bad, "token", "create", "admin", check_rc=False)
+        check(p.returncode != 0 and bad.split("=")[0].encode() in p.stderr,
+              "%s accepted: %r" % (bad, p.stderr))
+
+
+def test_sign_in_never_replayed(ctx):
+    s = ctx.s
+    h = {"Idempotency-Key": "sign-in-once"}
+    body = {"username": "bank_agent", "password": password_of("bank_agent")}
+    first = s.http("POST", "/v1/sessions", body, headers=h)
+    second = s.http("POST", "/v1/sessions", body, headers=h)
+    check_ok(first, 201, "first")
+    check_ok(second, 201, "second")
+    check("idempotent-replayed" not in second.headers, "not replayed: %r" % second.headers)
+    check(first.headers["set-cookie"] != second.headers["set-cookie"], "two sessions")
 
 
 def test_secure_cookie(ctx):

@@ -170,10 +170,12 @@ def test_bad_keys(ctx):
 # Writes whose answer is never replayed from a record, or that take no key.
 NOT_REPLAYED = {
     ("POST", "/v1/tokens"),  # a login: a replay would hand out the token again
+    ("POST", "/v1/sessions"),  # a sign-in: the same (test_session.py, sign_in_never_replayed)
     ("POST", "/v1/webhooks"),  # the answer holds the webhook's secret
 }
 NO_KEYS = {
     ("DELETE", "/v1/tokens/current"),  # a logout ends the token it is sent with
+    ("DELETE", "/v1/sessions/current"),  # a sign-out ends the session it is sent with
     ("POST", "/v1/test/clock"),  # test hooks, not writes of the API
     ("POST", "/v1/test/sweep"),
     # a valid countersignature needs a witness's Ed25519 signature of a head

@@ -26,18 +26,29 @@ int omb_log_enabled(int level)
     return level >= atomic_load(&min_level);
 }
 
-/* The time of a line, as "ts" shows it. */
-static void now_text(char *when, size_t cap)
+void omb_log_members(int level, const char *event, const char *members, size_t len)
 {
+    if (!omb_log_enabled(level))
+        return;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    omb_time_format((omb_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, when, cap);
-}
-
-static void write_line(const omb_buf *line)
-{
-    ssize_t w = write(STDERR_FILENO, line->data, line->len);
-    (void)w;
+    char when[32];
+    omb_time_format((omb_ms)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, when, sizeof when);
+    const char *name = level_names[level & 3];
+    omb_buf line = OMB_BUF_INIT(1 << 20);
+    int rc = omb_buf_puts(&line, "{\"ts\":");
+    rc = rc ? rc : omb_jsonw_string(&line, when, strlen(when));
+    rc = rc ? rc : omb_buf_puts(&line, ",\"level\":");
+    rc = rc ? rc : omb_jsonw_string(&line, name, strlen(name));
+    rc = rc ? rc : omb_buf_puts(&line, ",\"event\":");
+    rc = rc ? rc : omb_jsonw_string(&line, event, strlen(event));
+    if (!rc && len)
+        rc = omb_buf_putc(&line, ',') || omb_buf_append(&line, members, len);
+    if (!rc && omb_buf_puts(&line, "}\n") == OMB_OK) {
+        ssize_t w = write(STDERR_FILENO, line.data, line.len);
+        (void)w;
+    }
+    omb_buf_release(&line);
 }
 
 void omb_log(int level, const char *event, json_t *fields)
@@ -46,38 +57,12 @@ void omb_log(int level, const char *event, json_t *fields)
         json_decref(fields);
         return;
     }
-    char when[32];
-    now_text(when, sizeof when);
-    json_t *o = json_object();
-    json_object_set_new(o, "ts", json_string(when));
-    json_object_set_new(o, "level", json_string(level_names[level & 3]));
-    json_object_set_new(o, "event", json_string(event));
-    if (fields)
-        json_object_update(o, fields);
+    /* The fields' object as text; its members are what lies between the braces. */
+    omb_buf object = OMB_BUF_INIT(1 << 20);
+    int rc = json_is_object(fields) ? omb_jsonw(&object, fields, 0) : OMB_OK;
     json_decref(fields);
-    omb_buf line = OMB_BUF_INIT(1 << 20);
-    if (omb_jsonw(&line, o, 0) == OMB_OK && omb_buf_putc(&line, '\n') == OMB_OK)
-        write_line(&line);
-    json_decref(o);
-    omb_buf_release(&line);
-}
-
-void omb_log_members(int level, const char *event, const char *members, size_t len)
-{
-    if (!omb_log_enabled(level))
-        return;
-    char when[32];
-    now_text(when, sizeof when);
-    omb_buf line = OMB_BUF_INIT(1 << 20);
-    int rc = omb_buf_puts(&line, "{\"ts\":");
-    rc = rc ? rc : omb_jsonw_string(&line, when, strlen(when));
-    rc = rc ? rc : omb_buf_puts(&line, ",\"level\":");
-    rc = rc ? rc : omb_jsonw_string(&line, level_names[level & 3], strlen(level_names[level & 3]));
-    rc = rc ? rc : omb_buf_puts(&line, ",\"event\":");
-    rc = rc ? rc : omb_jsonw_string(&line, event, strlen(event));
-    if (!rc && len)
-        rc = omb_buf_putc(&line, ',') || omb_buf_append(&line, members, len);
-    if (!rc && omb_buf_puts(&line, "}\n") == OMB_OK)
-        write_line(&line);
-    omb_buf_release(&line);
+    if (!rc)
+        omb_log_members(level, event, object.len > 2 ? object.data + 1 : "",
+                        object.len > 2 ? object.len - 2 : 0);
+    omb_buf_release(&object);
 }

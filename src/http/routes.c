@@ -251,7 +251,7 @@ static enum MHD_Result h_login(omb_req *r)
     return rt_login(r, omb_uc_login);
 }
 
-static enum MHD_Result h_logout(omb_req *r)
+enum MHD_Result rt_logout(omb_req *r)
 {
     omb_err err;
     omb_err_clear(&err);
@@ -606,7 +606,7 @@ static const omb_route routes[] = {
     ROUTE("GET", "/v1/health", h_health, RT_PUBLIC),
     ROUTE("GET", "/v1/version", h_version, RT_PUBLIC),
     ROUTE("POST", "/v1/tokens", h_login, RT_PUBLIC | RT_BODY | RT_NO_STORE),
-    ROUTE("DELETE", "/v1/tokens/current", h_logout, 0),
+    ROUTE("DELETE", "/v1/tokens/current", rt_logout, 0),
     ROUTE("POST", "/v1/sessions", rt_session_open, RT_PUBLIC | RT_BODY | RT_NO_STORE | RT_SESSION),
     ROUTE("GET", "/v1/sessions/current", rt_session_get, RT_NO_STORE),
     ROUTE("DELETE", "/v1/sessions/current", rt_session_close, RT_NO_STORE),

@@ -42,6 +42,8 @@ int rt_parse_id(const char *s, int64_t *out);
 typedef int (*login_uc)(omb_app *, omb_store *, omb_job *, json_t *, const char *, int *,
                         omb_err *);
 enum MHD_Result rt_login(omb_req *r, login_uc uc);
+/* Revokes the token the request was authenticated with (a logout, a sign-out). */
+enum MHD_Result rt_logout(omb_req *r);
 
 /* routes_session.c */
 enum MHD_Result rt_session_open(omb_req *r);

@@ -137,9 +137,6 @@ enum MHD_Result rt_session_close(omb_req *r)
     omb_err_clear(&err);
     if (!by_session(r, &err))
         return rt_fail(r, &err);
-    omb_job_init(&r->job, NULL, NULL, &r->who);
-    if (omb_uc_revoke_token(omb_req_app(r), &r->job, &err))
-        return rt_fail(r, &err);
-    set_cookie(r, "");
-    return omb_req_submit(r);
+    set_cookie(r, ""); /* the answer ends the cookie */
+    return rt_logout(r);
 }

@@ -35,10 +35,10 @@ static int entry_stat(walk *wk, const char *fs, struct stat *st, omb_err *err)
         return OMB_OK;
     char target[PATH_MAX];
     size_t n = strlen(wk->real);
-    if (!realpath(fs, target) || strncmp(target, wk->real, n) != 0 || target[n] != '/')
-        return FAIL(err, "web_root: %s is a symbolic link that leads out of %s", fs, wk->root);
-    if (stat(target, st) != 0)
+    if (!realpath(fs, target) || stat(target, st) != 0)
         return FAIL(err, "web_root: cannot read %s: %s", fs, strerror(errno));
+    if (strncmp(target, wk->real, n) != 0 || target[n] != '/')
+        return FAIL(err, "web_root: a symbolic link leads out of the root: %s", fs);
     return OMB_OK;
 }
 
@@ -99,8 +99,10 @@ static int load_gz(walk *wk, const char *fs, omb_webasset *a, omb_err *err)
         return rc;
     if (!omb_web_gzip_of(data, len, a->data, a->len)) {
         free(data);
-        return FAIL(err, "web_root: %s is not the gzip of %s (left from an earlier build?)", gz,
-                    fs);
+        return FAIL(err,
+                    "web_root: a .gz file is not the gzip of its file (left from an earlier "
+                    "build?): %s",
+                    gz);
     }
     if (len >= a->len) {
         wk->w->bytes -= len;
@@ -117,10 +119,9 @@ static int load_file(walk *wk, const char *fs, const char *url, omb_err *err)
 {
     omb_webassets *w = wk->w;
     if (!omb_web_path_ok(url))
-        return FAIL(err,
-                    "web_root: %s has a name that cannot be served (control characters or a "
-                    "backslash)",
-                    fs);
+        return FAIL(
+            err, "web_root: a name that cannot be served (control characters or a backslash): %s",
+            fs);
     if (w->n == OMB_WEB_FILES_MAX)
         return omb_fail(err, OMB_EINVAL, "bad_config", "web_root",
                         "web_root: %s holds more than %d files", wk->root, OMB_WEB_FILES_MAX);
@@ -166,8 +167,8 @@ static int load_dir(walk *wk, const char *fs, const char *url, int depth, omb_er
         if ((size_t)snprintf(path, sizeof path, "%s/%s", fs, de->d_name) >= sizeof path ||
             (size_t)snprintf(sub, sizeof sub, "%s/%s", url, de->d_name) > OMB_WEB_PATH_MAX) {
             rc = omb_fail(err, OMB_EINVAL, "bad_config", "web_root",
-                          "web_root: the path of %s/%s is longer than %d bytes", url, de->d_name,
-                          OMB_WEB_PATH_MAX);
+                          "web_root: a path longer than %d bytes: %s/%s", OMB_WEB_PATH_MAX, url,
+                          de->d_name);
             break;
         }
         struct stat st;
@@ -190,7 +191,7 @@ static int by_path(const void *a, const void *b)
 static const omb_webasset *find(const omb_webassets *w, const char *path)
 {
     omb_webasset key;
-    if (snprintf(key.path, sizeof key.path, "%s", path) >= (int)sizeof key.path)
+    if (!w->n || snprintf(key.path, sizeof key.path, "%s", path) >= (int)sizeof key.path)
         return NULL;
     return bsearch(&key, w->items, w->n, sizeof *w->items, by_path);
 }
@@ -207,12 +208,13 @@ int omb_webassets_load(const char *root, omb_webassets **out, omb_err *err)
     wk.w = omb_xcalloc(1, sizeof *wk.w);
     int rc = load_dir(&wk, wk.real, "", 0, err);
     if (!rc) {
-        qsort(wk.w->items, wk.w->n, sizeof *wk.w->items, by_path);
+        if (wk.w->n)
+            qsort(wk.w->items, wk.w->n, sizeof *wk.w->items, by_path);
         wk.w->index = find(wk.w, "/index.html");
         if (!wk.w->index)
             rc = FAIL(err,
-                      "web_root: %s has no index.html (is it the directory the front end "
-                      "was built into?)",
+                      "web_root: no index.html (is it the directory the front end was built "
+                      "into?): %s",
                       root);
     }
     if (rc) {

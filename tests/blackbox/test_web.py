@@ -281,7 +281,7 @@ def _refused(ctx, root, needle, what):
 def test_start_refused_without_index_html(ctx):
     root = os.path.join(ctx.tmp, "noindex")
     _write(root, "assets/app.js", b"1\n")
-    _refused(ctx, root, "has no index.html", "no index.html")
+    _refused(ctx, root, "no index.html", "no index.html")
     _refused(ctx, os.path.join(ctx.tmp, "missing"), "cannot read", "a missing web_root")
     _refused(ctx, os.path.join(ctx.root, "favicon.ico"), "is not a directory", "a file")
 

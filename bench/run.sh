@@ -9,6 +9,9 @@
 #           answering with a complaint's body from memory)
 #   memory: server RSS after the runs, and serving a store of 1,000,000 complaints
 #   ledger: leaf appends/s, proof generation, verify of 1,000,000 events (LEDGER_EVENTS)
+#   web:    over the 1,000,000 complaints, the workbench in Debian's Chromium: time to a
+#           queue's first rows and to a complaint's page, the JS+CSS bytes of a first
+#           page, Lighthouse scores (bench/web/pages.mjs)
 # Usage: bench/run.sh build/release
 #   BENCH_SECONDS=10       length of each wrk run
 #   BENCH_MILLION=1000000  complaints for the memory run (0 skips it)
@@ -165,6 +168,23 @@ if [ "$MILLION" -gt 0 ]; then
     grep -E 'VmRSS|VmHWM' /proc/$pid/status
     du -h "$work/million.db" | sed 's/^/database size: /'
     stop_server
+    if [ -f build/web/index.html ] && [ -d bench/web/node_modules ] && [ -x /usr/bin/chromium ]; then
+        echo "== web workbench over $MILLION complaints (Debian's Chromium, headless)"
+        opts_before=${BENCH_SERVER_OPTS:-}
+        BENCH_SERVER_OPTS="$opts_before --set web_root=$PWD/build/web"
+        start_server "$work/million.db"
+        BENCH_SERVER_OPTS=$opts_before
+        MADMIN=$($M token create admin)
+        party=$(sqlite3 "file:$work/million.db?mode=ro" "select id from parties where code = 'fill-bank'")
+        curl -sf -H "Authorization: Bearer $MADMIN" -H 'Content-Type: application/json' \
+            -d "{\"username\":\"million.supervisor\",\"display_name\":\"M\",\"role\":\"supervisor\",\"party\":$party,\"password\":\"bench-web-pw-2026\"}" \
+            "$URL/v1/users" >/dev/null
+        (cd bench/web && node pages.mjs "$URL" million.supervisor bench-web-pw-2026 \
+            "$(head -n 1 "$work/numbers.txt")") || echo "web workbench bench failed"
+        stop_server
+    else
+        echo "== web workbench: skipped (build/web, bench/web/node_modules or /usr/bin/chromium missing)"
+    fi
     echo "== clocks among $MILLION open complaints"
     "$B/bench/clocks" "$work/million.db" "$work/att"
 fi

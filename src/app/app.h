@@ -563,6 +563,14 @@ int omb_q_settlements(omb_app *app, omb_store *r, const omb_principal *who,
                       omb_err *err);
 int omb_q_repeat(omb_app *app, omb_store *r, const omb_principal *who, const char *const *names,
                  const char *const *values, size_t n, json_t **out, omb_err *err);
+/* The workbench's reads (queries_reads.c): the log of personal-data reads,
+ * the dashboard's counts and the dispatch rules in force. */
+int omb_q_pii_reads(omb_app *app, omb_store *r, const omb_principal *who, const char *const *names,
+                    const char *const *values, size_t n, json_t **out, omb_err *err);
+int omb_q_stats(omb_app *app, omb_store *r, const omb_principal *who, const char *const *names,
+                const char *const *values, size_t n, json_t **out, omb_err *err);
+int omb_q_routing(omb_app *app, omb_store *r, const omb_principal *who, const char *const *names,
+                  const char *const *values, size_t n, json_t **out, omb_err *err);
 
 /* Webhook deliveries: a thread that sends the outbox in order per complaint. */
 omb_ms omb_wall_now(void); /* real time, whatever the test clock says */

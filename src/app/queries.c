@@ -5,6 +5,7 @@
  */
 #include "app.h"
 #include "app/version.h"
+#include "core/decimal.h"
 #include "core/number.h"
 #include "core/visibility.h"
 
@@ -86,19 +87,6 @@ static void cursor_encode(omb_ms received, int64_t id, char *out, size_t cap)
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    if (!*s || *s == ' ' || *s == '+')
-        return OMB_EINVAL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return OMB_EINVAL;
-    *out = v;
-    return OMB_OK;
-}
-
 static int cursor_decode(const char *s, omb_ms *received, int64_t *id)
 {
     unsigned char raw[48];
@@ -111,8 +99,8 @@ static int cursor_decode(const char *s, omb_ms *received, int64_t *id)
     if (!dot)
         return OMB_EINVAL;
     *dot = '\0';
-    return parse_i64((char *)raw, INT64_MIN, INT64_MAX, received) ||
-                   parse_i64(dot + 1, 1, INT64_MAX, id)
+    return omb_i64_parse((char *)raw, INT64_MIN, INT64_MAX, received) ||
+                   omb_i64_parse(dot + 1, 1, INT64_MAX, id)
                ? OMB_EINVAL
                : OMB_OK;
 }
@@ -171,7 +159,7 @@ static int p_grade(omb_app *app, const char *v, omb_complaint_filter *f, omb_err
     static int fn(omb_app *app, const char *v, omb_complaint_filter *f, omb_err *err,              \
                   const char *name)                                                                \
     {                                                                                              \
-        if (parse_i64(v, 1, INT64_MAX, &f->member))                                                \
+        if (omb_i64_parse(v, 1, INT64_MAX, &f->member))                                            \
             return bad_param(err, name, "must be a positive integer id");                          \
         return OMB_OK;                                                                             \
     }
@@ -238,7 +226,7 @@ static int p_limit(omb_app *app, const char *v, omb_complaint_filter *f, omb_err
                    const char *name)
 {
     int64_t n;
-    if (parse_i64(v, 1, app->cfg.page_max, &n)) {
+    if (omb_i64_parse(v, 1, app->cfg.page_max, &n)) {
         char why[64];
         snprintf(why, sizeof why, "must be a whole number from 1 to %d", app->cfg.page_max);
         return bad_param(err, name, why);

@@ -53,6 +53,7 @@ typedef struct rule {
     enum omb_grade grade_lo, grade_hi;
     pcre2_code *re; /* NULL = any */
     const char *lead, *department, *queue;
+    const char *grade_text, *pattern_text; /* the columns as written */
 } rule;
 
 struct omb_routing {
@@ -241,6 +242,8 @@ static int parse_line(omb_routing *r, rule *ru, char *line, size_t len, size_t l
     int rc = parse_grade(ru, col[COL_GRADE], lineno, err);
     if (rc)
         return rc;
+    ru->grade_text = col[COL_GRADE];
+    ru->pattern_text = col[COL_PATTERN];
     size_t k = 0;
     while (leads[k] && strcmp(leads[k], col[COL_LEAD]) != 0)
         k++;
@@ -426,4 +429,24 @@ int omb_routing_pick_agent(const omb_agent_candidate *c, size_t n, const char *q
         best_skilled = skilled;
     }
     return best;
+}
+
+int omb_routing_rule(const omb_routing *r, size_t i, omb_route_rule *out)
+{
+    if (!r || i >= r->n)
+        return OMB_ENOTFOUND;
+    const rule *ru = &r->rules[i];
+    *out = (omb_route_rule){
+        .name = ru->name,
+        .business = ru->business ? ru->business : "*",
+        .cause = ru->cause ? ru->cause : "*",
+        .product = ru->product ? ru->product : "*",
+        .channel = ru->channel ? ru->channel : "*",
+        .grade = ru->grade_text,
+        .pattern = ru->pattern_text,
+        .lead = ru->lead,
+        .department = ru->department,
+        .queue = ru->queue,
+    };
+    return OMB_OK;
 }

@@ -48,6 +48,16 @@ int omb_routing_parse(omb_routing **out, const char *text, size_t len, omb_err *
 void omb_routing_free(omb_routing *r);
 size_t omb_routing_count(const omb_routing *r);
 
+/* A rule as written: each column's text ("*" for any); the strings belong
+ * to the omb_routing. */
+typedef struct omb_route_rule {
+    const char *name, *business, *cause, *product, *channel, *grade, *pattern;
+    const char *lead, *department, *queue;
+} omb_route_rule;
+
+/* The i-th rule, in the order they are tried; OMB_ENOTFOUND past the last. */
+int omb_routing_rule(const omb_routing *r, size_t i, omb_route_rule *out);
+
 /*
  * Fills *out with the first rule that matches; there always is one (the
  * catch-all).  Safe to call from many threads at once on the same

@@ -61,6 +61,9 @@ int rt_w_webhook_active(omb_app *app, omb_job *job, const omb_write_in *in, omb_
 enum MHD_Result rt_deliveries(omb_req *r);
 enum MHD_Result rt_settlements(omb_req *r);
 enum MHD_Result rt_repeat(omb_req *r);
+enum MHD_Result rt_pii_reads(omb_req *r);
+enum MHD_Result rt_stats(omb_req *r);
+enum MHD_Result rt_routing(omb_req *r);
 enum MHD_Result rt_stream(omb_req *r);
 
 /* routes_index.c */

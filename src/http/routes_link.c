@@ -90,6 +90,21 @@ enum MHD_Result rt_repeat(omb_req *r)
     return with_query(r, omb_q_repeat);
 }
 
+enum MHD_Result rt_pii_reads(omb_req *r)
+{
+    return with_query(r, omb_q_pii_reads);
+}
+
+enum MHD_Result rt_stats(omb_req *r)
+{
+    return with_query(r, omb_q_stats);
+}
+
+enum MHD_Result rt_routing(omb_req *r)
+{
+    return with_query(r, omb_q_routing);
+}
+
 /* POST /v1/users/{id}/duty {"on_duty": bool} */
 int rt_w_duty(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
 {

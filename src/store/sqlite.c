@@ -1626,4 +1626,6 @@ const omb_store_vtab omb_store_sqlite = {
     .event_entry = sq_event_entry,
     .others_committed = sq_others_committed,
     .oldest = 6,
+    .pii_reads_list = sq_pii_reads_list,
+    .complaint_stats = sq_complaint_stats,
 };

@@ -75,6 +75,12 @@ int sq_fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
                  int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what);
 int64_t sq_last_id(sq_store *s);
 
+/* sqlite_reads.c: the log of personal-data reads and the dashboard's counts. */
+int sq_pii_reads_list(omb_store *base, const omb_pii_read_filter *f,
+                      int (*cb)(void *, const omb_pii_read_row *), void *ctx, omb_err *err);
+int sq_complaint_stats(omb_store *base, const omb_stats_filter *f,
+                       int (*cb)(void *, const omb_stats_row *), void *ctx, omb_err *err);
+
 /* sqlite_wal.c: lazy commits (OMB_STORE_LAZY_COMMIT).  Start once the
  * connection has read the database; stop before closing it. */
 int sq_wal_start(sq_store *s, omb_err *err);

@@ -40,7 +40,7 @@
  * function that fails cleanly, and says in `oldest` (version 6) the oldest
  * interface it still serves in full, so that an app built for an older one
  * is refused instead of calling what was retired. */
-#define OMB_STORE_VERSION 6
+#define OMB_STORE_VERSION 7
 
 enum omb_store_flags {
     OMB_STORE_CREATE = 1 << 0,   /* create the database when absent */
@@ -208,6 +208,42 @@ typedef struct omb_settlement_filter {
     bool superseded; /* include superseded parts */
     int limit;
 } omb_settlement_filter;
+
+/* A read of personal data in clear (a pii_read event) for the log of reads;
+ * texts valid during the callback. */
+typedef struct omb_pii_read_row {
+    int64_t id; /* the event's id */
+    char no[OMB_NO_MAX];
+    int64_t seq;
+    omb_ms at;
+    int64_t actor_user, actor_party;
+    const char *payload;
+    size_t payload_len;
+} omb_pii_read_row;
+
+typedef struct omb_pii_read_filter {
+    int64_t viewer_party; /* reads of complaints this party is involved in; 0 = every */
+    int64_t user;         /* reads by this user; 0 = anyone */
+    omb_ms from, to;      /* at in [from, to) */
+    int64_t before;       /* events with a smaller id (paging); 0 = from the newest */
+    int limit;
+} omb_pii_read_filter;
+
+/* Counts of complaints for the dashboard: one row per (state, grade) over
+ * every complaint (day < 0), or per day of receipt in a window (state and
+ * grade empty); day is the number of days since 1970-01-01 in the local
+ * offset given to the query. */
+typedef struct omb_stats_row {
+    char state[16], grade[16];
+    int64_t day;
+    int64_t count;
+} omb_stats_row;
+
+typedef struct omb_stats_filter {
+    int64_t viewer_party; /* 0 = every complaint */
+    omb_ms from, to;      /* the window of the per-day counts */
+    int64_t offset_ms;    /* the local offset days are counted in */
+} omb_stats_filter;
 
 /* ---- evidence ledger ---- */
 
@@ -509,6 +545,16 @@ typedef struct omb_store_vtab {
      * backend without the entries retired in 6): an app built for an older
      * version refuses it. */
     int oldest;
+
+    /* ---- version 7: what the web workbench reads ---- */
+
+    /* pii_read events, newest first (the log of personal-data reads). */
+    int (*pii_reads_list)(omb_store *s, const omb_pii_read_filter *f,
+                          int (*cb)(void *, const omb_pii_read_row *), void *ctx, omb_err *err);
+    /* The complaints a party sees counted by state and grade, then by day of
+     * receipt inside the window, in that order. */
+    int (*complaint_stats)(omb_store *s, const omb_stats_filter *f,
+                           int (*cb)(void *, const omb_stats_row *), void *ctx, omb_err *err);
 } omb_store_vtab;
 
 /* The SQLite backend. */

@@ -35,6 +35,7 @@ MODULES = [
     "test_service",
     "test_lifecycle",
     "test_list",
+    "test_reads",
     "test_idempotency",
     "test_integrity",
     "test_clocks",

@@ -7,7 +7,7 @@
  * over.  route is one of complaints (omb_q_filter_parse, then omb_q_list),
  * clocks and compliance (omb_q_clock_filter_parse, then the read), tasks,
  * deliveries, settlements, repeat (complainants/complaints), heads,
- * consistency and inclusion (the ledger).  as is a fixture user
+ * consistency and inclusion (the ledger), pii_reads, stats and routing.  as is a fixture user
  * (fuzz_common.h).  A refusal must be a 4xx error with a code and an
  * answer must be writable as JSON.
  *
@@ -80,7 +80,8 @@ static const struct {
 } pair_routes[] = {
     {"tasks", omb_q_tasks},   {"deliveries", deliveries}, {"settlements", omb_q_settlements},
     {"repeat", omb_q_repeat}, {"heads", ledger_heads},    {"consistency", consistency},
-    {"inclusion", inclusion},
+    {"inclusion", inclusion}, {"pii_reads", omb_q_pii_reads}, {"stats", omb_q_stats},
+    {"routing", omb_q_routing},
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -349,6 +349,31 @@ static void test_table_covers_rules(void **state)
     assert_int_equal(n, SHIPPED_RULES);
 }
 
+/* The rules read back as written, in order; nothing past the last. */
+static void test_rules_read_back(void **state)
+{
+    omb_routing *r = rules_with(
+        "cards\tcredit_card,debit_card\t*\tp1\t*\turgent+\t催收|威胁\tfunder\tcards\tc\n");
+    omb_route_rule ru;
+    assert_int_equal(omb_routing_rule(r, 0, &ru), OMB_OK);
+    assert_string_equal(ru.name, "cards");
+    assert_string_equal(ru.business, "credit_card,debit_card");
+    assert_string_equal(ru.cause, "*");
+    assert_string_equal(ru.product, "p1");
+    assert_string_equal(ru.channel, "*");
+    assert_string_equal(ru.grade, "urgent+");
+    assert_string_equal(ru.pattern, "催收|威胁");
+    assert_string_equal(ru.lead, "funder");
+    assert_string_equal(ru.department, "cards");
+    assert_string_equal(ru.queue, "c");
+    assert_int_equal(omb_routing_rule(r, 1, &ru), OMB_OK);
+    assert_string_equal(ru.business, "*");
+    assert_string_equal(ru.pattern, "*");
+    assert_int_equal(omb_routing_rule(r, omb_routing_count(r), &ru), OMB_ENOTFOUND);
+    assert_int_equal(omb_routing_rule(NULL, 0, &ru), OMB_ENOTFOUND);
+    omb_routing_free(r);
+}
+
 /* ---- 3. each column ------------------------------------------------------------- */
 
 static void test_code_columns(void **state)
@@ -738,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_shipped_parses),
         cmocka_unit_test(test_shipped_codes_known),
         cmocka_unit_test(test_table),
+        cmocka_unit_test(test_rules_read_back),
         cmocka_unit_test(test_table_covers_rules),
         cmocka_unit_test(test_code_columns),
         cmocka_unit_test(test_product_column),

@@ -1,0 +1,7 @@
+// env.d.ts - lets TypeScript import .vue single-file components.
+/// <reference types="vite/client" />
+declare module '*.vue' {
+  import type { DefineComponent } from 'vue'
+  const component: DefineComponent<object, object, unknown>
+  export default component
+}

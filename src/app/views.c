@@ -74,6 +74,15 @@ static int duplicate_as(omb_err *err, int rc)
 
 /* ---- writes ---------------------------------------------------------------------- */
 
+/* Readies the job to run `run` on its input (heap, freed with the job). */
+static int prepare(omb_job *job, omb_job_fn run, void *input)
+{
+    job->run = run;
+    job->input = input;
+    job->input_free = free;
+    return OMB_OK;
+}
+
 static int run_create(omb_app *app, omb_store *s, omb_job *job)
 {
     omb_view v = *(const omb_view *)job->input;
@@ -99,11 +108,8 @@ int omb_uc_create_view(omb_app *app, omb_job *job, json_t *body, omb_err *err)
     int rc = view_input(body, &v, err);
     if (rc)
         return rc;
-    job->run = run_create;
-    job->input = v;
-    job->input_free = free;
     job->status = 201;
-    return OMB_OK;
+    return prepare(job, run_create, v);
 }
 
 static int run_update(omb_app *app, omb_store *s, omb_job *job)
@@ -131,10 +137,7 @@ int omb_uc_update_view(omb_app *app, omb_job *job, int64_t id, json_t *body, omb
     if (rc)
         return rc;
     v->id = id;
-    job->run = run_update;
-    job->input = v;
-    job->input_free = free;
-    return OMB_OK;
+    return prepare(job, run_update, v);
 }
 
 static int run_delete(omb_app *app, omb_store *s, omb_job *job)
@@ -153,10 +156,7 @@ int omb_uc_delete_view(omb_app *app, omb_job *job, int64_t id, omb_err *err)
 {
     int64_t *in = omb_xcalloc(1, sizeof *in);
     *in = id;
-    job->run = run_delete;
-    job->input = in;
-    job->input_free = free;
-    return OMB_OK;
+    return prepare(job, run_delete, in);
 }
 
 /* ---- reads ----------------------------------------------------------------------- */

@@ -504,6 +504,11 @@ int64_t sq_last_id(sq_store *s)
     return sqlite3_last_insert_rowid(s->db);
 }
 
+void sq_read_int64(sqlite3_stmt *st, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
 /* The one row of statement q for an integer key. */
 static int fetch_by_int(omb_store *base, enum stmt_id q, int64_t key, row_reader read, void *out,
                         omb_err *err, const char *what)
@@ -1087,9 +1092,9 @@ static int few_unassigned(sq_store *s, bool *few, omb_err *err)
     if (!st)
         return OMB_EIO;
     sqlite3_bind_int(st, 1, FEW_UNASSIGNED);
-    int rc = sqlite3_step(st) == SQLITE_ROW ? OMB_OK : sq_db_fail(s, err, "list");
-    *few = !rc && sqlite3_column_int(st, 0);
-    sq_done(st);
+    int64_t yes = 0;
+    int rc = sq_fetch_one(s, st, sq_read_int64, &yes, err, "list");
+    *few = yes != 0;
     return rc;
 }
 
@@ -1226,14 +1231,7 @@ static int sq_complaint_count(omb_store *base, int64_t *count, omb_err *err)
     sqlite3_stmt *st = stmt(s, Q_COMPLAINT_COUNT, err);
     if (!st)
         return OMB_EIO;
-    int rc = sqlite3_step(st);
-    int out = OMB_OK;
-    if (rc == SQLITE_ROW)
-        *count = sqlite3_column_int64(st, 0);
-    else
-        out = sq_db_fail(s, err, "count");
-    sq_done(st);
-    return out;
+    return sq_fetch_one(s, st, sq_read_int64, count, err, "count");
 }
 
 /* ---- events ------------------------------------------------------------ */

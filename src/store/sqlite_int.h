@@ -76,6 +76,8 @@ int sq_fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, omb_
 int sq_fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
                  int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what);
 int64_t sq_last_id(sq_store *s);
+/* A row_reader of one integer column into an int64_t. */
+void sq_read_int64(sqlite3_stmt *st, void *out);
 
 /* sqlite_wal.c: lazy commits (OMB_STORE_LAZY_COMMIT).  Start once the
  * connection has read the database; stop before closing it. */

@@ -124,12 +124,5 @@ int sq_view_count(omb_store *base, int64_t user_id, int64_t *count, omb_err *err
     sqlite3_stmt *st = vstmt(s, V_COUNT, user_id, err);
     if (!st)
         return OMB_EIO;
-    int rc = sqlite3_step(st);
-    int out = OMB_OK;
-    if (rc == SQLITE_ROW)
-        *count = sqlite3_column_int64(st, 0);
-    else
-        out = sq_db_fail(s, err, "views");
-    sq_done(st);
-    return out;
+    return sq_fetch_one(s, st, sq_read_int64, count, err, "views");
 }

@@ -76,9 +76,7 @@ static const omb_field_spec session_fields[] = {
     END,
 };
 
-/* Codes and usernames are ASCII identifiers: letters, digits, '.', '_', '-',
- * starting with a letter or digit.  They appear in URLs, logs and files. */
-static int check_identifier(const json_t *body, const char *field, size_t max, omb_err *err)
+int omb_app_check_identifier(const json_t *body, const char *field, size_t max, omb_err *err)
 {
     const char *v = omb_json_str(body, field, "");
     size_t n = strlen(v);
@@ -255,7 +253,7 @@ int omb_uc_create_party(omb_app *app, omb_job *job, json_t *body, omb_err *err)
     if (!rc)
         rc = omb_fields_check(body, party_fields, "", err);
     if (!rc)
-        rc = check_identifier(body, "code", OMB_CODE_LEN - 1, err);
+        rc = omb_app_check_identifier(body, "code", OMB_CODE_LEN - 1, err);
     if (rc)
         return rc;
     prepare(job, run_party, body);
@@ -325,7 +323,7 @@ int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
                         "only an administrator may create users");
     int rc = omb_fields_check(body, user_fields, "", err);
     if (!rc)
-        rc = check_identifier(body, "username", OMB_CODE_LEN * 2 - 2, err);
+        rc = omb_app_check_identifier(body, "username", OMB_CODE_LEN * 2 - 2, err);
     size_t i;
     json_t *skill;
     json_array_foreach(json_object_get(body, "skills"), i, skill)
@@ -333,7 +331,7 @@ int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
         if (rc)
             break;
         json_t *one = json_pack("{s:O}", "skills", skill);
-        rc = check_identifier(one, "skills", 32, err);
+        rc = omb_app_check_identifier(one, "skills", 32, err);
         json_decref(one);
     }
     if (rc)
@@ -382,7 +380,7 @@ int omb_uc_create_product(omb_app *app, omb_job *job, json_t *body, omb_err *err
     if (!rc)
         rc = omb_fields_check(body, product_fields, "", err);
     if (!rc)
-        rc = check_identifier(body, "code", OMB_CODE_LEN - 1, err);
+        rc = omb_app_check_identifier(body, "code", OMB_CODE_LEN - 1, err);
     if (rc)
         return rc;
     const char *business = omb_json_str(body, "business", "");
@@ -440,7 +438,7 @@ int omb_uc_create_cooperation(omb_app *app, omb_job *job, json_t *body, omb_err 
     if (!rc)
         rc = omb_fields_check(body, cooperation_fields, "", err);
     if (!rc)
-        rc = check_identifier(body, "code", OMB_CODE_LEN - 1, err);
+        rc = omb_app_check_identifier(body, "code", OMB_CODE_LEN - 1, err);
     if (rc)
         return rc;
     const json_t *members = json_object_get(body, "members");

@@ -495,6 +495,14 @@ int omb_uc_reveal(omb_app *app, omb_job *job, const char *no, const char *purpos
 int omb_uc_reveal_texts(omb_app *app, omb_job *job, const char *no, int64_t seq,
                         const char *purpose, omb_err *err);
 
+/* ---- saved views (views.c) ------------------------------------------------------- */
+
+/* GET, POST /v1/me/views and PUT, DELETE /v1/me/views/{id}: the principal's own views. */
+int omb_q_views(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err);
+int omb_uc_create_view(omb_app *app, omb_job *job, json_t *body, omb_err *err);
+int omb_uc_update_view(omb_app *app, omb_job *job, int64_t id, json_t *body, omb_err *err);
+int omb_uc_delete_view(omb_app *app, omb_job *job, int64_t id, omb_err *err);
+
 /* ---- evidence ledger (ledger.c) ------------------------------------------------ */
 
 /* omb_uc_event_proof's answer when the event is not yet under a signed head:
@@ -604,6 +612,11 @@ void omb_hub_wake_all(omb_hub *h);
 /* Appends an audit event about a non-complaint subject ("user", 7). */
 int omb_app_audit(omb_app *app, omb_store *s, omb_job *job, const char *type, const char *kind,
                   int64_t id, json_t *payload);
+
+/* Codes, usernames and the like are ASCII identifiers: 1 to max letters,
+ * digits, '.', '_', '-', starting with a letter or digit, for they appear in
+ * URLs, logs and files.  Checks body[field] (422 invalid_value otherwise). */
+int omb_app_check_identifier(const json_t *body, const char *field, size_t max, omb_err *err);
 
 /* JSON views of the model. */
 json_t *omb_party_json(const omb_party *p);

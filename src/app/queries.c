@@ -166,9 +166,46 @@ static int p_grade(omb_app *app, const char *v, omb_complaint_filter *f, omb_err
 
 ID_PARAM(p_party, party)
 ID_PARAM(p_lead, lead_party)
-ID_PARAM(p_assignee, assignee)
 ID_PARAM(p_target, target_party)
 ID_PARAM(p_product, product)
+
+/* A user id, or "none": the complaints nobody is assigned to. */
+static int p_assignee(omb_app *app, const char *v, omb_complaint_filter *f, omb_err *err,
+                      const char *name)
+{
+    if (strcmp(v, "none") == 0)
+        f->unassigned = true;
+    else if (parse_i64(v, 1, INT64_MAX, &f->assignee))
+        return bad_param(err, name, "must be a positive integer id or none");
+    return OMB_OK;
+}
+
+/* 1 ... page_max complaint numbers separated by commas, kept as given. */
+static int p_no(omb_app *app, const char *v, omb_complaint_filter *f, omb_err *err,
+                const char *name)
+{
+    int n = 0;
+    for (const char *p = v;; n++) {
+        size_t len = strcspn(p, ",");
+        char no[OMB_NO_MAX];
+        if (n == app->cfg.page_max || len >= sizeof no)
+            break;
+        memcpy(no, p, len);
+        no[len] = '\0';
+        if (!omb_number_parse(no, NULL, NULL))
+            break;
+        if (!p[len]) {
+            f->nos = v;
+            f->n_nos = n + 1;
+            return OMB_OK;
+        }
+        p += len + 1;
+    }
+    char why[96];
+    snprintf(why, sizeof why, "must be 1 to %d complaint numbers separated by commas",
+             app->cfg.page_max);
+    return bad_param(err, name, why);
+}
 
 static int code_param(omb_app *app, const char *kind, const char *v, char *dst, omb_err *err,
                       const char *name)
@@ -243,7 +280,7 @@ static const struct {
     {"lead_party", p_lead}, {"assignee", p_assignee},  {"target_party", p_target},
     {"product", p_product}, {"channel", p_channel},    {"business", p_business},
     {"cause", p_cause},     {"received_from", p_from}, {"received_to", p_to},
-    {"cursor", p_cursor},   {"limit", p_limit},
+    {"cursor", p_cursor},   {"limit", p_limit},        {"no", p_no},
 };
 
 int omb_q_filter_parse(omb_app *app, const omb_principal *who, const char *const *names,

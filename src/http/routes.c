@@ -203,6 +203,21 @@ static enum MHD_Result h_me(omb_req *r)
     return omb_reply_json(r, 200, omb_q_me(&r->who));
 }
 
+static enum MHD_Result h_views(omb_req *r)
+{
+    return rt_all_of(r, omb_q_views);
+}
+
+static int w_update_view(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
+{
+    return omb_uc_update_view(app, job, in->id, in->body, err);
+}
+
+static int w_delete_view(omb_app *app, omb_job *job, const omb_write_in *in, omb_err *err)
+{
+    return omb_uc_delete_view(app, job, in->id, err);
+}
+
 static enum MHD_Result h_taxonomy(omb_req *r)
 {
     return omb_reply_json(r, 200, omb_q_taxonomy(omb_req_app(r)));
@@ -606,6 +621,11 @@ static const omb_route routes[] = {
     ROUTE("GET", "/v1/sessions/current", rt_session_get, RT_NO_STORE),
     ROUTE("DELETE", "/v1/sessions/current", rt_session_close, RT_NO_STORE),
     ROUTE("GET", "/v1/me", h_me, 0),
+    ROUTE("GET", "/v1/me/views", h_views, 0),
+    WRITE("POST", "/v1/me/views", RT_BODY, .write_body = omb_uc_create_view),
+    WRITE("PUT", "/v1/me/views/:id", RT_BODY, .write = w_update_view, .param = RP_ID,
+          .noun = "view"),
+    WRITE("DELETE", "/v1/me/views/:id", 0, .write = w_delete_view, .param = RP_ID, .noun = "view"),
     ROUTE("GET", "/v1/taxonomy", h_taxonomy, 0),
     ROUTE("GET", "/v1/parties", h_parties, 0),
     WRITE("POST", "/v1/parties", RT_BODY, .write_body = omb_uc_create_party),

@@ -72,6 +72,7 @@ enum stmt_id {
     Q_CLOCK_PUT,
     Q_CLOCKS_DUE,
     Q_COMPLAINT_LOAD_ID,
+    Q_UNASSIGNED_FEW,
     Q__COUNT
 };
 
@@ -170,6 +171,8 @@ static const char *const sql_text[Q__COUNT] = {
                      "WHERE next_alert_at IS NOT NULL AND next_alert_at <= ?1 "
                      "ORDER BY next_alert_at LIMIT ?2",
     [Q_COMPLAINT_LOAD_ID] = "SELECT id, doc, clock_history FROM complaints WHERE id = ?1",
+    [Q_UNASSIGNED_FEW] = "SELECT count(*) < ?1 FROM "
+                         "(SELECT 1 FROM complaints WHERE assignee IS NULL LIMIT ?1)",
 };
 
 _Static_assert(Q__COUNT <= SQ_CORE_SLOTS, "raise SQ_CORE_SLOTS");
@@ -281,6 +284,8 @@ static void sq_close(omb_store *base)
         sqlite3_finalize(s->more[i]);
     for (int i = 0; i < SQ_LEDGER_SLOTS; i++)
         sqlite3_finalize(s->ledger[i]);
+    for (int i = 0; i < SQ_VIEW_SLOTS; i++)
+        sqlite3_finalize(s->views[i]);
     sqlite3_close(s->db);
     free(s);
 }
@@ -497,6 +502,11 @@ int sq_fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
 int64_t sq_last_id(sq_store *s)
 {
     return sqlite3_last_insert_rowid(s->db);
+}
+
+void sq_read_int64(sqlite3_stmt *st, void *out)
+{
+    *(int64_t *)out = sqlite3_column_int64(st, 0);
 }
 
 /* The one row of statement q for an integer key. */
@@ -1067,21 +1077,66 @@ static int sq_complaint_doc(omb_store *base, const char *no, int64_t viewer, omb
     return OMB_OK;
 }
 
-/* Builds the list query for a filter; binds go through the same order. */
+/* The first parameter number of the listed complaint numbers (f->nos). */
+#define LIST_NOS_PARAM 15
+/* Unassigned complaints of all parties up to which a party's unassigned queue
+ * is read from their index (complaints_unassigned) rather than from the
+ * party's own rows. */
+#define FEW_UNASSIGNED 10000
+
+/* Whether fewer than FEW_UNASSIGNED complaints have no assignee (the probe
+ * reads at most that many entries of their index). */
+static int few_unassigned(sq_store *s, bool *few, omb_err *err)
+{
+    sqlite3_stmt *st = stmt(s, Q_UNASSIGNED_FEW, err);
+    if (!st)
+        return OMB_EIO;
+    sqlite3_bind_int(st, 1, FEW_UNASSIGNED);
+    int64_t yes = 0;
+    int rc = sq_fetch_one(s, st, sq_read_int64, &yes, err, "list");
+    *few = yes != 0;
+    return rc;
+}
+
+/* Builds the list query for a filter; binds go through the same order.
+ * A party's list walks its complaint_parties rows in order and keeps the
+ * complaints that pass the filters.  Two filters can select a few
+ * complaints out of many more efficiently from the complaints' side, each
+ * kept only when the party is involved (CROSS JOIN fixes that order of the
+ * loops): listed numbers, found through the unique index on `no` and then
+ * sorted; and no assignee while few complaints have none, walked in order
+ * through their partial index.  With many unassigned complaints the party's
+ * own rows are walked, as for any other filter. */
 static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
                              omb_complaint_row_cb cb, void *ctx, omb_err *err)
 {
     sq_store *s = SQ(base);
-    omb_buf q = OMB_BUF_INIT(4096);
-    const char *c_received = f->viewer_party ? "p.received_at" : "c.received_at";
-    const char *c_id = f->viewer_party ? "p.complaint_id" : "c.id";
-    if (f->viewer_party)
+    bool by_complaint = f->viewer_party && f->n_nos;
+    if (f->viewer_party && !f->n_nos && f->unassigned) {
+        int rc = few_unassigned(s, &by_complaint, err);
+        if (rc)
+            return rc;
+    }
+    omb_buf q = OMB_BUF_INIT(4096 + (size_t)f->n_nos * 8);
+    bool by_party = f->viewer_party && !by_complaint;
+    const char *c_received = by_party ? "p.received_at" : "c.received_at";
+    const char *c_id = by_party ? "p.complaint_id" : "c.id";
+    if (by_complaint)
+        omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc, c.clock_history "
+                         "FROM complaints c CROSS JOIN complaint_parties p "
+                         "WHERE p.party_id = ?1 AND p.received_at = c.received_at "
+                         "AND p.complaint_id = c.id");
+    else if (by_party)
         omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc, c.clock_history "
                          "FROM complaint_parties p "
                          "JOIN complaints c ON c.id = p.complaint_id WHERE p.party_id = ?1");
     else
         omb_buf_puts(&q, "SELECT c.id, c.received_at, c.doc, c.clock_history "
                          "FROM complaints c WHERE ?1 IS NULL");
+    for (int i = 0; i < f->n_nos; i++)
+        omb_buf_printf(&q, "%s?%d", i ? "," : " AND c.no IN (", LIST_NOS_PARAM + i);
+    if (f->n_nos)
+        omb_buf_puts(&q, ")");
     if (f->states) {
         omb_buf_puts(&q, " AND c.state IN (");
         bool first = true;
@@ -1109,6 +1164,8 @@ static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
         omb_buf_puts(&q, " AND c.lead_party = ?3");
     if (f->assignee)
         omb_buf_puts(&q, " AND c.assignee = ?4");
+    if (f->unassigned)
+        omb_buf_puts(&q, " AND c.assignee IS NULL");
     if (f->channel[0])
         omb_buf_puts(&q, " AND c.channel = ?5");
     if (f->business[0])
@@ -1148,6 +1205,12 @@ static int sq_complaint_list(omb_store *base, const omb_complaint_filter *f,
     sqlite3_bind_int64(st, 12, f->target_party);
     sqlite3_bind_int64(st, 13, f->product);
     sqlite3_bind_int64(st, 14, f->limit > 0 ? f->limit : -1);
+    const char *no = f->nos;
+    for (int i = 0; i < f->n_nos && no; i++) {
+        size_t n = strcspn(no, ",");
+        sqlite3_bind_text(st, LIST_NOS_PARAM + i, no, (int)n, SQLITE_STATIC);
+        no = no[n] ? no + n + 1 : NULL;
+    }
     int rc, out = OMB_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         out = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
@@ -1168,14 +1231,7 @@ static int sq_complaint_count(omb_store *base, int64_t *count, omb_err *err)
     sqlite3_stmt *st = stmt(s, Q_COMPLAINT_COUNT, err);
     if (!st)
         return OMB_EIO;
-    int rc = sqlite3_step(st);
-    int out = OMB_OK;
-    if (rc == SQLITE_ROW)
-        *count = sqlite3_column_int64(st, 0);
-    else
-        out = sq_db_fail(s, err, "count");
-    sq_done(st);
-    return out;
+    return sq_fetch_one(s, st, sq_read_int64, count, err, "count");
 }
 
 /* ---- events ------------------------------------------------------------ */
@@ -1626,6 +1682,12 @@ const omb_store_vtab omb_store_sqlite = {
     .event_entry = sq_event_entry,
     .others_committed = sq_others_committed,
     .oldest = 6,
+    .view_insert = sq_view_insert,
+    .view_get = sq_view_get,
+    .view_update = sq_view_update,
+    .view_delete = sq_view_delete,
+    .view_list = sq_view_list,
+    .view_count = sq_view_count,
     .pii_reads_list = sq_pii_reads_list,
     .complaint_stats = sq_complaint_stats,
 };

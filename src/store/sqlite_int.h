@@ -14,6 +14,7 @@
 #define SQ_CORE_SLOTS   64 /* statements of sqlite.c */
 #define SQ_MORE_SLOTS   48 /* statements of sqlite_link.c */
 #define SQ_LEDGER_SLOTS 24 /* statements of sqlite_ledger.c */
+#define SQ_VIEW_SLOTS   8  /* statements of sqlite_views.c */
 
 /* What the writing connection remembers between statements so that it
  * need not read it back.  Every rollback forgets it, and so does a BEGIN
@@ -34,6 +35,7 @@ typedef struct sq_store {
     sqlite3_stmt *stmts[SQ_CORE_SLOTS];
     sqlite3_stmt *more[SQ_MORE_SLOTS];
     sqlite3_stmt *ledger[SQ_LEDGER_SLOTS];
+    sqlite3_stmt *views[SQ_VIEW_SLOTS];
     sq_memo memo;
     bool version_known;    /* memo.data_version has been read */
     bool others_committed; /* another connection committed before the last BEGIN */
@@ -74,6 +76,8 @@ int sq_fetch_one(sq_store *s, sqlite3_stmt *st, row_reader read, void *out, omb_
 int sq_fetch_all(sq_store *s, sqlite3_stmt *st, row_reader read, void *row,
                  int (*cb)(void *, const void *), void *ctx, omb_err *err, const char *what);
 int64_t sq_last_id(sq_store *s);
+/* A row_reader of one integer column into an int64_t. */
+void sq_read_int64(sqlite3_stmt *st, void *out);
 
 /* sqlite_reads.c: the log of personal-data reads and the dashboard's counts. */
 int sq_pii_reads_list(omb_store *base, const omb_pii_read_filter *f,
@@ -159,5 +163,14 @@ int sq_event_restrict(omb_store *s, int64_t event_id, int64_t party_id, omb_err 
 int sq_event_restricted_to(omb_store *s, int64_t event_id, int64_t *party_id, omb_err *err);
 int sq_attachment_link_for(omb_store *s, int64_t complaint_id, const omb_attachment *a, omb_ms now,
                            int64_t party_id, omb_err *err);
+
+/* sqlite_views.c: users' saved views (see store.h). */
+int sq_view_insert(omb_store *s, omb_view *v, omb_err *err);
+int sq_view_get(omb_store *s, int64_t user_id, int64_t id, omb_view *out, omb_err *err);
+int sq_view_update(omb_store *s, const omb_view *v, omb_err *err);
+int sq_view_delete(omb_store *s, int64_t user_id, int64_t id, omb_err *err);
+int sq_view_list(omb_store *s, int64_t user_id, int (*cb)(void *, const omb_view *), void *ctx,
+                 omb_err *err);
+int sq_view_count(omb_store *s, int64_t user_id, int64_t *count, omb_err *err);
 
 #endif

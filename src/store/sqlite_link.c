@@ -155,18 +155,13 @@ int sq_user_set_duty(omb_store *base, int64_t user_id, bool on_duty, omb_err *er
     return rc;
 }
 
-static void read_int64(sqlite3_stmt *st, void *out)
-{
-    *(int64_t *)out = sqlite3_column_int64(st, 0);
-}
-
 int sq_agent_load(omb_store *base, int64_t user_id, int64_t *open, omb_err *err)
 {
     sq_store *s = SQ(base);
     LSTMT_OR_FAIL(st, s, L_AGENT_LOAD, err);
     sqlite3_bind_int64(st, 1, user_id);
     *open = 0;
-    int rc = sq_fetch_one(s, st, read_int64, open, err, "agent load");
+    int rc = sq_fetch_one(s, st, sq_read_int64, open, err, "agent load");
     return rc == OMB_ENOTFOUND ? OMB_OK : rc;
 }
 
@@ -426,7 +421,7 @@ int sq_outbox_next_at(omb_store *base, omb_ms *next, omb_err *err)
     sq_store *s = SQ(base);
     LSTMT_OR_FAIL(st, s, L_OUTBOX_NEXT, err);
     *next = 0;
-    return sq_fetch_one(s, st, read_int64, next, err, "outbox");
+    return sq_fetch_one(s, st, sq_read_int64, next, err, "outbox");
 }
 
 /* ---- the event feed ---------------------------------------------------- */
@@ -547,5 +542,5 @@ int sq_users_active_count(omb_store *base, const char *party_kind, enum omb_role
     sqlite3_bind_text(st, 1, omb_role_name(role), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, party_kind, -1, SQLITE_STATIC);
     *count = 0;
-    return sq_fetch_one(s, st, read_int64, count, err, "active users");
+    return sq_fetch_one(s, st, sq_read_int64, count, err, "active users");
 }

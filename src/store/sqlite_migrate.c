@@ -36,7 +36,8 @@ extern const unsigned char omb_embed_0002_clocks_sql[];
 extern const unsigned char omb_embed_0003_linkage_sql[];
 extern const unsigned char omb_embed_0004_ledger_sql[];
 extern const unsigned char omb_embed_0005_visibility_sql[];
-extern const unsigned char omb_embed_0006_reads_sql[];
+extern const unsigned char omb_embed_0006_views_sql[];
+extern const unsigned char omb_embed_0007_reads_sql[];
 
 static int add_columns_v3(sq_store *s, omb_err *err);
 static int owe_leaves_v4(sq_store *s, omb_err *err);
@@ -51,7 +52,8 @@ static const struct migration {
     {3, omb_embed_0003_linkage_sql, add_columns_v3},
     {4, omb_embed_0004_ledger_sql, owe_leaves_v4},
     {5, omb_embed_0005_visibility_sql, NULL},
-    {6, omb_embed_0006_reads_sql, NULL},
+    {6, omb_embed_0006_views_sql, NULL},
+    {7, omb_embed_0007_reads_sql, NULL},
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]))

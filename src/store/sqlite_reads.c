@@ -1,7 +1,7 @@
 /*
  * sqlite_reads.c - the SQLite side of two reads of the web workbench: the
  * log of personal-data reads (pii_read events, through the partial index of
- * migration 6) and the dashboard's counts of complaints by state, grade and
+ * migration 7) and the dashboard's counts of complaints by state, grade and
  * day of receipt.  Both are rare next to complaint reads, so each statement
  * is prepared when it runs.
  */

@@ -73,6 +73,12 @@ typedef struct omb_complaint_filter {
     omb_ms cursor_received;
     int64_t cursor_id;
     int limit;
+    bool unassigned; /* only complaints without an assignee (then assignee is 0) */
+    /* Only the complaints of these numbers: n_nos well-formed numbers
+     * separated by commas, duplicates allowed, in the caller's memory
+     * (NULL, 0 = any). */
+    const char *nos;
+    int n_nos;
 } omb_complaint_filter;
 
 /* A row of a complaint list: stable order is received_at DESC, id DESC.
@@ -287,6 +293,19 @@ typedef struct omb_cosignature {
     omb_ms at;
     int64_t user_id;
 } omb_cosignature;
+
+/* A user's saved view of a page of the web workbench: the page's list
+ * query under a name (app/views.c). */
+#define OMB_VIEW_NAME_MAX  80   /* characters */
+#define OMB_VIEW_PAGE_MAX  32   /* ASCII identifier */
+#define OMB_VIEW_QUERY_MAX 2000 /* bytes */
+typedef struct omb_view {
+    int64_t id, user_id;
+    char page[OMB_VIEW_PAGE_MAX + 1];
+    char name[OMB_VIEW_NAME_MAX * 4 + 1];
+    char query[OMB_VIEW_QUERY_MAX + 1];
+    omb_ms created_at, updated_at;
+} omb_view;
 
 /* Whole-ledger walks in order (verify): rows are omb_ledger_event or omb_ledger_row. */
 enum omb_cursor_kind { OMB_CURSOR_EVENTS, OMB_CURSOR_LEDGER };
@@ -546,7 +565,22 @@ typedef struct omb_store_vtab {
      * version refuses it. */
     int oldest;
 
-    /* ---- version 7: what the web workbench reads ---- */
+    /* ---- version 7: what the web workbench keeps and reads: saved views, the
+     * log of personal-data reads, the dashboard's counts ---- */
+
+    /* A user's saved views.  insert sets v->id; a second view of the same
+     * user with the same page and name is OMB_ECONFLICT (insert and update
+     * alike).  get, update and delete find a view by its id and its user:
+     * OMB_ENOTFOUND when that user has no such view.  update replaces the
+     * page, name, query and updated_at; list walks a user's views by id;
+     * count says how many the user has. */
+    int (*view_insert)(omb_store *s, omb_view *v, omb_err *err);
+    int (*view_get)(omb_store *s, int64_t user_id, int64_t id, omb_view *out, omb_err *err);
+    int (*view_update)(omb_store *s, const omb_view *v, omb_err *err);
+    int (*view_delete)(omb_store *s, int64_t user_id, int64_t id, omb_err *err);
+    int (*view_list)(omb_store *s, int64_t user_id, int (*cb)(void *, const omb_view *), void *ctx,
+                     omb_err *err);
+    int (*view_count)(omb_store *s, int64_t user_id, int64_t *count, omb_err *err);
 
     /* pii_read events, newest first (the log of personal-data reads). */
     int (*pii_reads_list)(omb_store *s, const omb_pii_read_filter *f,

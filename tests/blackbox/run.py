@@ -56,6 +56,7 @@ MODULES = [
     "test_auth",
     "test_session",
     "test_web",
+    "test_views",
 ]
 
 # The modules of the nginx-front mode: the lifecycle (with uploads), lists,

@@ -228,7 +228,18 @@ def _write_recipes(ctx):
                  "disable first")
         return "/v1/webhooks/%d/enable" % hid, None, "bank_admin", None
 
+    def view(name):
+        r = ctx.s.http("POST", "/v1/me/views", {"name": name, "page": "queue", "query": "a=1"},
+                       token=fx.token("bank_agent"))
+        return "/v1/me/views/%d" % check_ok(r, 201, "view " + name)["id"]
+
     return {
+        ("POST", "/v1/me/views"): lambda: (
+            "/v1/me/views", {"name": "幂等视图", "page": "queue", "query": "state=received"},
+            "bank_agent", None),
+        ("PUT", "/v1/me/views/{id}"): lambda: (
+            view("改名前"), {"name": "改名后", "page": "queue", "query": "b=2"}, "bank_agent", None),
+        ("DELETE", "/v1/me/views/{id}"): lambda: (view("删除前"), None, "bank_agent", None),
         ("POST", "/v1/parties"): lambda: (
             "/v1/parties", {"code": "idem_party", "name": "幂等方", "kind": "bank"}, "op_admin",
             None),

@@ -1201,6 +1201,9 @@ def test_routes_covered(ctx):
         ("GET", "/v1/"), ("GET", "/v1/health"), ("GET", "/v1/version"), ("POST", "/v1/tokens"),
         ("DELETE", "/v1/tokens/current"), ("GET", "/v1/me"), ("GET", "/v1/taxonomy"),
         # a browser session is one's own token in a cookie (test_session.py)
+        # saved views are each user's own, tried across users and parties (test_views.py)
+        ("GET", "/v1/me/views"), ("POST", "/v1/me/views"), ("PUT", "/v1/me/views/:id"),
+        ("DELETE", "/v1/me/views/:id"),
         ("POST", "/v1/sessions"), ("GET", "/v1/sessions/current"),
         ("DELETE", "/v1/sessions/current"),
         ("GET", "/v1/parties"), ("POST", "/v1/parties"), ("GET", "/v1/parties/:id"),

@@ -1,6 +1,8 @@
 """
 test_list.py - GET /v1/complaints: every filter against what the suite
-created, cursor pagination (each complaint exactly once, newest first,
+created (assignee=none: the complaints nobody is assigned to, the same whether
+few or many complaints of all parties are unassigned; no=: the listed numbers
+a party sees, others silently absent), cursor pagination (each complaint exactly once, newest first,
 ties broken by id, next_cursor null at the end, stable while complaints
 arrive), the limits of a page, bad parameters, and isolation between
 parties.  The complaints are led by the bank, the lender and the platform
@@ -10,6 +12,7 @@ on by their lead party; list items show the complainant masked.
 
 import base64
 import datetime
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlencode
 
@@ -244,6 +247,21 @@ def test_bad_parameters(ctx):
         ("party=abc", "invalid_parameter", "party"),
         ("party=0", "invalid_parameter", "party"),
         ("assignee=-1", "invalid_parameter", "assignee"),
+        ("assignee=None", "invalid_parameter", "assignee"),
+        ("assignee=null", "invalid_parameter", "assignee"),
+        ("assignee=none,4", "invalid_parameter", "assignee"),
+        ("assignee=none&assignee=4", "invalid_parameter", "assignee"),
+        ("no=TS1", "invalid_parameter", "no"),
+        ("no=ts20261124000001", "invalid_parameter", "no"),
+        ("no=TS20261124000001,", "invalid_parameter", "no"),
+        ("no=,TS20261124000001", "invalid_parameter", "no"),
+        ("no=TS20261124000001,,TS20261124000002", "invalid_parameter", "no"),
+        ("no=TS20261124000001%20", "invalid_parameter", "no"),
+        ("no=TS20261124000001;TS20261124000002", "invalid_parameter", "no"),
+        ("no=%2C", "invalid_parameter", "no"),
+        ("no=", "invalid_parameter", "no"),
+        ("no=" + ",".join("TS20261124%06d" % k for k in range(1, 202)), "invalid_parameter",
+         "no"),
         ("cursor=not-a-cursor", "invalid_parameter", "cursor"),
         ("cursor=" + base64.urlsafe_b64encode(b"12.x").decode().rstrip("="), "invalid_parameter",
          "cursor"),
@@ -300,3 +318,100 @@ def test_pagination_stable_while_complaints_arrive(ctx):
     eq(seen, _ordered(ctx, ctx.docs), "pages after new arrivals")
     check(not set(new) & set(seen), "new complaints leaked into later pages")
     eq(_list(ctx, limit=3)["items"][0]["no"], new[-1], "the newest complaint comes first")
+
+
+# ---- the unassigned queue and listed numbers ---------------------------------------
+
+
+def _duty(ctx, who, on):
+    fx = ctx.fx
+    check_ok(ctx.s.http("POST", "/v1/users/%d/duty" % fx.uid(who), {"on_duty": on},
+                        token=fx.token(who)), 200, "duty of %s" % who)
+
+
+def test_filter_unassigned(ctx):
+    fx = ctx.fx
+    # with no bank agent on duty, dispatch assigns nobody
+    for who in ("bank_agent", "bank_agent2"):
+        _duty(ctx, who, False)
+    try:
+        new = [fx.create("bank_agent", product=None) for _ in range(4)]
+    finally:
+        for who in ("bank_agent", "bank_agent2"):
+            _duty(ctx, who, True)
+    check(all("assignee" not in d for d in new), "the new complaints have no assignee")
+    fx.act(new[1]["no"], "assign", {"assignee": fx.uid("bank_agent2")}, who="bank_agent")
+    fx.act(new[2]["no"], "accept", {}, who="bank_agent")
+    every = _list(ctx, limit=200)["items"]
+    check(len(every) < 200, "the bank sees fewer than a page")
+    want = [d["no"] for d in every if "assignee" not in d]
+    eq(want, [new[3]["no"], new[2]["no"], new[0]["no"]], "the bank's unassigned complaints")
+    got, pages = _all(ctx, limit=1, assignee="none")
+    eq((got, pages), (want, 3), "assignee=none, one per page")
+    got, _ = _all(ctx, assignee="none", state="received")
+    eq(got, [new[3]["no"], new[0]["no"]], "assignee=none&state=received")
+    # an id still works beside it
+    got, _ = _all(ctx, assignee=fx.uid("bank_agent2"))
+    check(new[1]["no"] in got and not set(want) & set(got), "assignee=<id>")
+    # other parties see none of the bank's
+    for who in ("lender_agent", "bank2_agent", "reg_user"):
+        got, _ = _all(ctx, who, assignee="none")
+        check(not set(want) & set(got), "%s sees the bank's unassigned complaints" % who)
+    eq(_all(ctx, "bank2_agent", assignee="none")[0], [], "bank2's unassigned (it had an agent)")
+
+
+def test_filter_numbers(ctx):
+    fx = ctx.fx
+    mine = sorted(ctx.docs)
+    some = [mine[7], mine[3], mine[50], mine[3], mine[99], mine[0]]  # unordered, one twice
+    nowhere = "TS20200101999999"
+    foreign = ctx.hidden[:2] + ctx.other[:2]  # the lender's and the other bank's
+    asked = some[:3] + foreign + [nowhere] + some[3:]
+    body = _list(ctx, no=",".join(asked))
+    eq([d["no"] for d in body["items"]], _ordered(ctx, set(some)), "no=: the bank's, in order")
+    eq(body["next_cursor"], None, "one page")
+    for d in body["items"]:
+        eq(timeless(d), timeless(dict(ctx.docs[d["no"]])), "listed document %s" % d["no"])
+    # paging and other filters as for any filter
+    got, pages = _all(ctx, limit=2, no=",".join(asked))
+    eq((got, pages), (_ordered(ctx, set(some)), 3), "no= two per page")
+    state = ctx.docs[some[0]]["state"]
+    _check_filter(ctx, lambda d: d["no"] in some and d["state"] == state, "no=&state=",
+                  no=",".join(some), state=state)
+    # the other parties see only their own among them: never a 404, never more
+    bank2 = [d["no"] for d in _list(ctx, "bank2_agent", no=",".join(asked))["items"]]
+    eq(bank2, _ordered(ctx, ctx.other[:2]), "what the other bank sees of the list")
+    lender = [d["no"] for d in _list(ctx, "lender_agent", no=",".join(asked))["items"]]
+    want = [no for no in set(some) if ctx.docs[no].get("product") == fx.product] + ctx.hidden[:2]
+    eq(lender, _ordered(ctx, want), "what the lender sees of the list")
+    eq(_list(ctx, "reg_user", no=",".join(asked))["items"], [], "the regulator sees none")
+    eq(_list(ctx, no=nowhere)["items"], [], "a number nobody has")
+    # page_max numbers at once
+    full = mine + [nowhere] * (200 - len(mine))
+    got = [d["no"] for d in _list(ctx, limit=200, no=",".join(full))["items"]]
+    eq(got, _ordered(ctx, mine), "200 numbers")
+
+
+def test_unassigned_among_many(ctx):
+    """With 10,000 or more unassigned complaints of all parties the list walks the party's own
+    rows instead of their index: the answer is the same."""
+    before = {who: _all(ctx, who, limit=2, assignee="none")[0]
+              for who in ("bank_agent", "lender_agent", "bank2_agent")}
+    check(before["bank_agent"], "the bank has unassigned complaints")
+    ctx.s.stop()
+    # complaints of a party nobody here belongs to: no user lists them
+    con = sqlite3.connect(ctx.s.db)
+    try:
+        with con:
+            con.executemany(
+                "INSERT INTO complaints(no, state, grade, channel, received_at, updated_at, "
+                "version, doc) VALUES (?, 'received', 'general', 'phone', ?, ?, 1, '{}')",
+                [("TS20000101%06d" % k, 946684800000 + k, 946684800000 + k)
+                 for k in range(1, 10001)])
+    finally:
+        con.close()
+    ctx.s.start()
+    for who, want in before.items():
+        eq(_all(ctx, who, limit=2, assignee="none")[0], want, "unassigned of %s among many" % who)
+    eq(_all(ctx, assignee="none", state="received")[0], before["bank_agent"][:1] +
+       before["bank_agent"][2:], "with a state")

@@ -258,22 +258,26 @@ def test_leftover_uploads_are_removed_at_start(ctx):
 
 # ---- upgrades from every earlier release ------------------------------------------
 
-LATEST_SCHEMA = 5
+LATEST_SCHEMA = 6
 LINKAGE_TABLES = ["agent_load", "tasks", "pii_index", "webhooks", "outbox", "settlements"]
 LEDGER_TABLES = ["ledger", "tree_heads", "witnesses", "cosignatures"]
 VISIBILITY_TABLES = ["event_visibility", "attachment_visibility"]
+VIEWS_TABLES = ["saved_views"]
+# indexes of existing tables, by the schema version that added them
+INDEXES = {6: ["complaints_unassigned"]}
 
 # (what made it, its schema version, tables and columns it did not have yet)
 RELEASES = [
-    ("foundation", 1, ["clocks"] + LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES,
+    ("foundation", 1, ["clocks"] + LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES +
+     VIEWS_TABLES, [("complaints", "clock_history"), ("users", "on_duty")]),
+    ("clocks", 2, LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES + VIEWS_TABLES,
      [("complaints", "clock_history"), ("users", "on_duty")]),
-    ("clocks", 2, LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES,
-     [("complaints", "clock_history"), ("users", "on_duty")]),
-    ("clock history", 2, LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES,
+    ("clock history", 2, LINKAGE_TABLES + LEDGER_TABLES + VISIBILITY_TABLES + VIEWS_TABLES,
      [("users", "on_duty")]),
-    ("linkage", 3, LEDGER_TABLES + VISIBILITY_TABLES, []),
-    ("ledger", 4, VISIBILITY_TABLES, []),
-    ("visibility", 4, [], []),
+    ("linkage", 3, LEDGER_TABLES + VISIBILITY_TABLES + VIEWS_TABLES, []),
+    ("ledger", 4, VISIBILITY_TABLES + VIEWS_TABLES, []),
+    ("visibility", 4, VIEWS_TABLES, []),
+    ("numbered visibility", 5, VIEWS_TABLES, []),
 ]
 
 
@@ -335,6 +339,9 @@ def _make_old(db, version, tables, columns):
                 con.execute("DROP TRIGGER %s" % t)
         for t in tables:
             con.execute('DROP TABLE "%s"' % t)
+        for v, names in INDEXES.items():
+            for name in names if v > version else []:
+                con.execute('DROP INDEX "%s"' % name)
         for t, c in columns:
             con.execute('ALTER TABLE "%s" DROP COLUMN "%s"' % (t, c))
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))

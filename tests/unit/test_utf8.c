@@ -5,7 +5,11 @@
  * Valid text (ASCII, CJK, emoji, every encoding-length boundary) is
  * accepted; overlong forms, surrogates, code points past U+10FFFF, invalid
  * lead bytes, stray continuation bytes, truncated sequences and NUL bytes
- * are refused; code points are counted, not bytes.
+ * are refused; code points are counted, not bytes.  Plain text (saved
+ * views' names and queries, attachment names) is valid UTF-8 without the
+ * controls, separators, direction marks and byte order marks that make text
+ * read differently from what it holds; every code point of the refused
+ * ranges is refused, those just outside them accepted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,6 +184,54 @@ static void test_count(void **state)
     assert_int_equal(omb_utf8_count("投诉", 3), 1);
 }
 
+static void test_plain(void **state)
+{
+    (void)state;
+    static const sample good[] = {
+        S("", "empty"),
+        S("state=received&grade=urgent,major", "a list query"),
+        S("紧急 未分派 (银行)", "CJK with spaces"),
+        S("😀 ~ \xc2\xa0", "emoji, tilde, no-break space U+00A0"),
+        S("\xe2\x80\x8d", "zero-width joiner U+200D"),
+        S("\xe2\x80\xa7\xe2\x80\xaf", "U+2027 and U+202F, beside the refused ranges"),
+        S("\xe2\x81\xa5\xe2\x81\xaa", "U+2065 and U+206A, beside the isolates"),
+        S("\xef\xbb\xbe\xef\xbc\x80", "U+FEFE and U+FF00, beside the BOM"),
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!omb_utf8_plain(good[i].bytes, good[i].n))
+            fail_msg("refused: %s", good[i].what);
+    static const sample bad[] = {
+        S("a\tb", "tab"),
+        S("a\nb", "line feed"),
+        S("a\rb", "carriage return"),
+        S("\x1b[31m", "escape"),
+        S("a\x7f", "DEL"),
+        S("\xc2\x80", "U+0080, first C1 control"),
+        S("\xc2\x9f", "U+009F, last C1 control"),
+        S("\xe2\x80\x8e", "left-to-right mark"),
+        S("\xe2\x80\x8f", "right-to-left mark"),
+        S("\xe2\x80\xa8", "line separator"),
+        S("\xe2\x80\xa9", "paragraph separator"),
+        S("3pm\xe2\x80\xae"
+          "exe.mp3",
+          "right-to-left override"),
+        S("\xe2\x80\xaa", "left-to-right embedding"),
+        S("\xe2\x81\xa6", "left-to-right isolate"),
+        S("\xe2\x81\xa9", "pop directional isolate"),
+        S("\xef\xbb\xbf"
+          "name",
+          "byte order mark"),
+        S("a\0b", "NUL"),
+        S("\xff", "not UTF-8"),
+        S("\xe6\x8a", "cut short"),
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (omb_utf8_plain(bad[i].bytes, bad[i].n))
+            fail_msg("accepted: %s", bad[i].what);
+    /* only n bytes are looked at */
+    assert_true(omb_utf8_plain("ok\n", 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_length_is_respected),
         cmocka_unit_test(test_every_code_point),
         cmocka_unit_test(test_count),
+        cmocka_unit_test(test_plain),
     };
     return OMB_RUN_TESTS(tests, NULL, NULL);
 }

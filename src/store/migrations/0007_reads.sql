@@ -1,4 +1,4 @@
--- 0006_reads.sql - schema version 6: what the web workbench's compliance
+-- 0007_reads.sql - schema version 7: what the web workbench's compliance
 -- and dashboard pages read.
 -- Released: never edit; see the rules at the top of sqlite_migrate.c.
 

@@ -155,6 +155,10 @@ enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body);           
 enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len); /* steals */
 enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b);              /* takes contents */
 enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err);
+/* A 200 answer that changes only with the build (GET /v1/actions): its ETag is
+ * a digest of the text, and a request whose If-None-Match names it gets 304
+ * without a body; Cache-Control: private, no-cache.  Steals body. */
+enum MHD_Result omb_reply_json_cached(omb_req *r, json_t *body);
 /* Before a read's answer leaves: waits until what it read is durable
  * (writes are answered only once durable anyway).  OMB_EIO, with err
  * filled, once the disk has failed. */

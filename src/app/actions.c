@@ -18,6 +18,11 @@
  *          rows that follow from it (settlements, attachment links, blind
  *          indexes).
  *
+ * Before refs, the write checks the action's standing on the complaint
+ * (state, role, party rule, a transfer waiting, room for a task, the clocks:
+ * omb_app_action_check, allowed.c), which the list of actions a reader may
+ * take is made of.
+ *
  * A creation runs check and after but no refs (run_create resolves its
  * parties and product itself); a read of personal data (reveal.c) runs
  * none.  Hooks of the multi-party actions live in linkage.c, beside the
@@ -35,6 +40,8 @@
 int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
                          omb_err *err)
 {
+    if (!omb_number_parse(no, NULL, NULL))
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     int rc = s->vt->complaint_load(s, no, c, err);
     if (rc)
         return rc;

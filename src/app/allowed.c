@@ -13,7 +13,6 @@
  * and the actions' field tables.
  */
 #include "app.h"
-#include "core/number.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,10 +33,12 @@ static int clocks_of(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
 }
 
 typedef int (*standing_fn)(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
-                           const omb_principal *who, const json_t *body, omb_err *err);
+                           const omb_principal *who, enum omb_action action, const json_t *body,
+                           omb_err *err);
 
 static int no_transfer_pending(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
-                               const omb_principal *who, const json_t *body, omb_err *err)
+                               const omb_principal *who, enum omb_action action, const json_t *body,
+                               omb_err *err)
 {
     if (omb_complaint_pending_transfer(c))
         return omb_fail(err, OMB_ECONFLICT, "transfer_pending", NULL,
@@ -46,7 +47,8 @@ static int no_transfer_pending(omb_app *app, const omb_complaint *c, const omb_c
 }
 
 static int room_for_task(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
-                         const omb_principal *who, const json_t *body, omb_err *err)
+                         const omb_principal *who, enum omb_action action, const json_t *body,
+                         omb_err *err)
 {
     if (json_array_size(json_object_get(c->doc, "tasks")) >= OMB_TASKS_MAX)
         return omb_fail(err, OMB_ECONFLICT, "too_many_tasks", NULL, "a complaint has %d tasks",
@@ -57,7 +59,7 @@ static int room_for_task(omb_app *app, const omb_complaint *c, const omb_clocks 
 /* Extend, pause and resume are checked against the clock the body names
  * (the default clock when it names none). */
 static int clock_check(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
-                       const omb_principal *who, const json_t *body, enum omb_action action,
+                       const omb_principal *who, enum omb_action action, const json_t *body,
                        omb_err *err)
 {
     omb_clocks own;
@@ -74,24 +76,6 @@ static int clock_check(omb_app *app, const omb_complaint *c, const omb_clocks *c
     if (action == OMB_ACT_PAUSE)
         return omb_clock_pause_check(clocks, kind, err);
     return omb_clock_resume_check(clocks, kind, omb_json_int(body, "pause", 0), err);
-}
-
-static int clock_extendable(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
-                            const omb_principal *who, const json_t *body, omb_err *err)
-{
-    return clock_check(app, c, cl, who, body, OMB_ACT_EXTEND, err);
-}
-
-static int clock_pausable(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
-                          const omb_principal *who, const json_t *body, omb_err *err)
-{
-    return clock_check(app, c, cl, who, body, OMB_ACT_PAUSE, err);
-}
-
-static int pause_open(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
-                      const omb_principal *who, const json_t *body, omb_err *err)
-{
-    return clock_check(app, c, cl, who, body, OMB_ACT_RESUME, err);
 }
 
 /* The bodies an action is tried with when the list is made: one for each
@@ -161,8 +145,8 @@ static const struct {
 } standing[] = {
     {OMB_ACT_TRANSFER, no_transfer_pending, NULL}, {OMB_ACT_REQUEST_TASK, room_for_task, NULL},
     {OMB_ACT_ANSWER_TASK, NULL, each_task},        {OMB_ACT_CANCEL_TASK, NULL, each_task},
-    {OMB_ACT_EXTEND, clock_extendable, each_step}, {OMB_ACT_PAUSE, clock_pausable, each_clock},
-    {OMB_ACT_RESUME, pause_open, each_pause},
+    {OMB_ACT_EXTEND, clock_check, each_step},      {OMB_ACT_PAUSE, clock_check, each_clock},
+    {OMB_ACT_RESUME, clock_check, each_pause},
 };
 
 #define STANDING_ROWS (sizeof standing / sizeof standing[0])
@@ -178,7 +162,7 @@ int omb_app_action_check(omb_app *app, const omb_complaint *c, const omb_clocks 
         rc = omb_app_party_check(c, who, action, body, err);
     for (size_t i = 0; !rc && i < STANDING_ROWS; i++)
         if (standing[i].action == action && standing[i].check)
-            rc = standing[i].check(app, c, cl, who, body, err);
+            rc = standing[i].check(app, c, cl, who, action, body, err);
     return rc;
 }
 
@@ -218,8 +202,6 @@ json_t *omb_app_actions_allowed(omb_app *app, const omb_complaint *c, const omb_
 int omb_q_complaint_actions(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
                             json_t **out, omb_err *err)
 {
-    if (!omb_number_parse(no, NULL, NULL))
-        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     omb_complaint c;
     int rc = omb_app_load_visible(r, who, no, &c, err);
     if (rc)
@@ -289,21 +271,14 @@ static json_t *fields_json(const omb_field_spec *specs)
     return list;
 }
 
-static json_t *states_json(uint32_t mask)
+/* The names of the states (or roles) whose bits are set in mask (OMB_STBIT, OMB_ROLEBIT). */
+static json_t *names_json(uint32_t mask, bool roles)
 {
     json_t *list = json_array();
-    for (int s = 0; s < OMB_ST__COUNT; s++)
-        if (mask & OMB_STBIT(s))
-            json_array_append_new(list, json_string(omb_state_name((enum omb_state)s)));
-    return list;
-}
-
-static json_t *roles_json(uint32_t mask)
-{
-    json_t *list = json_array();
-    for (int r = 0; r < OMB_ROLE__COUNT; r++)
-        if (mask & OMB_ROLEBIT(r))
-            json_array_append_new(list, json_string(omb_role_name((enum omb_role)r)));
+    for (int i = 0; i < (roles ? OMB_ROLE__COUNT : OMB_ST__COUNT); i++)
+        if (mask & (1u << i))
+            json_array_append_new(list, json_string(roles ? omb_role_name((enum omb_role)i)
+                                                          : omb_state_name((enum omb_state)i)));
     return list;
 }
 
@@ -324,10 +299,10 @@ static json_t *action_json(enum omb_action a)
         roles |= t[i].roles;
         to = t[i].to;
         flags |= t[i].flags;
-        json_array_append_new(rules, json_pack("{s:o,s:o,s:s,s:b}", "from", states_json(t[i].from),
-                                               "roles", roles_json(t[i].roles), "party",
-                                               omb_party_rule_name(t[i].party), "not_first_decider",
-                                               (t[i].flags & OMB_RULE_NOT_FIRST_DECIDER) != 0));
+        json_array_append_new(
+            rules, json_pack("{s:o,s:o,s:s,s:b}", "from", names_json(t[i].from, false), "roles",
+                             names_json(t[i].roles, true), "party", omb_party_rule_name(t[i].party),
+                             "not_first_decider", (t[i].flags & OMB_RULE_NOT_FIRST_DECIDER) != 0));
     }
     bool upload = !(flags & OMB_RULE_API);
     char path[96];
@@ -335,9 +310,10 @@ static json_t *action_json(enum omb_action a)
              upload ? "" : info->name);
     json_t *o = json_pack(
         "{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "name", info->name, "label", info->zh, "event",
-        info->event_type, "path", path, "body", upload ? "file" : "json", "from", states_json(from),
-        "to", to == OMB_TO_SAME ? json_null() : json_string(omb_state_name((enum omb_state)to)),
-        "roles", roles_json(roles), "rules", rules, "fields", fields_json(info->fields));
+        info->event_type, "path", path, "body", upload ? "file" : "json", "from",
+        names_json(from, false), "to",
+        to == OMB_TO_SAME ? json_null() : json_string(omb_state_name((enum omb_state)to)), "roles",
+        names_json(roles, true), "rules", rules, "fields", fields_json(info->fields));
     return o;
 }
 

@@ -438,7 +438,8 @@ typedef struct omb_action_hooks {
 
 /* The row of an action (a row of NULL hooks for an unknown one). */
 const omb_action_hooks *omb_action_hooks_get(enum omb_action action);
-/* Loads a complaint the principal's party is involved in (404 otherwise). */
+/* Loads a complaint the principal's party is involved in (404 not_found otherwise, and for a
+ * malformed number). */
 int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
                          omb_err *err);
 
@@ -496,7 +497,8 @@ int omb_app_action_check(omb_app *app, const omb_complaint *c, const omb_clocks 
                          enum omb_state *to, omb_err *err);
 /* The names of the actions users take (omb_action_offered) that `who` may
  * take on c now: those omb_app_action_check lets through with some body
- * naming one of the complaint's tasks, clocks, pauses or extension steps. */
+ * naming one of the complaint's tasks, clocks, pauses or extension steps.
+ * cl: the complaint's clocks at now (not NULL). */
 json_t *omb_app_actions_allowed(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
                                 const omb_principal *who);
 /* The clock extend, pause and resume take when the body names none: the

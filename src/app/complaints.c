@@ -339,8 +339,6 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
 int omb_uc_attach_allowed(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
                           omb_err *err)
 {
-    if (!omb_number_parse(no, NULL, NULL))
-        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     omb_complaint c;
     int rc = omb_app_load_visible(r, who, no, &c, err);
     if (rc)

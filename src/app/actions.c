@@ -18,6 +18,11 @@
  *          rows that follow from it (settlements, attachment links, blind
  *          indexes).
  *
+ * Before refs, the write checks the action's standing on the complaint
+ * (state, role, party rule, a transfer waiting, room for a task, the clocks:
+ * omb_app_action_check, allowed.c), which the list of actions a reader may
+ * take is made of.
+ *
  * A creation runs check and after but no refs (run_create resolves its
  * parties and product itself); a read of personal data (reveal.c) runs
  * none.  Hooks of the multi-party actions live in linkage.c, beside the
@@ -35,6 +40,8 @@
 int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
                          omb_err *err)
 {
+    if (!omb_number_parse(no, NULL, NULL))
+        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     int rc = s->vt->complaint_load(s, no, c, err);
     if (rc)
         return rc;
@@ -182,46 +189,14 @@ static int refs_mediate(omb_app *app, omb_store *s, omb_job *job, const omb_comp
 }
 
 /* Extend, pause and resume name their clock in the event (in review, the
- * counting decision clock is the review's) and are checked against it. */
+ * counting decision clock is the review's); omb_app_action_check has checked
+ * the action against it. */
 static int refs_clock(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                      json_t *payload, enum omb_action action)
-{
-    if (!json_object_get(payload, "clock"))
-        json_object_set_new(
-            payload, "clock",
-            json_string(c->state == OMB_ST_REVIEW ? "review_decision" : "decision"));
-    enum omb_clock_kind kind = OMB_CLOCK_DECISION;
-    omb_clock_kind_parse(omb_json_str(payload, "clock", "decision"), &kind);
-    omb_ms now = omb_app_now(app);
-    omb_clocks cl;
-    int rc = omb_app_clocks(app, c, now, &cl, &job->err);
-    if (rc)
-        return rc;
-    if (action == OMB_ACT_EXTEND)
-        return omb_clock_extension_check(
-            &cl, &app->clock_rules, (int)omb_json_int(payload, "days", 0), job->who.role,
-            json_object_get(payload, "consumer_notice") != NULL, now, &job->err);
-    if (action == OMB_ACT_PAUSE)
-        return omb_clock_pause_check(&cl, kind, &job->err);
-    return omb_clock_resume_check(&cl, kind, omb_json_int(payload, "pause", 0), &job->err);
-}
-
-static int refs_extend(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                       json_t *payload)
-{
-    return refs_clock(app, s, job, c, payload, OMB_ACT_EXTEND);
-}
-
-static int refs_pause(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
                       json_t *payload)
 {
-    return refs_clock(app, s, job, c, payload, OMB_ACT_PAUSE);
-}
-
-static int refs_resume(omb_app *app, omb_store *s, omb_job *job, const omb_complaint *c,
-                       json_t *payload)
-{
-    return refs_clock(app, s, job, c, payload, OMB_ACT_RESUME);
+    if (!json_object_get(payload, "clock"))
+        json_object_set_new(payload, "clock", json_string(omb_app_default_clock(c)));
+    return OMB_OK;
 }
 
 /* Lowering a grade needs a reason and a supervisor (core/grade.h). */
@@ -303,9 +278,9 @@ static const omb_action_hooks hooks[OMB_ACT__COUNT] = {
     ROW(OMB_ACT_CLASSIFY, check_classify, refs_classify, NULL),
     ROW(OMB_ACT_NOTE, check_visibility, NULL, NULL),
     ROW(OMB_ACT_ATTACH, check_visibility, NULL, after_attached),
-    ROW(OMB_ACT_EXTEND, NULL, refs_extend, NULL),
-    ROW(OMB_ACT_PAUSE, NULL, refs_pause, NULL),
-    ROW(OMB_ACT_RESUME, NULL, refs_resume, NULL),
+    ROW(OMB_ACT_EXTEND, NULL, refs_clock, NULL),
+    ROW(OMB_ACT_PAUSE, NULL, refs_clock, NULL),
+    ROW(OMB_ACT_RESUME, NULL, refs_clock, NULL),
     ROW(OMB_ACT_CALLBACK, NULL, NULL, NULL),
     ROW(OMB_ACT_CLOCK_WARNING, NULL, NULL, NULL),
     ROW(OMB_ACT_CLOCK_ESCALATION, NULL, NULL, NULL),

@@ -441,7 +441,8 @@ typedef struct omb_action_hooks {
 
 /* The row of an action (a row of NULL hooks for an unknown one). */
 const omb_action_hooks *omb_action_hooks_get(enum omb_action action);
-/* Loads a complaint the principal's party is involved in (404 otherwise). */
+/* Loads a complaint the principal's party is involved in (404 not_found otherwise, and for a
+ * malformed number). */
 int omb_app_load_visible(omb_store *s, const omb_principal *who, const char *no, omb_complaint *c,
                          omb_err *err);
 
@@ -479,6 +480,40 @@ int omb_app_save_settlement(omb_app *app, omb_store *s, omb_job *job, const omb_
 /* Checks the party rule of an action for the principal on complaint c. */
 int omb_app_party_check(const omb_complaint *c, const omb_principal *who, enum omb_action action,
                         const json_t *body, omb_err *err);
+
+/* ---- what a user may do to a complaint as it stands (allowed.c) ----------------- */
+
+#define OMB_TASKS_MAX 1000 /* party tasks of one complaint */
+
+/*
+ * The standing of an action: whether `who` may take `action` on c as it
+ * stands, with `body` naming what the action refers to (task, clock, pause,
+ * days): the lifecycle table (*to: the next state; to may be NULL), the party
+ * rule, and what the action needs of the complaint's pending objects (409
+ * transfer_pending, too_many_tasks; for extend, pause and resume the clock
+ * checks of core/clock.h).  cl: the complaint's clocks at now, or NULL to
+ * compute them when needed.  The write of an action runs it before the checks
+ * that read other records; omb_app_actions_allowed is made of it.
+ */
+int omb_app_action_check(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
+                         const omb_principal *who, enum omb_action action, const json_t *body,
+                         enum omb_state *to, omb_err *err);
+/* The names of the actions users take (omb_action_offered) that `who` may
+ * take on c now: those omb_app_action_check lets through with some body
+ * naming one of the complaint's tasks, clocks, pauses or extension steps.
+ * cl: the complaint's clocks at now (not NULL). */
+json_t *omb_app_actions_allowed(omb_app *app, const omb_complaint *c, const omb_clocks *cl,
+                                const omb_principal *who);
+/* The clock extend, pause and resume take when the body names none: the
+ * decision's, in review the review decision's. */
+const char *omb_app_default_clock(const omb_complaint *c);
+/* GET /v1/actions: {"actions":[...]}, the catalogue of the actions users take,
+ * from the lifecycle table and the actions' field tables. */
+json_t *omb_q_actions(void);
+/* GET /v1/complaints/{no}/actions: {"no","state","version","actions"}, the
+ * actions the reader may take on the complaint now (omb_app_actions_allowed). */
+int omb_q_complaint_actions(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
+                            json_t **out, omb_err *err);
 /* The tasks projection rows of a complaint from its document. */
 int omb_app_save_tasks(omb_app *app, omb_store *s, const omb_complaint *c, omb_err *err);
 /* Adds the events of overdue tasks and unacknowledged transfers to the

@@ -298,10 +298,7 @@ static int run_action(omb_app *app, omb_store *s, omb_job *job)
     enum omb_state to;
     json_t *payload = json_deep_copy(in->body); /* see run_create */
     const omb_action_hooks *hooks = omb_action_hooks_get(in->action);
-    rc = omb_lifecycle_check(c->state, in->action, job->who.role, job->who.user_id,
-                             c->first_decider_id, &to, err);
-    if (!rc)
-        rc = omb_app_party_check(c, &job->who, in->action, payload, err);
+    rc = omb_app_action_check(app, c, NULL, &job->who, in->action, payload, &to, err);
     if (!rc)
         rc = omb_app_check_action_times(app, c, in->action, payload, err);
     if (!rc && hooks->refs)
@@ -342,15 +339,11 @@ int omb_uc_complaint_action(omb_app *app, omb_job *job, const char *no, enum omb
 int omb_uc_attach_allowed(omb_app *app, omb_store *r, const omb_principal *who, const char *no,
                           omb_err *err)
 {
-    if (!omb_number_parse(no, NULL, NULL))
-        return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no complaint %s", no);
     omb_complaint c;
     int rc = omb_app_load_visible(r, who, no, &c, err);
     if (rc)
         return rc;
-    enum omb_state to;
-    rc = omb_lifecycle_check(c.state, OMB_ACT_ATTACH, who->role, who->user_id, c.first_decider_id,
-                             &to, err);
+    rc = omb_app_action_check(app, &c, NULL, who, OMB_ACT_ATTACH, NULL, NULL, err);
     omb_complaint_release(&c);
     return rc;
 }

@@ -218,9 +218,6 @@ int omb_refs_transfer(omb_app *app, omb_store *s, omb_job *job, const omb_compla
     int rc = check_institution(s, to, "to_party", err);
     if (rc)
         return rc;
-    if (omb_complaint_pending_transfer(c))
-        return omb_fail(err, OMB_ECONFLICT, "transfer_pending", NULL,
-                        "a transfer of this complaint is waiting for acknowledgement");
     omb_ms now = omb_app_now(app);
     omb_ms due = omb_clock_limit_end(omb_app_calendar_for(app, to), app->cfg.utc_offset_minutes,
                                      OMB_UNIT_HOURS, app->cfg.transfer_ack_hours, now);
@@ -279,8 +276,6 @@ int omb_refs_request_task(omb_app *app, omb_store *s, omb_job *job, const omb_co
         return omb_fail(err, OMB_EFIELD, "invalid_value", "to_party",
                         "to_party must be another party involved in the complaint");
     size_t n = json_array_size(json_object_get(c->doc, "tasks"));
-    if (n >= 1000)
-        return omb_fail(err, OMB_ECONFLICT, "too_many_tasks", NULL, "a complaint has 1000 tasks");
     int days = (int)omb_json_int(payload, "due_days", app->cfg.task_days);
     omb_ms due = omb_clock_limit_end(omb_app_calendar_for(app, to), app->cfg.utc_offset_minutes,
                                      OMB_UNIT_WORKING_DAYS, days, omb_app_now(app));

@@ -52,21 +52,17 @@ static int pick_event(void *ctx, const omb_event *ev)
 }
 
 /* Loads the complaint when the principal may read its personal data. */
-static int reveal_allowed(omb_store *s, const omb_job *job, const char *no, omb_complaint *c,
-                          omb_err *err)
+static int reveal_allowed(omb_app *app, omb_store *s, const omb_job *job, const char *no,
+                          omb_complaint *c, omb_err *err)
 {
     int rc = omb_app_load_visible(s, &job->who, no, c, err);
     if (rc)
         return rc;
-    enum omb_state to;
-    rc = omb_lifecycle_check(c->state, OMB_ACT_PII_READ, job->who.role, job->who.user_id,
-                             c->first_decider_id, &to, err);
-    if (rc == OMB_EFORBIDDEN)
+    rc = omb_app_action_check(app, c, NULL, &job->who, OMB_ACT_PII_READ, NULL, NULL, err);
+    if (rc == OMB_EFORBIDDEN && strcmp(err->code, "role_not_allowed") == 0)
         rc = omb_fail(err, OMB_EFORBIDDEN, "pii_not_allowed", NULL,
                       "role %s does not need the complainant's personal data (只有经办人员可查看)",
                       omb_role_name(job->who.role));
-    if (!rc)
-        rc = omb_app_party_check(c, &job->who, OMB_ACT_PII_READ, NULL, err);
     if (rc)
         omb_complaint_release(c);
     return rc;
@@ -100,7 +96,7 @@ static int run_reveal(omb_app *app, omb_store *s, omb_job *job)
     omb_change ch;
     omb_change_init(&ch);
     omb_complaint *c = &ch.c;
-    int rc = reveal_allowed(s, job, in->no, c, err);
+    int rc = reveal_allowed(app, s, job, in->no, c, err);
     if (rc)
         return rc;
     /* The complainant as the creation event holds it, with its sealed box. */

@@ -312,8 +312,8 @@ static const omb_transition table[] = {
      OMB_PARTY_LEAD},
     {OMB_ACT_NOTE, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR), OMB_RULE_API,
      OMB_PARTY_INVOLVED},
-    {OMB_ACT_ATTACH, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR), OMB_RULE_NONE,
-     OMB_PARTY_INVOLVED},
+    {OMB_ACT_ATTACH, OMB_ST_ANY, OMB_TO_SAME, HANDLERS | R(COMPLIANCE) | R(MEDIATOR),
+     OMB_RULE_UPLOAD, OMB_PARTY_INVOLVED},
     {OMB_ACT_EXTEND, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING), OMB_TO_SAME, HANDLERS,
      OMB_RULE_API, OMB_PARTY_LEAD},
     {OMB_ACT_PAUSE, S(RECEIVED) | S(ACCEPTED) | S(INVESTIGATING) | S(REVIEW), OMB_TO_SAME, HANDLERS,
@@ -355,18 +355,23 @@ const omb_action_info *omb_action_get(enum omb_action a)
     return (unsigned)a < OMB_ACT__COUNT ? &actions[a] : NULL;
 }
 
-static bool api_action(enum omb_action a)
+static bool has_flag(enum omb_action a, unsigned flags)
 {
     for (size_t i = 0; i < COUNT(table); i++)
-        if (table[i].action == a && (table[i].flags & OMB_RULE_API))
+        if (table[i].action == a && (table[i].flags & flags))
             return true;
     return false;
+}
+
+bool omb_action_offered(enum omb_action a)
+{
+    return has_flag(a, OMB_RULE_API | OMB_RULE_UPLOAD);
 }
 
 int omb_action_parse(const char *name, enum omb_action *out)
 {
     for (unsigned i = 0; i < OMB_ACT__COUNT; i++)
-        if (strcmp(actions[i].name, name) == 0 && api_action((enum omb_action)i)) {
+        if (strcmp(actions[i].name, name) == 0 && has_flag((enum omb_action)i, OMB_RULE_API)) {
             *out = (enum omb_action)i;
             return OMB_OK;
         }

@@ -95,6 +95,7 @@ enum omb_rule_flags {
     OMB_RULE_NOT_FIRST_DECIDER = 1 << 0, /* actor must differ from the first decision's */
     OMB_RULE_API = 1 << 1,               /* reachable as POST .../actions/<name> */
     OMB_RULE_SYSTEM = 1 << 2,            /* recorded by ombud itself, never by a user */
+    OMB_RULE_UPLOAD = 1 << 3,            /* reachable as POST .../attachments (a file) */
 };
 
 #define OMB_TO_SAME (-1) /* the action does not change the state */
@@ -138,6 +139,9 @@ int omb_role_parse(const char *name, enum omb_role *out);
 const omb_action_info *omb_action_get(enum omb_action a);
 /* Looks an action up by API name; only OMB_RULE_API actions are found. */
 int omb_action_parse(const char *name, enum omb_action *out);
+/* Whether users take the action through the API (OMB_RULE_API or OMB_RULE_UPLOAD):
+ * the actions of the catalogue (GET /v1/actions). */
+bool omb_action_offered(enum omb_action a);
 /* Looks an action up by the event type it records. */
 int omb_action_by_event(const char *event_type, enum omb_action *out);
 

@@ -159,6 +159,10 @@ enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err);
  * workbench) with the headers every answer carries (X-Request-Id,
  * X-Content-Type-Options); takes resp. */
 enum MHD_Result omb_reply_response(omb_req *r, int status, struct MHD_Response *resp);
+/* A 200 answer that changes only with the build (GET /v1/actions): its ETag is
+ * a digest of the text, and a request whose If-None-Match names it gets 304
+ * without a body; Cache-Control: private, no-cache.  Steals body. */
+enum MHD_Result omb_reply_json_cached(omb_req *r, json_t *body);
 /* Before a read's answer leaves: waits until what it read is durable
  * (writes are answered only once durable anyway).  OMB_EIO, with err
  * filled, once the disk has failed. */

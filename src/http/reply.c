@@ -7,6 +7,7 @@
  */
 #include "http.h"
 #include "core/jsonw.h"
+#include "core/ledger.h"
 #include "core/utf8.h"
 
 #include <stdio.h>
@@ -108,6 +109,33 @@ enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body)
         status = 500;
     }
     return omb_reply_text(r, status, text, len);
+}
+
+enum MHD_Result omb_reply_json_cached(omb_req *r, json_t *body)
+{
+    size_t len = 0;
+    char *text = body ? omb_jsonw_dup(body, 0, &len) : NULL;
+    if (!text)
+        return omb_reply_json(r, 200, body);
+    json_decref(body);
+    uint8_t digest[32];
+    char hex[65], etag[68];
+    omb_sha256(digest, text, len);
+    omb_hex_encode(digest, 16, hex);
+    snprintf(etag, sizeof etag, "\"%s\"", hex);
+    const char *known =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    bool same = known && (strstr(known, etag) || strcmp(known, "*") == 0);
+    struct MHD_Response *resp =
+        same ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
+             : MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    if (same || !resp)
+        free(text);
+    if (resp) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
+    }
+    return send_response(r, same ? 304 : 200, resp);
 }
 
 enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b)

@@ -223,6 +223,11 @@ static enum MHD_Result h_taxonomy(omb_req *r)
     return omb_reply_json(r, 200, omb_q_taxonomy(omb_req_app(r)));
 }
 
+static enum MHD_Result h_actions(omb_req *r)
+{
+    return omb_reply_json_cached(r, omb_q_actions());
+}
+
 /* The client's address as text ("?" when unknown), for the login throttle and log. */
 static void client_address(omb_req *r, char *out, size_t cap)
 {
@@ -443,6 +448,16 @@ static enum MHD_Result h_complaint_get(omb_req *r)
     return omb_reply_buf(r, 200, &out);
 }
 
+static enum MHD_Result h_complaint_actions(omb_req *r)
+{
+    omb_err err;
+    omb_err_clear(&err);
+    READER_OR_FAIL(r, rd, err);
+    json_t *out = NULL;
+    int rc = omb_q_complaint_actions(omb_req_app(r), rd, &r->who, r->params[0], &out, &err);
+    return rt_reply_query(r, rc, out, &err);
+}
+
 static enum MHD_Result h_timeline(omb_req *r)
 {
     omb_err err;
@@ -627,6 +642,7 @@ static const omb_route routes[] = {
           .noun = "view"),
     WRITE("DELETE", "/v1/me/views/:id", 0, .write = w_delete_view, .param = RP_ID, .noun = "view"),
     ROUTE("GET", "/v1/taxonomy", h_taxonomy, 0),
+    ROUTE("GET", "/v1/actions", h_actions, 0),
     ROUTE("GET", "/v1/parties", h_parties, 0),
     WRITE("POST", "/v1/parties", RT_BODY, .write_body = omb_uc_create_party),
     ROUTE("GET", "/v1/parties/:id", h_party, 0),
@@ -649,6 +665,7 @@ static const omb_route routes[] = {
     WRITE("POST", "/v1/complaints", RT_BODY, .write_body = omb_uc_create_complaint),
     ROUTE("GET", "/v1/complaints/:no", h_complaint_get, 0),
     ROUTE("GET", "/v1/complaints/:no/timeline", h_timeline, 0),
+    ROUTE("GET", "/v1/complaints/:no/actions", h_complaint_actions, 0),
     WRITE("POST", "/v1/complaints/:no/actions/:action", RT_BODY, .write = w_action,
           .param = RP_ACTION),
     WRITE("POST", "/v1/complaints/:no/notes", RT_BODY, .write = w_action, .arg = OMB_ACT_NOTE),

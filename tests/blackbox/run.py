@@ -45,6 +45,7 @@ MODULES = [
     "test_import",
     "test_cli",
     "test_linkage",
+    "test_actions",
     "test_isolation",
     "test_webhooks",
     "test_pii_text",

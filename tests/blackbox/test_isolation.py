@@ -440,6 +440,8 @@ def _endpoints(ctx):
                                                  token=fx.token(who))),
         ("GET timeline", lambda no, who: s.http("GET", "/v1/complaints/%s/timeline" % no,
                                                 token=fx.token(who))),
+        ("GET actions", lambda no, who: s.http("GET", "/v1/complaints/%s/actions" % no,
+                                               token=fx.token(who))),
         ("GET attachments", lambda no, who: s.http("GET", "/v1/complaints/%s/attachments" % no,
                                                    token=fx.token(who))),
         ("GET complainant", lambda no, who: s.http(
@@ -1182,7 +1184,8 @@ def test_routes_covered(ctx):
     is tried by this module."""
     covered = {
         ("GET", "/v1/complaints"), ("GET", "/v1/complaints/:no"),
-        ("GET", "/v1/complaints/:no/timeline"), ("POST", "/v1/complaints/:no/actions/:action"),
+        ("GET", "/v1/complaints/:no/timeline"), ("GET", "/v1/complaints/:no/actions"),
+        ("POST", "/v1/complaints/:no/actions/:action"),
         ("POST", "/v1/complaints/:no/notes"), ("GET", "/v1/complaints/:no/attachments"),
         ("POST", "/v1/complaints/:no/attachments"), ("GET", "/v1/attachments/:sha256"),
         ("GET", "/v1/clocks"), ("GET", "/v1/clocks/compliance"),
@@ -1200,6 +1203,8 @@ def test_routes_covered(ctx):
     not_party_scoped = {
         ("GET", "/v1/"), ("GET", "/v1/health"), ("GET", "/v1/version"), ("POST", "/v1/tokens"),
         ("DELETE", "/v1/tokens/current"), ("GET", "/v1/me"), ("GET", "/v1/taxonomy"),
+        # the catalogue of actions is the lifecycle table, the same for everyone (test_actions.py)
+        ("GET", "/v1/actions"),
         # a browser session is one's own token in a cookie (test_session.py)
         # saved views are each user's own, tried across users and parties (test_views.py)
         ("GET", "/v1/me/views"), ("POST", "/v1/me/views"), ("PUT", "/v1/me/views/:id"),

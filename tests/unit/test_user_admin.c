@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "temp_app.h"
 #include "unit_main.h"
 
 typedef struct fixture {
@@ -83,15 +84,9 @@ static int change(fixture *f, const omb_principal *who, int64_t user, enum omb_u
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/ombud-users-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    omb_config_defaults(&f->cfg);
-    snprintf(f->cfg.database, sizeof f->cfg.database, "%s/t.db", f->dir);
-    snprintf(f->cfg.attachments, sizeof f->cfg.attachments, "%s/att", f->dir);
-    omb_err err;
-    omb_err_clear(&err);
-    if (omb_app_open(&f->app, &f->cfg, true, &err))
-        fail_msg("open: %s", err.message);
+    f->app = omb_temp_app_open("ombud-users", f->dir, &f->cfg);
+    if (!f->app)
+        fail_msg("could not open the app");
     omb_principal sys = principal(0, 0, "operator");
     f->operator_id = make(
         f, &sys, json_pack("{s:s,s:s,s:s}", "code", "operator", "name", "Op", "kind", "operator"),
@@ -105,13 +100,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    omb_app_close(f->app);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int rc = omb_temp_app_close(f->app, f->dir);
     free(f);
-    return 0;
+    return rc;
 }
 
 static int64_t add_user(fixture *f, const char *username, int64_t party, const char *role)

@@ -6,6 +6,7 @@
  * write of a complaint is commit.c's.
  */
 #include "app.h"
+#include "core/decimal.h"
 #include "core/visibility.h"
 #include "log.h"
 
@@ -149,19 +150,6 @@ int omb_app_view_clocks(int64_t viewer, const char *doc, size_t len, const omb_c
 
 /* ---- GET /v1/clocks ------------------------------------------------------------------ */
 
-static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    char *end;
-    if (!*s || *s == ' ' || *s == '+')
-        return OMB_EINVAL;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return OMB_EINVAL;
-    *out = v;
-    return OMB_OK;
-}
-
 static int bad(omb_err *err, const char *name, const char *why)
 {
     return omb_fail(err, OMB_EINVAL, "invalid_parameter", name, "%s %s", name, why);
@@ -201,7 +189,7 @@ int omb_q_clock_filter_parse(omb_app *app, const omb_principal *who, const char 
                 return bad(err, names[i], "is not a clock kind");
             snprintf(f->kind, sizeof f->kind, "%s", v);
         } else if (strcmp(names[i], "party") == 0) {
-            if (parse_i64(v, 1, INT64_MAX, &f->lead_party))
+            if (omb_i64_parse(v, 1, INT64_MAX, &f->lead_party))
                 return bad(err, names[i], "must be a positive integer id");
         } else if (strcmp(names[i], "state") == 0) {
             const char *const *s = states;
@@ -217,7 +205,7 @@ int omb_q_clock_filter_parse(omb_app *app, const omb_principal *who, const char 
             if (omb_time_parse(v, app->cfg.utc_offset_minutes, &f->due_to))
                 return bad(err, names[i], "must be an RFC 3339 time or a date");
         } else {
-            if (parse_i64(v, 1, app->cfg.page_max, &num))
+            if (omb_i64_parse(v, 1, app->cfg.page_max, &num))
                 return bad(err, names[i], "is out of range");
             f->limit = (int)num;
         }

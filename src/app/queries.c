@@ -175,7 +175,7 @@ static int p_assignee(omb_app *app, const char *v, omb_complaint_filter *f, omb_
 {
     if (strcmp(v, "none") == 0)
         f->unassigned = true;
-    else if (parse_i64(v, 1, INT64_MAX, &f->assignee))
+    else if (omb_i64_parse(v, 1, INT64_MAX, &f->assignee))
         return bad_param(err, name, "must be a positive integer id or none");
     return OMB_OK;
 }

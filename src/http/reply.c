@@ -6,6 +6,7 @@
  * HTTP status codes.
  */
 #include "http.h"
+#include "core/web.h"
 #include "core/jsonw.h"
 #include "core/ledger.h"
 #include "core/utf8.h"
@@ -118,14 +119,11 @@ enum MHD_Result omb_reply_json_cached(omb_req *r, json_t *body)
     if (!text)
         return omb_reply_json(r, 200, body);
     json_decref(body);
-    uint8_t digest[32];
-    char hex[65], etag[68];
-    omb_sha256(digest, text, len);
-    omb_hex_encode(digest, 16, hex);
-    snprintf(etag, sizeof etag, "\"%s\"", hex);
+    char etag[OMB_WEB_ETAG_LEN];
+    omb_web_etag(text, len, etag);
     const char *known =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    bool same = known && (strstr(known, etag) || strcmp(known, "*") == 0);
+    bool same = known && omb_web_etag_matches(known, etag);
     struct MHD_Response *resp =
         same ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
              : MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);

@@ -258,13 +258,13 @@ def test_leftover_uploads_are_removed_at_start(ctx):
 
 # ---- upgrades from every earlier release ------------------------------------------
 
-LATEST_SCHEMA = 6
+LATEST_SCHEMA = 7
 LINKAGE_TABLES = ["agent_load", "tasks", "pii_index", "webhooks", "outbox", "settlements"]
 LEDGER_TABLES = ["ledger", "tree_heads", "witnesses", "cosignatures"]
 VISIBILITY_TABLES = ["event_visibility", "attachment_visibility"]
 VIEWS_TABLES = ["saved_views"]
 # indexes of existing tables, by the schema version that added them
-INDEXES = {6: ["complaints_unassigned"]}
+INDEXES = {6: ["complaints_unassigned"], 7: ["events_pii_read"]}
 
 # (what made it, its schema version, tables and columns it did not have yet)
 RELEASES = [
@@ -278,6 +278,7 @@ RELEASES = [
     ("ledger", 4, VISIBILITY_TABLES + VIEWS_TABLES, []),
     ("visibility", 4, VIEWS_TABLES, []),
     ("numbered visibility", 5, VIEWS_TABLES, []),
+    ("saved views", 6, [], []),
 ]
 
 

@@ -78,9 +78,9 @@ static const struct {
     const char *name;
     pairs_read read;
 } pair_routes[] = {
-    {"tasks", omb_q_tasks},   {"deliveries", deliveries}, {"settlements", omb_q_settlements},
-    {"repeat", omb_q_repeat}, {"heads", ledger_heads},    {"consistency", consistency},
-    {"inclusion", inclusion}, {"pii_reads", omb_q_pii_reads}, {"stats", omb_q_stats},
+    {"tasks", omb_q_tasks},     {"deliveries", deliveries},     {"settlements", omb_q_settlements},
+    {"repeat", omb_q_repeat},   {"heads", ledger_heads},        {"consistency", consistency},
+    {"inclusion", inclusion},   {"pii_reads", omb_q_pii_reads}, {"stats", omb_q_stats},
     {"routing", omb_q_routing},
 };
 

@@ -43,6 +43,7 @@ const messages: Bilingual = {
         counting: '计时中',
         share: '按时率',
         window: '到期时间 {from} 至 {to}',
+        note: '{window}。{noLink}',
         noLink: '按时与超时完成的计时没有对应列表；已超时和计时中的可在“临期与超时”队列查看。',
       },
       table: {
@@ -100,6 +101,7 @@ const messages: Bilingual = {
         counting: 'Counting',
         share: 'Met share',
         window: 'Due from {from} to {to}',
+        note: '{window}. {noLink}',
         noLink: 'Met clocks have no list to open; breached and counting ones are in the "Due soon and breached" queue.',
       },
       table: {

@@ -70,7 +70,6 @@ const messages: Bilingual = {
       maybeCreated: '上一次提交可能已经登记成功（例如网络中断时）。请先在“全部”队列中核对，再决定是否重新登记。',
       repeat: {
         title: '该投诉人此前已投诉 {n} 件',
-        lookup: '正在查询以往投诉…',
         intro: '按{by}查到的本机构以往投诉（新窗口打开）：',
         by: { phone: '电话', id_number: '身份证号' },
         and: '、',
@@ -85,7 +84,6 @@ const messages: Bilingual = {
         lead: '牵头机构',
         assignee: '处理人',
         department: '承办部门',
-        queue: '队列',
         clocks: '时限',
         unassigned: '暂未分派（牵头机构无在岗人员）',
         otherParty: '牵头机构人员 #{id}',
@@ -178,7 +176,6 @@ const messages: Bilingual = {
         'The previous submission may already have been registered (the connection was lost). Check the "All" queue before registering it again.',
       repeat: {
         title: 'This complainant has complained {n} time(s) before',
-        lookup: 'Looking up earlier complaints…',
         intro: "Your institution's earlier complaints with this {by} (open in a new tab):",
         by: { phone: 'phone number', id_number: 'ID number' },
         and: ' or ',
@@ -193,7 +190,6 @@ const messages: Bilingual = {
         lead: 'Lead party',
         assignee: 'Assignee',
         department: 'Department',
-        queue: 'Queue',
         clocks: 'Clocks',
         unassigned: 'Not assigned yet (nobody of the lead party is on duty)',
         otherParty: 'Lead party user #{id}',

@@ -30,7 +30,8 @@ interface RequestOptions {
   /** raw body for uploads; sent as is with the given content type */
   raw?: Blob
   contentType?: string
-  idempotent?: boolean
+  /** true: a new Idempotency-Key; a string: that key (a retry of the same request) */
+  idempotent?: boolean | string
   signal?: AbortSignal
 }
 
@@ -74,7 +75,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
   if (method !== 'GET' && method !== 'HEAD') {
     if (csrfToken) headers['X-CSRF-Token'] = csrfToken
-    if (opts.idempotent) headers['Idempotency-Key'] = randomKey()
+    if (opts.idempotent) headers['Idempotency-Key'] = typeof opts.idempotent === 'string' ? opts.idempotent : randomKey()
   }
   let res: Response
   try {
@@ -108,7 +109,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
 
 export const api = {
   get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', path, { query, signal }),
-  post: <T>(path: string, body?: unknown, idempotent = true) =>
+  post: <T>(path: string, body?: unknown, idempotent: boolean | string = true) =>
     request<T>('POST', path, { body: body ?? {}, idempotent }),
   del: <T>(path: string) => request<T>('DELETE', path),
   upload: <T>(path: string, file: Blob, query: Query) =>

@@ -10,7 +10,7 @@ import { ElAvatar } from 'element-plus/es/components/avatar/index.mjs'
 import { ElBadge } from 'element-plus/es/components/badge/index.mjs'
 import { ElButton } from 'element-plus/es/components/button/index.mjs'
 import { ElCard } from 'element-plus/es/components/card/index.mjs'
-import { ElCheckbox } from 'element-plus/es/components/checkbox/index.mjs'
+import { ElCheckbox, ElCheckboxGroup } from 'element-plus/es/components/checkbox/index.mjs'
 import { ElCol } from 'element-plus/es/components/col/index.mjs'
 import { ElCollapse, ElCollapseItem } from 'element-plus/es/components/collapse/index.mjs'
 import { ElConfigProvider } from 'element-plus/es/components/config-provider/index.mjs'
@@ -118,6 +118,7 @@ const components: Component[] = [
   ElButton,
   ElCard,
   ElCheckbox,
+  ElCheckboxGroup,
   ElCol,
   ElCollapse,
   ElCollapseItem,

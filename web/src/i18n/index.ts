@@ -5,11 +5,13 @@
 import { createI18n } from 'vue-i18n'
 import common from './messages/common'
 import queue from './messages/queue'
+import intake from './messages/intake'
+import dashboard from './messages/dashboard'
 
 type Tree = { [key: string]: string | Tree }
 export type Bilingual = { 'zh-CN': Tree; en: Tree }
 
-const modules: Bilingual[] = [common, queue]
+const modules: Bilingual[] = [common, queue, intake, dashboard]
 
 function merge(into: Tree, from: Tree): Tree {
   for (const [k, v] of Object.entries(from)) {

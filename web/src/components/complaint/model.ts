@@ -112,7 +112,7 @@ export function formatValue(f: Formatter, key: string, v: unknown): string {
   if (key === 'business' || key === 'cause' || key === 'channel') return codeLabel(key, String(v), locale)
   if (ENUM_KEYS.has(key)) return enumLabel(t, te, key, String(v))
   if (key === 'routes' && Array.isArray(v)) return v.map((r) => enumLabel(t, te, 'routes', String(r))).join('、')
-  if (key === 'fields' && Array.isArray(v)) return v.map((x) => fieldLabel(f, String(x))).join('、')
+  if (key === 'fields' && Array.isArray(v)) return v.map((x) => readFieldLabel(f, String(x))).join('、')
   if (key === 'attachments' && Array.isArray(v)) return v.map((x) => String(x).slice(0, 12) + '…').join('、')
   if (key === 'consumer_notice' && typeof v === 'object') {
     const n = v as { method?: string; notified_at?: string }
@@ -123,15 +123,19 @@ export function formatValue(f: Formatter, key: string, v: unknown): string {
   return String(v)
 }
 
+const PERSON: Record<string, string> = { name: 'name', phone: 'phone', id_number: 'idNumber', customer_ref: 'customerRef' }
+
 /** The name of a field (of an action, a payload, a read in clear) in words. */
 export function fieldLabel(f: Formatter, key: string): string {
   const last = key.split('.').pop() ?? key
-  if (key.startsWith('complainant.') || (key !== last && ['phone', 'id_number'].includes(last))) {
-    const k = 'complaint.complainant.' + (last === 'id_number' ? 'idNumber' : last)
-    if (f.te(k)) return f.t(k)
-  }
+  if (key.startsWith('complainant.') && PERSON[last]) return f.t('complaint.complainant.' + PERSON[last])
   const k = 'complaint.field.' + last
   return f.te(k) ? f.t(k) : key
+}
+
+/* A field a pii_read names: the complainant's own, or a free-text field of an event. */
+function readFieldLabel(f: Formatter, key: string): string {
+  return PERSON[key] ? f.t('complaint.complainant.' + PERSON[key]) : fieldLabel(f, key)
 }
 
 /** The readable lines of an event's payload. */

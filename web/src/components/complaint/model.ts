@@ -5,14 +5,24 @@
 // GET /v1/complaints/{no}/actions; null when the server has no such route).
 import { api, ApiError } from '../../api'
 import { formatTime, durationParts } from '../../clock'
-import { codeLabel, partyName, userName } from '../../refdata'
+import { catalog, codeLabel, partyName, userName } from '../../refdata'
 import type { ActionInfo, TimelineEvent } from '../../types'
 
 type T = (key: string, args?: Record<string, unknown>) => string
 
 export function yuan(fen: number | undefined | null, locale: string): string {
   if (fen === undefined || fen === null) return '—'
-  return new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'zh-CN', { style: 'currency', currency: 'CNY' }).format(fen / 100)
+  return new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
+    style: 'currency',
+    currency: 'CNY',
+    currencyDisplay: 'narrowSymbol',
+  }).format(fen / 100)
+}
+
+/** A user by name when the reader may see it (users of the own party), else by id. */
+export function person(t: T, id: number | undefined | null): string {
+  if (!id) return '—'
+  return catalog.users.some((u) => u.id === id) ? userName(id) : t('complaint.timeline.user', { id })
 }
 
 export function bytes(n: number | undefined): string {
@@ -102,7 +112,7 @@ export function formatValue(f: Formatter, key: string, v: unknown): string {
   const { t, te, locale } = f
   if (v === null || v === undefined || v === '') return '—'
   if (PARTY_KEYS.has(key)) return partyName(Number(v))
-  if (key === 'assignee') return userName(Number(v))
+  if (key === 'assignee') return person(t, Number(v))
   if (key.endsWith('_fen')) return yuan(Number(v), locale)
   if (key.endsWith('_at')) return formatTime(String(v), locale)
   if (key === 'late_ms') return duration(Number(v), t)

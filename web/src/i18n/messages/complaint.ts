@@ -52,6 +52,7 @@ const messages: Bilingual = {
         repeatsValue: '此前已投诉 {n} 次',
         piiReads: '个人信息查看次数',
         version: '版本',
+        source: '导入来源（原始记录）',
       },
       reason: {
         given: '人工定级',
@@ -452,6 +453,7 @@ const messages: Bilingual = {
         repeatsValue: '{n} earlier complaint(s)',
         piiReads: 'Personal data reads',
         version: 'Version',
+        source: 'Imported from (as the source said)',
       },
       reason: {
         given: 'Graded by hand',

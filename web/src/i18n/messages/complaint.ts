@@ -12,6 +12,7 @@ const messages: Bilingual = {
       retry: '重试',
       actions: '可执行操作',
       colon: '：',
+      paren: '{a}（{b}）',
       noActions: '当前没有您可执行的操作',
       noActionsNotes: '当前没有您可办理的流转操作；备注和附件可在对应标签页添加',
       actionsUnavailable: '服务器未提供操作目录，暂不能在此页面办理；请刷新或联系管理员。',
@@ -241,6 +242,8 @@ const messages: Bilingual = {
         withdrawal: '撤诉',
         merge: '合并',
         earlier: '此前的决定（已被后续决定取代）',
+        mine: '本机构的分担记录',
+        part: { due: '应付', superseded: '已被取代' },
       },
       receipt: {
         heading: '回执（可信存证）',
@@ -413,6 +416,7 @@ const messages: Bilingual = {
       retry: 'Retry',
       actions: 'Actions',
       colon: ': ',
+      paren: '{a} ({b})',
       noActions: 'There is nothing you can do on this complaint now',
       noActionsNotes: 'No step of the complaint is yours to take now; notes and files can be added in their tabs',
       actionsUnavailable: 'The server offers no action catalogue, so actions cannot be taken on this page; reload or ask an administrator.',
@@ -642,6 +646,8 @@ const messages: Bilingual = {
         withdrawal: 'Withdrawal',
         merge: 'Merge',
         earlier: 'Earlier decisions (superseded)',
+        mine: 'Your party’s parts',
+        part: { due: 'Due', superseded: 'Superseded' },
       },
       receipt: {
         heading: 'Receipt (evidence ledger)',

@@ -29,12 +29,12 @@ export interface Party {
   kind: PartyKind
 }
 
+/** A pause of a clock's run: id is the seq of its `paused` event, reason the reason_code. */
 export interface ClockPause {
-  seq: number
-  kind?: string
-  reason?: string
-  started_at: string
-  ended_at?: string | null
+  id: number
+  reason: string
+  from: string
+  to: string | null
 }
 
 export interface Clock {
@@ -97,13 +97,132 @@ export interface Complaint {
   clocks?: Clock[]
   attachments?: Attachment[]
   actions?: string[]
+  tasks?: PartyTask[]
+  transfers?: Transfer[]
+  decision?: Decision
+  extensions?: Extension[]
+  dispatch?: Record<string, unknown>
+  repeats?: number
+  pii_reads?: number
+  loan_ref?: string
+  external_ref?: string
+  complainants?: number
+  institution_received_at?: string
   [key: string]: unknown
+}
+
+/** A party task (协办) as the complaint document lists it. */
+export interface PartyTask {
+  n: number
+  from_party: number
+  to_party: number
+  state: 'open' | 'answered' | 'overdue' | 'cancelled'
+  kind: string
+  request: string
+  opened_at: string
+  opened_by?: number
+  due_at: string
+  closed_at?: string
+  closed_by?: number
+  late?: boolean
+  answer?: string
+  attachments?: string[]
+  reason?: string
+}
+
+/** A transfer (转办) as the complaint document lists it. */
+export interface Transfer {
+  n: number
+  from_party: number
+  to_party: number
+  state: 'pending' | 'acknowledged' | 'declined'
+  reason: string
+  department?: string
+  queue?: string
+  due_at: string
+  escalated?: boolean
+  at: string
+  by: number
+  closed_at?: string
+  closed_by?: number
+  decline_reason?: string
+}
+
+export interface SettlementPart {
+  party: number
+  role?: string
+  share_bp?: number
+  weight?: number
+  amount_fen: number
+}
+
+export interface Decision {
+  finding: string
+  responsibility: string
+  remedy: string
+  basis: string
+  routes?: string[]
+  compensation_fen?: number
+  party_responsibility?: { party: number; weight: number }[]
+  settlement?: { basis: string; total_fen: number; parts: SettlementPart[] }
+  at: string
+  by: number
+}
+
+export interface Extension {
+  clock: string
+  days: number
+  reason: string
+  consumer_notice?: { method: string; notified_at: string }
+  at: string
+  by: number
 }
 
 export interface ComplaintPage {
   items: Complaint[]
   count: number
   next_cursor: string | null
+}
+
+/** GET /v1/actions: one action of the catalogue. */
+export interface ActionField {
+  name: string
+  type: 'string' | 'text' | 'integer' | 'boolean' | 'time' | 'enum' | 'strings' | 'object' | 'objects'
+  required: boolean
+  min_length?: number
+  max_length?: number
+  min?: number
+  max?: number
+  enum?: string[]
+  fields?: ActionField[]
+  max_items?: number
+}
+
+export interface ActionInfo {
+  name: string
+  label: string
+  event: string
+  path: string
+  body: 'json' | 'file'
+  from: string[]
+  to: string | null
+  roles: string[]
+  fields: ActionField[]
+}
+
+/** A complaint's receipt (回执), GET /v1/complaints/{no}/receipt. */
+export interface Receipt {
+  format: string
+  complaint: string
+  received_at: string
+  entry: string
+  leaf_index: number
+  leaf_hash: string
+  inclusion_proof: string[]
+  tree_head: { size: number; at: string; at_ms: number; root: string; signature: string; key_id: string }
+  public_key: string
+  key_id: string
+  cosignatures: { party: number; party_code: string; public_key: string; signature: string; at: string; by: number }[]
 }
 
 export interface TimelineEvent {

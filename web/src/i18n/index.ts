@@ -7,11 +7,12 @@ import common from './messages/common'
 import queue from './messages/queue'
 import intake from './messages/intake'
 import dashboard from './messages/dashboard'
+import complaint from './messages/complaint'
 
 type Tree = { [key: string]: string | Tree }
 export type Bilingual = { 'zh-CN': Tree; en: Tree }
 
-const modules: Bilingual[] = [common, queue, intake, dashboard]
+const modules: Bilingual[] = [common, queue, intake, dashboard, complaint]
 
 function merge(into: Tree, from: Tree): Tree {
   for (const [k, v] of Object.entries(from)) {

@@ -5,11 +5,13 @@
 import { createI18n } from 'vue-i18n'
 import common from './messages/common'
 import queue from './messages/queue'
+import supervision from './messages/supervision'
+import admin from './messages/admin'
 
 type Tree = { [key: string]: string | Tree }
 export type Bilingual = { 'zh-CN': Tree; en: Tree }
 
-const modules: Bilingual[] = [common, queue]
+const modules: Bilingual[] = [common, queue, supervision, admin]
 
 function merge(into: Tree, from: Tree): Tree {
   for (const [k, v] of Object.entries(from)) {

@@ -1,13 +1,14 @@
-// forms.ts - the errors of an administration form: an ApiError naming a
-// field is shown beside that field (el-form-item :error), any other error
-// above the form.
+// forms.ts - the state of an administration form's submission: whether it is
+// saving, and its errors: an ApiError naming a field is shown beside that
+// field (el-form-item :error), any other error above the form.
 import { reactive, ref } from 'vue'
 import { ApiError } from '../../api'
 import { errorText } from '../supervision/util'
 
-export function useFormErrors(fields: string[]) {
+export function useForm(fields: string[]) {
   const errors = reactive<Record<string, string>>({})
   const general = ref('')
+  const saving = ref(false)
 
   function clear(): void {
     for (const k of Object.keys(errors)) delete errors[k]
@@ -28,5 +29,18 @@ export function useFormErrors(fields: string[]) {
     general.value = errorText(e)
   }
 
-  return { errors, general, clear, take }
+  /** Runs the submission, showing its error if it fails. */
+  async function submit(work: () => Promise<void>): Promise<void> {
+    saving.value = true
+    clear()
+    try {
+      await work()
+    } catch (e) {
+      take(e)
+    } finally {
+      saving.value = false
+    }
+  }
+
+  return { errors, general, saving, clear, submit }
 }

@@ -42,5 +42,5 @@ export function useForm(fields: string[]) {
     }
   }
 
-  return { errors, general, saving, clear, submit }
+  return { errors, general, saving, clear, take, submit }
 }

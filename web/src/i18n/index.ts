@@ -8,11 +8,13 @@ import queue from './messages/queue'
 import intake from './messages/intake'
 import dashboard from './messages/dashboard'
 import complaint from './messages/complaint'
+import supervision from './messages/supervision'
+import admin from './messages/admin'
 
 type Tree = { [key: string]: string | Tree }
 export type Bilingual = { 'zh-CN': Tree; en: Tree }
 
-const modules: Bilingual[] = [common, queue, intake, dashboard, complaint]
+const modules: Bilingual[] = [common, queue, intake, dashboard, complaint, supervision, admin]
 
 function merge(into: Tree, from: Tree): Tree {
   for (const [k, v] of Object.entries(from)) {

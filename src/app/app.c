@@ -7,6 +7,7 @@
 #include "app/writer_internal.h"
 #include "app/ledger_append.h"
 #include "app/log.h"
+#include "app/webassets.h"
 #include "core/buf.h"
 
 #include <dirent.h>
@@ -220,6 +221,7 @@ static void free_data(omb_app *app)
     omb_login_guard_free(app->login_guard);
     omb_readers_free(app->readers);
     omb_ledger_tail_free(app->ledger_tail);
+    omb_webassets_free(app->web);
     sodium_memzero(&app->keys, sizeof app->keys);
 }
 

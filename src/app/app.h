@@ -95,6 +95,9 @@ typedef struct omb_app {
     omb_readers *readers;         /* the reader connection of each thread (readers.c) */
     /* writer thread only: the ledger's frontier (ledger_append.h) */
     struct omb_ledger_tail *ledger_tail;
+    /* the web workbench's files (webassets.h): loaded by `serve` when web_root
+     * is set, else NULL; freed by omb_app_close */
+    struct omb_webassets *web;
 } omb_app;
 
 /* ---- lifetime ------------------------------------------------------------ */

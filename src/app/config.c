@@ -66,6 +66,7 @@ static const struct {
     {"login_lockout_max_seconds", K_INT, offsetof(omb_config, login_lockout_max_seconds), 0, 1,
      7 * 86400},
     {"clock_skew_seconds", K_INT, offsetof(omb_config, clock_skew_seconds), 0, 0, 86400},
+    {"web_root", K_STR, offsetof(omb_config, web_root), OMB_PATH_MAX, 0, 0},
     {"received_at_floor", K_TIME, offsetof(omb_config, received_at_floor),
      sizeof(((omb_config *)0)->received_at_floor), 0, 0},
 };

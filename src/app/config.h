@@ -57,6 +57,7 @@ typedef struct omb_config {
     int login_lockout_max_seconds;  /* ... up to this */
     int clock_skew_seconds;         /* how far ahead of now a time sent may lie (default 300) */
     char received_at_floor[40];     /* the earliest received_at accepted (default 2000-01-01) */
+    char web_root[OMB_PATH_MAX];    /* the built web workbench served at / ("" = none) */
 } omb_config;
 
 void omb_config_defaults(omb_config *c);

@@ -4,6 +4,7 @@
 #include "app/dblock.h"
 #include "app/log.h"
 #include "app/version.h"
+#include "app/webassets.h"
 #include "cli.h"
 #include "http/http.h"
 
@@ -41,11 +42,20 @@ int cmd_serve(cli_args *a)
         cli_report(&err);
         return 1;
     }
-    omb_app *app;
-    if (open_app(a, false, &app)) {
+    /* The web workbench's files, read before anything else is opened. */
+    omb_webassets *web = NULL;
+    if (a->cfg.web_root[0] && omb_webassets_load(a->cfg.web_root, &web, &err) != OMB_OK) {
+        cli_report(&err);
         omb_dblock_release(lock);
         return 1;
     }
+    omb_app *app;
+    if (open_app(a, false, &app)) {
+        omb_webassets_free(web);
+        omb_dblock_release(lock);
+        return 1;
+    }
+    app->web = web;
     /* Only the server holding the lock may clear what a stopped one left. */
     long removed = 0;
     if (omb_blob_clean_uploads(app, &removed, &err) != OMB_OK) {
@@ -73,6 +83,12 @@ int cmd_serve(cli_args *a)
     }
     printf("ombud %s listening on http://%s:%d/v1/\n", OMB_VERSION, app->cfg.listen_host,
            omb_http_port(http));
+    if (web) {
+        printf("web workbench at http://%s:%d/\n", app->cfg.listen_host, omb_http_port(http));
+        omb_log(OMB_LOG_INFO, "web_loaded",
+                json_pack("{s:s,s:I,s:I}", "web_root", app->cfg.web_root, "files",
+                          (json_int_t)web->n, "bytes", (json_int_t)web->bytes));
+    }
     fflush(stdout);
     omb_log(OMB_LOG_INFO, "server_started",
             json_pack("{s:s,s:s,s:i,s:s,s:b}", "version", OMB_VERSION, "host", app->cfg.listen_host,

@@ -155,6 +155,10 @@ enum MHD_Result omb_reply_json(omb_req *r, int status, json_t *body);           
 enum MHD_Result omb_reply_text(omb_req *r, int status, char *json, size_t len); /* steals */
 enum MHD_Result omb_reply_buf(omb_req *r, int status, omb_buf *b);              /* takes contents */
 enum MHD_Result omb_reply_error(omb_req *r, const omb_err *err);
+/* Queues a response built by the caller (a download, a file of the web
+ * workbench) with the headers every answer carries (X-Request-Id,
+ * X-Content-Type-Options); takes resp. */
+enum MHD_Result omb_reply_response(omb_req *r, int status, struct MHD_Response *resp);
 /* Before a read's answer leaves: waits until what it read is durable
  * (writes are answered only once durable anyway).  OMB_EIO, with err
  * filled, once the disk has failed. */
@@ -181,5 +185,11 @@ void omb_sse_ticker_stop(omb_sse_ticker *t);
 
 /* The route table (routes.c). */
 const omb_route *omb_routes(size_t *count);
+/* Whether path belongs to the API (/v1 and under /v1/), never to the web workbench. */
+bool omb_is_api_path(const char *path);
+/* The route of a path outside the API when the web workbench is served
+ * (routes_static.c): GET and HEAD of a file or of a page's route; else
+ * NULL with err filled (405 for another method on such a path, 404). */
+const omb_route *omb_static_route(omb_req *r, omb_err *err);
 
 #endif

@@ -57,9 +57,6 @@ static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response
         return omb_reply_error(r, &err);
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
-    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
-    /* A browser must never take an answer for a page or a script. */
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     /* Answers carrying a secret (a token, clear personal data) stay out of caches. */
     if (r->route && (r->route->flags & RT_NO_STORE))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -76,6 +73,15 @@ static enum MHD_Result send_response(omb_req *r, int status, struct MHD_Response
     }
     if (r->job.replayed)
         MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+    return omb_reply_response(r, status, resp);
+}
+
+enum MHD_Result omb_reply_response(omb_req *r, int status, struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
+    /* A browser must never guess another type than the one sent: a JSON
+     * answer is never a page or a script, a download never runs. */
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     r->status = status;
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);

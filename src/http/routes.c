@@ -574,17 +574,12 @@ static enum MHD_Result h_blob(omb_req *r)
     }
     /* Stored files are evidence, not pages: never let a browser render them. */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a.content_type);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, "attachment");
     MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; sandbox");
-    MHD_add_response_header(resp, "X-Request-Id", r->request_id);
     char etag[70];
     snprintf(etag, sizeof etag, "\"%s\"", a.sha256);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    r->status = 200;
-    enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    return omb_reply_response(r, 200, resp);
 }
 
 /* ---- the table ------------------------------------------------------------------- */

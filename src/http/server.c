@@ -77,6 +77,9 @@ static bool match(const char *pattern, const char *path, char params[][ROUTE_PAR
 /* Finds the route; on failure fills err with 404 or 405. */
 static const omb_route *route_find(omb_req *r, omb_err *err)
 {
+    /* With the web workbench, every path outside the API is one of its own. */
+    if (r->http->app->web && !omb_is_api_path(r->path))
+        return omb_static_route(r, err);
     size_t n;
     const omb_route *routes = omb_routes(&n);
     bool path_known = false;

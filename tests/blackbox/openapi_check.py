@@ -13,6 +13,9 @@ test that caused it fail.  What is checked:
   - the Content-Type: one of the documented media types (wildcards allowed);
     a response documented without content must have no body;
   - the headers the response documents as `required: true` are present;
+  - a file of the web workbench (docs/api.md, "The web workbench"): a GET or
+    HEAD of a path outside /v1 answered 200 or 304 with a Content-Security-Policy
+    is not in the document; it must carry the headers of a page (WEB_HEADERS);
   - JSON bodies against the schema: $ref, type, nullable, properties,
     required, additionalProperties (absent = allowed; false or a schema),
     items, enum, oneOf/anyOf/allOf, format date-time, minimum/maximum,
@@ -278,14 +281,37 @@ def _media_matches(ctype, documented):
 
 
 def _error_only(sp, status, headers, raw, body, label):
-    """A generic error answer: the Error schema, JSON."""
+    """A generic error answer: the Error schema, JSON (without a body for HEAD)."""
     ctype = headers.get("content-type", "")
     if not ctype.startswith("application/json"):
         return ["%s: status %d with Content-Type %r, want application/json (the generic error)"
                 % (label, status, ctype)]
+    if body is None and not raw and label.startswith("HEAD "):
+        return []
     if body is None:
         return ["%s: status %d: the body is not JSON: %r" % (label, status, raw[:120])]
     return ["%s: %s" % (label, e) for e in validate(sp, body, {"$ref": "#/components/schemas/Error"})]
+
+
+# The headers every file of the web workbench carries (src/http/routes_static.c).
+WEB_HEADERS = ("content-security-policy", "referrer-policy", "x-frame-options",
+               "x-content-type-options", "x-request-id", "etag", "cache-control")
+
+
+def _is_api_path(path):
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def _web_file(method, path, status, headers, label):
+    """The violations of an answer of the web workbench, or None when it is not one."""
+    if (method.upper() not in ("GET", "HEAD") or _is_api_path(path) or status not in (200, 304)
+            or "content-security-policy" not in headers):
+        return None
+    errs = ["%s: a file of the web workbench without %s" % (label, h)
+            for h in WEB_HEADERS if h not in headers]
+    if status == 200 and not headers.get("content-type"):
+        errs.append("%s: a file of the web workbench without Content-Type" % label)
+    return errs
 
 
 # What an nginx front (docs/nginx/ombud.conf) answers itself, with the Error schema, on any
@@ -311,6 +337,9 @@ def check_response(method, target, status, headers, raw, body=None, sp=None, fro
         except (UnicodeDecodeError, ValueError):
             return ["%s: Content-Type application/json but the body is not JSON: %r" % (
                 label, raw[:120])]
+    web = _web_file(method, path, status, headers, label)
+    if web is not None:
+        return web
     tpl = sp.template_of(path)
     item = sp.doc["paths"].get(tpl) if tpl else None
     op = item.get(method.lower()) if item else None

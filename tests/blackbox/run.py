@@ -54,6 +54,7 @@ MODULES = [
     "test_crash",
     "test_auth",
     "test_session",
+    "test_web",
 ]
 
 # The modules of the nginx-front mode: the lifecycle (with uploads), lists,

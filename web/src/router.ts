@@ -3,6 +3,10 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { restoreSession, session } from './session'
 import type { Role } from './types'
+/* The two pages a visit starts on are in the first bundle; the others load
+   when first opened. */
+import LoginView from './views/LoginView.vue'
+import QueueView from './views/QueueView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -13,10 +17,10 @@ declare module 'vue-router' {
 }
 
 const routes: RouteRecordRaw[] = [
-  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true, title: 'login.title' } },
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: 'login.title' } },
   { path: '/', redirect: '/queues/mine' },
   { path: '/queues', redirect: '/queues/mine' },
-  { path: '/queues/:queue', name: 'queue', component: () => import('./views/QueueView.vue'), meta: { title: 'nav.queues' } },
+  { path: '/queues/:queue', name: 'queue', component: QueueView, meta: { title: 'nav.queues' } },
   { path: '/complaints/:no', name: 'complaint', component: () => import('./views/ComplaintView.vue'), meta: { title: 'nav.queues' } },
   {
     path: '/intake',

@@ -6,6 +6,7 @@ const messages: Bilingual = {
   'zh-CN': {
     app: { name: 'ombud 投诉处理工作台', short: 'ombud' },
     nav: {
+      main: '主导航',
       queues: '工作队列',
       intake: '投诉登记',
       dashboard: '数据看板',
@@ -141,6 +142,7 @@ const messages: Bilingual = {
   en: {
     app: { name: 'ombud complaint workbench', short: 'ombud' },
     nav: {
+      main: 'Main navigation',
       queues: 'Queues',
       intake: 'New complaint',
       dashboard: 'Dashboard',

@@ -45,10 +45,11 @@ static int entry_stat(walk *wk, const char *fs, struct stat *st, omb_err *err)
 /* The whole of a regular file, within what the budget leaves. */
 static int read_all(walk *wk, const char *fs, unsigned char **out, size_t *len, omb_err *err)
 {
-    int fd = open(fs, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: what was a file a moment ago may be a FIFO now. */
+    int fd = open(fs, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        int e = errno;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = fd < 0 ? errno : EINVAL;
         if (fd >= 0)
             close(fd);
         return FAIL(err, "web_root: cannot read %s: %s", fs, strerror(e));

@@ -8,8 +8,8 @@
  * weight above 0, refused with q=0 anywhere, through "*" only when gzip is
  * not named; malformed weights are refusals; bounded.  If-None-Match: "*",
  * lists, W/, malformed headers matching nothing.  Entity tags; a gzip
- * copy's trailer checked against the original.  Loading: dotfiles and .gz
- * files not served, a .gz copy kept only when smaller, the bounds on
+ * copy's trailer checked against the original.  Loading: dotfiles, FIFOs
+ * and .gz files not served, a .gz copy kept only when smaller, the bounds on
  * depth, path length, file count and bytes, and resolve's choice.
  */
 #include <setjmp.h>
@@ -270,6 +270,9 @@ static void test_load_and_resolve(void **state)
     put(".env", "x", 1);
     put(".git/HEAD", "x", 1);
     put("orphan.js.gz", gz, sizeof gz);
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/pipe.js", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0); /* neither served nor waited on */
     omb_webassets *w;
     omb_err err;
     assert_int_equal(load(&w, &err), OMB_OK);

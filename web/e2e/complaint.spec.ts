@@ -69,6 +69,37 @@ class Dialog {
   }
 }
 
+/** A decision with compensation (in yuan), as the dialog asks for it. */
+async function decide(page: Page, finding: string, remedy: string, basis: string, yuan: string): Promise<void> {
+  await act(
+    page,
+    'decide',
+    async (d) => {
+      await d.text('finding', finding)
+      await d.pick('responsibility', /./)
+      await d.text('remedy', remedy)
+      await d.text('basis', basis)
+      await page.locator('#act-decide-compensation_fen').fill(yuan)
+    },
+    'decided',
+  )
+}
+
+/** The notice to the consumer, told just now. */
+async function notify(page: Page, proof: string): Promise<void> {
+  await page.waitForTimeout(1100) // notified_at: not before the decision
+  await act(
+    page,
+    'notify',
+    async (d) => {
+      await d.pick('method', /./)
+      await d.time('notified_at', new Date())
+      await d.text('proof', proof)
+    },
+    'notified',
+  )
+}
+
 async function openComplaint(page: Page, username: string, no: string): Promise<void> {
   await signIn(page, username)
   await page.goto('/complaints/' + no)
@@ -94,14 +125,17 @@ test.describe.serial('a complaint from intake to close', () => {
     await page.goto('/intake')
     const form = page.locator('[data-test=intake-form]')
     await expect(form).toBeVisible()
-    await form.getByLabel('姓名').first().fill('端到端测试')
-    await form.getByLabel('手机号').first().fill('13800138000')
-    await form.getByLabel('投诉内容').first().fill('端到端测试：同一笔借款扣款两次，要求退还多扣的款项。')
+    await form.locator('[data-test=intake-channel]').click()
+    await page.locator('.el-select-dropdown__item:visible').first().click()
+    await form.locator('#intake-name').fill('端到端测试')
+    await form.locator('#intake-phone').fill('13800138000')
+    await form.locator('[data-test=intake-product]').click()
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '易分期' }).first().click()
+    await form.locator('#intake-description').fill('端到端测试：同一笔借款扣款两次，要求退还多扣的款项。')
     await page.locator('[data-test=intake-submit]').click()
-    const created = page.locator('[data-test=intake-created]')
-    await expect(created).toContainText(/TS\d+/)
-    no = ((await created.textContent()) ?? '').match(/TS\d+/)?.[0] ?? ''
-    expect(no).not.toBe('')
+    const created = page.locator('[data-test=intake-created] [data-test=created-no]')
+    await expect(created).toHaveText(/^\s*TS\d+\s*$/)
+    no = ((await created.textContent()) ?? '').trim()
   })
 
   pageTest(['complaint'], 'accept and start the investigation on the complaint page', async ({ page }) => {
@@ -137,18 +171,7 @@ test.describe.serial('a complaint from intake to close', () => {
   pageTest(['complaint'], 'a decision with compensation shows its cost-sharing split', async ({ page }) => {
     await ensure()
     await openComplaint(page, lead + '.agent', no)
-    await act(
-      page,
-      'decide',
-      async (d) => {
-        await d.text('finding', '系统故障导致重复扣款')
-        await d.pick('responsibility', /./)
-        await d.text('remedy', '退还多扣款项并补偿')
-        await d.text('basis', '《银行业保险业消费投诉处理管理办法》第十八条')
-        await page.locator('#act-decide-compensation_fen').fill('120')
-      },
-      'decided',
-    )
+    await decide(page, '系统故障导致重复扣款', '退还多扣款项并补偿', '《银行业保险业消费投诉处理管理办法》第十八条', '120')
     await expect(page.locator('[data-test=compensation]')).toContainText('120')
     await expect(page.locator('[data-test=settlement]')).toBeVisible()
   })
@@ -156,17 +179,7 @@ test.describe.serial('a complaint from intake to close', () => {
   pageTest(['complaint'], 'the notice to the consumer', async ({ page }) => {
     await ensure()
     await openComplaint(page, lead + '.agent', no)
-    await page.waitForTimeout(1100) // notified_at: not before the decision
-    await act(
-      page,
-      'notify',
-      async (d) => {
-        await d.pick('method', /./)
-        await d.time('notified_at', new Date())
-        await d.text('proof', '短信回执 SMS-E2E')
-      },
-      'notified',
-    )
+    await notify(page, '短信回执 SMS-E2E')
   })
 
   pageTest(['complaint'], 'a review, decided by a person other than the first decision\'s author, then close', async ({ page }) => {
@@ -177,29 +190,8 @@ test.describe.serial('a complaint from intake to close', () => {
     await expect(page.locator('[data-test=action-decide]')).toHaveCount(0)
 
     await openComplaint(page, lead + '.supervisor', no)
-    await act(
-      page,
-      'decide',
-      async (d) => {
-        await d.text('finding', '复核：维持原认定，补偿金额调整')
-        await d.pick('responsibility', /./)
-        await d.text('remedy', '退还多扣款项并补偿')
-        await d.text('basis', '复核意见')
-        await page.locator('#act-decide-compensation_fen').fill('200')
-      },
-      'decided',
-    )
-    await page.waitForTimeout(1100)
-    await act(
-      page,
-      'notify',
-      async (d) => {
-        await d.pick('method', /./)
-        await d.time('notified_at', new Date())
-        await d.text('proof', '电话告知复核结果')
-      },
-      'notified',
-    )
+    await decide(page, '复核：维持原认定，补偿金额调整', '退还多扣款项并补偿', '复核意见', '200')
+    await notify(page, '电话告知复核结果')
     await act(page, 'close', async (d) => d.text('summary', '已退款并补偿，消费者无异议'), 'closed')
     const doc = await get<Doc>('bank.agent', '/complaints/' + no)
     expect(doc.state).toBe('closed')
@@ -216,7 +208,7 @@ pageTest(['complaint', 'supervision'], 'a reveal asks for the purpose, shows the
   const who = page.locator('[data-test=complainant]')
   await expect(who).not.toContainText('13800138000')
   await page.locator('[data-test=reveal]').click()
-  await page.locator('[data-test=reveal-purpose]').fill('回访消费者')
+  await page.locator('#reveal-purpose').fill('回访消费者')
   await page.locator('[data-test=reveal-submit]').click()
   await expect(who).toContainText('13800138000')
   expect((await get<Doc>('bank.agent', '/complaints/' + no)).pii_reads).toBe(1)

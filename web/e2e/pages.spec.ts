@@ -53,48 +53,30 @@ test('shortcut help', async ({ page }) => {
   await screenshot(page, 'shortcuts')
 })
 
-pageTest(['complaint'], 'complaint page', async ({ page }) => {
-  await signIn(page, 'bank.agent')
+/* The pages of one user each: [name, pending key, user, path, what shows it loaded]. */
+const PAGES: [string, string, string, () => Promise<string>, string][] = [
+  ['complaint', 'complaint', 'bank.agent', closedComplaint, '[data-test=timeline]'],
+  ['intake', 'intake', 'bank.agent', async () => '/intake', '[data-test=intake-form]'],
+  ['dashboard', 'dashboard', 'bank.supervisor', async () => '/dashboard', 'h1'],
+  ['supervision', 'supervision', 'bank.supervisor', async () => '/supervision', 'h1'],
+  ['admin', 'admin', 'bank.admin', async () => '/admin', 'h1'],
+]
+
+async function closedComplaint(): Promise<string> {
   const list = await get<{ items: { no: string }[] }>('bank.agent', '/complaints?state=closed&limit=1')
-  await page.goto('/complaints/' + list.items[0].no)
-  await settle(page)
-  await expect(page.locator('[data-test=timeline]')).toBeVisible()
-  await checkA11y(page, 'complaint')
-  await screenshot(page, 'complaint')
-})
+  return '/complaints/' + list.items[0].no
+}
 
-pageTest(['intake'], 'intake form', async ({ page }) => {
-  await signIn(page, 'bank.agent')
-  await page.goto('/intake')
-  await settle(page)
-  await expect(page.locator('[data-test=intake-form]')).toBeVisible()
-  await checkA11y(page, 'intake')
-  await screenshot(page, 'intake')
-})
-
-pageTest(['dashboard'], 'dashboard', async ({ page }) => {
-  await signIn(page, 'bank.supervisor')
-  await page.goto('/dashboard')
-  await settle(page)
-  await checkA11y(page, 'dashboard')
-  await screenshot(page, 'dashboard')
-})
-
-pageTest(['supervision'], 'supervision', async ({ page }) => {
-  await signIn(page, 'bank.supervisor')
-  await page.goto('/supervision')
-  await settle(page)
-  await checkA11y(page, 'supervision')
-  await screenshot(page, 'supervision')
-})
-
-pageTest(['admin'], 'administration', async ({ page }) => {
-  await signIn(page, 'bank.admin')
-  await page.goto('/admin')
-  await settle(page)
-  await checkA11y(page, 'admin')
-  await screenshot(page, 'admin')
-})
+for (const [name, pending, user, path, ready] of PAGES) {
+  pageTest([pending], name + ' page', async ({ page }) => {
+    await signIn(page, user)
+    await page.goto(await path())
+    await settle(page)
+    await expect(page.locator(ready).first()).toBeVisible()
+    await checkA11y(page, name)
+    await screenshot(page, name)
+  })
+}
 
 test('a page that does not exist', async ({ page }) => {
   await signIn(page, 'bank.agent')

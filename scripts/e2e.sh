@@ -5,8 +5,9 @@
 # and a free loopback port, serving build/web (make web).
 #   scripts/e2e.sh [OMBUD] [playwright test arguments...]
 # OMBUD_SCREENSHOTS=1 also writes docs/screenshots/<page>.png.
-# Prints each test, then "e2e: N passed, N failed" (fixme tests are neither:
-# they are counted as skipped on the line before).
+# Prints each test, then "workbench: N passed, N failed" (fixme tests are
+# neither: they are counted as skipped on the line before). The label has
+# letters only, as scripts/test.sh's count() expects.
 set -u
 cd "$(dirname "$0")/.."
 bin=${1:-build/release/ombud}
@@ -21,14 +22,14 @@ mkdir -p build/e2e
 rm -f build/e2e/report.json
 if [ ! -x web/node_modules/.bin/playwright ]; then
     echo "e2e: no web/node_modules (make web)"
-    echo "e2e: 0 passed, 1 failed"
+    echo "workbench: 0 passed, 1 failed"
     exit 1
 fi
 (cd web && ./node_modules/.bin/playwright test --reporter=list,json "$@" < /dev/null)
 rc=$?
 if [ ! -s build/e2e/report.json ]; then
     echo "e2e: playwright wrote no report (exit $rc)"
-    echo "e2e: 0 passed, 1 failed"
+    echo "workbench: 0 passed, 1 failed"
     exit 1
 fi
 node -e '
@@ -36,7 +37,7 @@ const r = JSON.parse(require("fs").readFileSync("build/e2e/report.json", "utf8")
 const s = r.stats || {};
 const errors = (r.errors || []).length;
 const failed = (s.unexpected || 0) + errors;
-console.log(`e2e: ${s.skipped || 0} skipped (fixme), ${s.flaky || 0} flaky, ${Math.round((s.duration || 0) / 1000)} s`);
+console.log(`workbench: ${s.skipped || 0} skipped (fixme), ${s.flaky || 0} flaky, ${Math.round((s.duration || 0) / 1000)} s`);
 for (const e of r.errors || []) console.log("FAIL e2e setup or teardown: " + (e.message || "").split("\n")[0]);
 const plain = (t) => (t || "").replace(/\x1b\[[0-9;]*m/g, "");
 (function walk(suite) {
@@ -49,6 +50,6 @@ const plain = (t) => (t || "").replace(/\x1b\[[0-9;]*m/g, "");
       }
   for (const s of suite.suites || []) walk(s);
 })({ suites: r.suites || [] });
-console.log(`e2e: ${(s.expected || 0) + (s.flaky || 0)} passed, ${failed} failed`);
+console.log(`workbench: ${(s.expected || 0) + (s.flaky || 0)} passed, ${failed} failed`);
 '
 [ $rc -eq 0 ]

@@ -1,7 +1,8 @@
 # ombud - build, test, run and benchmark.
 #
-#   make run     install missing packages, build, init + demo data, serve
-#   make test    install missing packages, build (release, and ASan+UBSan), run all tests
+#   make run     install missing packages, build (and the web workbench), init + demo data, serve
+#   make test    install missing packages, build (release, ASan+UBSan, the workbench), run all tests
+#   make web     build the web workbench (web/) into build/web when its sources changed
 #   make bench   build optimised, run the benchmarks, print figures
 #   make soak    build optimised, run 20 crash cycles (SIGKILL under load), print counts
 #   make check   source checks (banned functions, header comments)
@@ -71,12 +72,16 @@ FUZZ_SECONDS ?= 60
 EMBEDDED  := data/taxonomy.tsv data/calendar.tsv data/clocks.tsv data/routing.tsv \
              data/common_passwords.txt $(sort $(wildcard src/store/migrations/*.sql))
 
-.PHONY: all run test bench soak check deps clean format unit blackbox fuzz fuzzers
+.PHONY: all run test bench soak check deps clean format unit blackbox fuzz fuzzers web
 
 all: $(B)/ombud
 
 deps:
 	@scripts/deps.sh
+
+# The workbench: npm ci when the lockfile changed, the build when a source did.
+web:
+	@scripts/web.sh
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -122,10 +127,12 @@ $(B)/bench/%: bench/%.c $(B)/libombud.a
 
 run: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) FLAVOUR=release all
+	@$(MAKE) --no-print-directory web
 	@scripts/run.sh
 
 test: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all
+	@$(MAKE) --no-print-directory web
 	@$(MAKE) --no-print-directory FLAVOUR=asan unit
 	@$(MAKE) --no-print-directory FLAVOUR=fuzz fuzzers
 	@scripts/test.sh build/asan

@@ -1,11 +1,16 @@
 #!/bin/sh
 # deps.sh - installs the Debian packages ombud needs, when any is missing.
 # Runs apt-get only when something is absent, so a ready machine pays nothing.
+# The web workbench (web/) needs Node.js and npm to build, and its end-to-end
+# tests drive Debian's Chromium (fonts-noto-cjk draws its Chinese).
 set -eu
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev
       libsodium-dev libjemalloc-dev libpcre2-dev libcurl4-openssl-dev libcmocka-dev wrk curl python3 python3-yaml ca-certificates clang-format
-      nginx openssl clang libclang-rt-14-dev"
+      nginx openssl clang libclang-rt-14-dev nodejs chromium fonts-noto-cjk"
 missing=""
+# A Node.js that bundles npm (NodeSource's) conflicts with Debian's npm
+# package: ask for that package only when there is no npm command.
+command -v npm >/dev/null 2>&1 || missing=" npm"
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"

@@ -5,6 +5,8 @@
 #   2. each unit test program build/<flavour>/tests/test_*
 #   3. the black-box suite against build/<flavour>/ombud (tests/blackbox/run.py)
 #   4. part of it again behind nginx over TLS (run.py --front nginx)
+#   4b. the web workbench's end-to-end tests in headless Chromium against
+#      build/<flavour>/ombud serving build/web (scripts/e2e.sh; make web first)
 #   5. each libFuzzer harness of build/fuzz/ (make FLAVOUR=fuzz fuzzers) for
 #      FUZZ_SECONDS (10) over its corpus, after replaying its crash
 #      reproducers (scripts/fuzz.sh --ci): one test per harness
@@ -53,6 +55,9 @@ count blackbox $? "$log/blackbox"
 
 python3 tests/blackbox/run.py --ombud "$B/ombud" --front nginx > "$log/front" 2>&1
 count blackbox-nginx $? "$log/front"
+
+scripts/e2e.sh "$B/ombud" > "$log/e2e" 2>&1
+count e2e $? "$log/e2e"
 
 scripts/fuzz.sh --ci build/fuzz > "$log/fuzz" 2>&1
 count fuzz $? "$log/fuzz"

@@ -26,43 +26,18 @@ export async function scanComplaints(query: Record<string, string>, max = 1000, 
   return { items, truncated: cursor !== null }
 }
 
-/* Whether GET /v1/complaints takes `no` (a list of numbers); a server
-   without it answers 400 unknown_parameter and each is read on its own. */
-let listByNo = true
-
-/** The documents of these complaints (those the reader may see), by number. */
-export async function complaintsByNo(nos: string[]): Promise<Map<string, Complaint>> {
+/** The documents of these complaints (those the reader may see), by number:
+    GET /v1/complaints?no=..., 100 numbers a request, with the list filters
+    `extra` applied too. */
+export async function complaintsByNo(nos: string[], extra: Record<string, string> = {}): Promise<Map<string, Complaint>> {
   const out = new Map<string, Complaint>()
   const unique = [...new Set(nos)]
-  for (let i = 0; listByNo && i < unique.length; i += 100) {
+  for (let i = 0; i < unique.length; i += 100) {
     const part = unique.slice(i, i + 100)
-    try {
-      const page = await api.get<ComplaintPage>('/complaints', { no: part.join(','), limit: part.length })
-      for (const c of page.items) out.set(c.no, c)
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 400 && e.field === 'no')) throw e
-      listByNo = false
-    }
+    const page = await api.get<ComplaintPage>('/complaints', { ...extra, no: part.join(','), limit: part.length })
+    for (const c of page.items) out.set(c.no, c)
   }
-  if (listByNo) return out
-  const rest = unique.filter((no) => !out.has(no))
-  await inTurns(rest, 6, async (no) => {
-    try {
-      out.set(no, await api.get<Complaint>('/complaints/' + encodeURIComponent(no)))
-    } catch (e) {
-      if (!(e instanceof ApiError && e.status === 404)) throw e
-    }
-  })
   return out
-}
-
-/** Runs `work` on every item, at most `width` at a time. */
-export async function inTurns<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const lanes = Array.from({ length: Math.min(width, items.length) }, async () => {
-    while (next < items.length) await work(items[next++])
-  })
-  await Promise.all(lanes)
 }
 
 export function errorText(e: unknown): string {

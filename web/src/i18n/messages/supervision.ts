@@ -114,9 +114,6 @@ const messages: Bilingual = {
         purpose: '用途',
         event: '所读事件',
         complainant: '投诉人信息',
-        missing:
-          '服务器尚未提供个人信息查阅记录的列表接口（GET /v1/pii_reads）。下面的记录取自最近登记的 {n} 件投诉中有查阅记录者的时间线，可能不完整。',
-        scanned: '已检查 {n} 件投诉，其中 {m} 件有查阅记录。',
         empty: '没有查阅记录',
         anyone: '全部人员',
         field: { name: '姓名', phone: '电话', id_number: '身份证号', customer_ref: '客户号', description: '投诉描述', claims: '诉求', text: '备注', content: '原文' },
@@ -233,9 +230,6 @@ const messages: Bilingual = {
         purpose: 'Purpose',
         event: 'Event read',
         complainant: 'Complainant',
-        missing:
-          'The server has no list of personal-data reads yet (GET /v1/pii_reads). The reads below come from the timelines of the {n} most recently received complaints that have reads, and may be incomplete.',
-        scanned: '{n} complaints looked at, {m} of them with reads.',
         empty: 'No reads recorded',
         anyone: 'Everyone',
         field: { name: 'Name', phone: 'Phone', id_number: 'ID number', customer_ref: 'Customer ref', description: 'Description', claims: 'Claims', text: 'Note', content: 'Original text' },

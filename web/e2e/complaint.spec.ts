@@ -59,7 +59,10 @@ class Dialog {
   }
   async pick(field: string, option: string | RegExp): Promise<void> {
     await this.page.locator(`[data-test=action-dialog] [data-test=field-${field}] .el-select`).click()
-    await this.page.locator('.el-select-dropdown__item:visible', { hasText: option }).first().click()
+    /* The list just opened: another select's may still be fading out. */
+    const list = this.page.locator('.el-select__popper:visible').last()
+    await list.locator('.el-select-dropdown__item', { hasText: option }).first().click()
+    await expect(this.page.locator('.el-select__popper:visible')).toHaveCount(0)
   }
   async time(field: string, at: Date): Promise<void> {
     const local = new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')
@@ -172,6 +175,7 @@ test.describe.serial('a complaint from intake to close', () => {
     await ensure()
     await openComplaint(page, lead + '.agent', no)
     await decide(page, '系统故障导致重复扣款', '退还多扣款项并补偿', '《银行业保险业消费投诉处理管理办法》第十八条', '120')
+    await page.getByRole('tab', { name: '处理结果' }).click()
     await expect(page.locator('[data-test=compensation]')).toContainText('120')
     await expect(page.locator('[data-test=settlement]')).toBeVisible()
   })

@@ -24,14 +24,7 @@ export { expect }
 
 /** Pages (and server features) not on this branch yet: their tests are
  *  test.fixme until merged; delete an entry once its branch is in. */
-export const PENDING: Record<string, string> = {
-  views: 'GET /v1/complaints?no= (the due, transfer and task queues) and saved views come with the server branch views',
-  complaint: "the complaint's page (web/src/views/ComplaintView.vue, branch wcomplaint) is a placeholder here",
-  intake: 'the intake form (web/src/views/IntakeView.vue, branch wpages) is a placeholder here',
-  dashboard: 'the dashboard (web/src/views/DashboardView.vue, branch wpages) is a placeholder here',
-  supervision: 'supervision (web/src/views/SupervisionView.vue, branch wadmin) is a placeholder here',
-  admin: 'administration (web/src/views/AdminView.vue, branch wadmin) is a placeholder here',
-}
+export const PENDING: Record<string, string> = {}
 
 type Args = PlaywrightTestArgs & PlaywrightTestOptions & PlaywrightWorkerArgs & PlaywrightWorkerOptions
 type Body = (args: Args & { page: Page; problems: string[] }, info: TestInfo) => Promise<void>

@@ -3,7 +3,7 @@
 #   make run     install missing packages, build (and the web workbench), init + demo data, serve
 #   make test    install missing packages, build (release, ASan+UBSan, the workbench), run all tests
 #   make web     build the web workbench (web/) into build/web when its sources changed
-#   make bench   build optimised, run the benchmarks, print figures
+#   make bench   build optimised (and the workbench), run the benchmarks, print figures
 #   make soak    build optimised, run 20 crash cycles (SIGKILL under load), print counts
 #   make check   source checks (banned functions, header comments)
 #   make fuzz    build the libFuzzer harnesses (clang), run each FUZZ_SECONDS (60)
@@ -140,6 +140,8 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory FLAVOUR=release all build/release/bench/fill build/release/bench/clocks \
 		build/release/bench/ledger build/release/bench/http_ceiling
+	@$(MAKE) --no-print-directory web
+	@scripts/bench_web_deps.sh
 	@bench/run.sh build/release
 
 soak: deps

@@ -571,6 +571,41 @@ def test_outsider_webhooks(ctx):
                 "the bank's webhook")["active"], True, "the bank's webhook is still active")
 
 
+def test_outsider_workbench_reads(ctx):
+    """GET /v1/pii_reads never lists a read of a complaint the reader's party is not involved in,
+    and GET /v1/stats/complaints counts only the complaints the reader's party may list."""
+    s, fx = ctx.s, ctx.fx
+    no = ctx.no["recv"]
+    lead = fx.lead_user(fx.get(no))
+    check_ok(s.http("GET", "/v1/complaints/%s/complainant?purpose=isolation" % no,
+                    token=fx.token(lead)), 200, "a reveal by the lead party")
+    seen = check_ok(s.http("GET", "/v1/pii_reads?limit=1000", token=fx.token("bank_comp")), 200,
+                    "the bank's log")
+    check(no in [i["no"] for i in seen["items"]], "the involved bank sees the read of " + no)
+    for u in ("bank2_sup", "bank2_comp", "bank2_admin", "bank2_auditor", "reg_admin",
+              "med_admin"):
+        log = check_ok(s.http("GET", "/v1/pii_reads?limit=1000", token=fx.token(u)), 200,
+                       "the log as " + u)
+        nos = {i["no"] for i in log["items"]}
+        check(not (nos - _listed(ctx, u)), "%s's log names complaints it cannot list: %r"
+              % (u, sorted(nos - _listed(ctx, u))))
+        stats = check_ok(s.http("GET", "/v1/stats/complaints", token=fx.token(u)), 200,
+                         "the counts as " + u)
+        eq(stats["total"], len(_listed(ctx, u)), "%s counts only what it may list" % u)
+
+
+def _listed(ctx, u):
+    """The numbers of every complaint user u may list."""
+    out, cursor = set(), None
+    while True:
+        q = "/v1/complaints?limit=200" + ("&cursor=" + cursor if cursor else "")
+        page = check_ok(ctx.s.http("GET", q, token=ctx.fx.token(u)), 200, "list as " + u)
+        out |= {c["no"] for c in page["items"]}
+        cursor = page["next_cursor"]
+        if not cursor:
+            return out
+
+
 def test_outsider_settlements(ctx):
     """GET /v1/settlements shows a party only its own parts; ?party=<other> is refused."""
     s, fx = ctx.s, ctx.fx
@@ -1198,6 +1233,7 @@ def test_routes_covered(ctx):
         ("GET", "/v1/webhooks/:id/deliveries"), ("GET", "/v1/settlements"),
         ("GET", "/v1/complainants/complaints"), ("GET", "/v1/stream"),
         ("GET", "/v1/complaints/:no/receipt"), ("GET", "/v1/complaints/:no/events/:seq/proof"),
+        ("GET", "/v1/pii_reads"), ("GET", "/v1/stats/complaints"),
     }
     # Shared or public records, one's own session, creation of records, test endpoints.
     not_party_scoped = {
@@ -1205,6 +1241,8 @@ def test_routes_covered(ctx):
         ("DELETE", "/v1/tokens/current"), ("GET", "/v1/me"), ("GET", "/v1/taxonomy"),
         # the catalogue of actions is the lifecycle table, the same for everyone (test_actions.py)
         ("GET", "/v1/actions"),
+        # the dispatch rules are the server's configuration, the same for everyone (test_reads.py)
+        ("GET", "/v1/routing"),
         # a browser session is one's own token in a cookie (test_session.py)
         # saved views are each user's own, tried across users and parties (test_views.py)
         ("GET", "/v1/me/views"), ("POST", "/v1/me/views"), ("PUT", "/v1/me/views/:id"),
@@ -1249,6 +1287,7 @@ def collect(ctx):
                test_roles_unmasking, test_roles_own_party_webhooks,
                test_merge_into_a_complaint_not_visible, test_answer_task_with_a_file_not_visible,
                test_database_unchanged_by_every_refusal,
+               test_outsider_workbench_reads,  # reveals: after the refusals' fingerprint
                test_involved_parties_may_note_attach_and_answer, test_mediator_unmasks,
                test_acknowledged_transfer_moves_the_lead, test_live_streams_of_other_parties,
                test_repeat_complainant_reveals_no_other_party,

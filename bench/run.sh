@@ -170,15 +170,12 @@ if [ "$MILLION" -gt 0 ]; then
     stop_server
     if [ -f build/web/index.html ] && [ -d bench/web/node_modules ] && [ -x /usr/bin/chromium ]; then
         echo "== web workbench over $MILLION complaints (Debian's Chromium, headless)"
+        $M user add --party fill-bank --username million.supervisor --name M --role supervisor \
+            --password bench-web-pw-2026 >/dev/null
         opts_before=${BENCH_SERVER_OPTS:-}
         BENCH_SERVER_OPTS="$opts_before --set web_root=$PWD/build/web"
         start_server "$work/million.db"
         BENCH_SERVER_OPTS=$opts_before
-        MADMIN=$($M token create admin)
-        party=$(sqlite3 "file:$work/million.db?mode=ro" "select id from parties where code = 'fill-bank'")
-        curl -sf -H "Authorization: Bearer $MADMIN" -H 'Content-Type: application/json' \
-            -d "{\"username\":\"million.supervisor\",\"display_name\":\"M\",\"role\":\"supervisor\",\"party\":$party,\"password\":\"bench-web-pw-2026\"}" \
-            "$URL/v1/users" >/dev/null
         (cd bench/web && node pages.mjs "$URL" million.supervisor bench-web-pw-2026 \
             "$(head -n 1 "$work/numbers.txt")") || echo "web workbench bench failed"
         stop_server

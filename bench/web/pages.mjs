@@ -70,7 +70,9 @@ async function firstPageBytes(label, path, selector, signedIn) {
   })
   await page.goto(url + path)
   await page.waitForSelector(selector)
-  await page.waitForLoadState('networkidle')
+  /* Not 'networkidle': a signed-in page keeps its event stream open. The
+     files a first page loads have all arrived once it shows its content. */
+  await page.waitForLoadState('load')
   let sent = 0
   let raw = 0
   for (const r of seen) {

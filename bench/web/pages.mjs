@@ -94,8 +94,7 @@ async function sessionCookie() {
   return c.name + '=' + c.value
 }
 
-async function lighthouseScores(path) {
-  const cookie = await sessionCookie()
+async function lighthouseScores(path, cookie) {
   const chrome = await chromeLauncher.launch({
     chromePath: CHROMIUM,
     chromeFlags: ['--headless=new', ...ARGS],
@@ -123,5 +122,6 @@ await pageTimes('queue (本机构), first rows', '/queues/team', '.queue-table t
 await pageTimes('complaint page, record shown', '/complaints/' + no, '[data-test=complaint-title]')
 await firstPageBytes('first page (sign-in)', '/login', '#login-username', false)
 await firstPageBytes('first page after sign-in (queue)', '/queues/team', '.queue-table tbody tr', true)
+const cookie = await sessionCookie()
 await browser.close()
-await lighthouseScores('/queues/team')
+await lighthouseScores('/queues/team', cookie)

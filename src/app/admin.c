@@ -198,14 +198,14 @@ static void prepare(omb_job *job, omb_job_fn run, json_t *body)
     job->status = 201;
 }
 
-static bool operator_admin(const omb_principal *who)
+bool omb_app_operator_admin(const omb_principal *who)
 {
     return who->role == OMB_ROLE_ADMIN && strcmp(who->party_kind, "operator") == 0;
 }
 
 static int need_operator_admin(const omb_principal *who, omb_err *err)
 {
-    if (!operator_admin(who))
+    if (!omb_app_operator_admin(who))
         return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", NULL,
                         "only an administrator of the platform operator may do this");
     return OMB_OK;
@@ -337,7 +337,7 @@ int omb_uc_create_user(omb_app *app, omb_job *job, json_t *body, omb_err *err)
     if (rc)
         return rc;
     int64_t party = omb_json_int(body, "party", job->who.party_id);
-    if (party != job->who.party_id && !operator_admin(&job->who))
+    if (party != job->who.party_id && !omb_app_operator_admin(&job->who))
         return omb_fail(err, OMB_EFORBIDDEN, "role_not_allowed", "party",
                         "you may create users only in your own party");
     const char *pw = omb_json_str(body, "password", NULL);
@@ -700,7 +700,7 @@ static int run_change_user(omb_app *app, omb_store *s, omb_job *job)
     omb_user u;
     int rc = s->vt->user_get(s, in->user_id, &u, err);
     if (rc == OMB_ENOTFOUND ||
-        (!rc && u.party_id != job->who.party_id && !operator_admin(&job->who)))
+        (!rc && u.party_id != job->who.party_id && !omb_app_operator_admin(&job->who)))
         return omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "no user %lld",
                         (long long)in->user_id);
     if (!rc && in->what == OMB_USER_DEACTIVATE)

@@ -652,6 +652,9 @@ int omb_app_audit(omb_app *app, omb_store *s, omb_job *job, const char *type, co
  * digits, '.', '_', '-', starting with a letter or digit, for they appear in
  * URLs, logs and files.  Checks body[field] (422 invalid_value otherwise). */
 int omb_app_check_identifier(const json_t *body, const char *field, size_t max, omb_err *err);
+/* Whether the principal is an admin of the operator party, who sees and
+ * manages every party. */
+bool omb_app_operator_admin(const omb_principal *who);
 
 /* JSON views of the model. */
 json_t *omb_party_json(const omb_party *p);

@@ -490,11 +490,6 @@ int omb_uc_event_proof(omb_app *app, omb_store *r, omb_job *job, const char *no,
 
 /* ---- witnesses ------------------------------------------------------------------------ */
 
-static bool operator_admin(const omb_principal *who)
-{
-    return who->role == OMB_ROLE_ADMIN && strcmp(who->party_kind, "operator") == 0;
-}
-
 static json_t *witness_json(const omb_witness *w)
 {
     char key_id[OMB_KEY_ID_HEX + 1];
@@ -547,7 +542,7 @@ int omb_uc_register_witness(omb_app *app, omb_job *job, json_t *body, omb_err *e
     if (rc)
         return rc;
     int64_t party = omb_json_int(body, "party", 0);
-    if (!(operator_admin(&job->who) ||
+    if (!(omb_app_operator_admin(&job->who) ||
           (job->who.role == OMB_ROLE_ADMIN && party == job->who.party_id)))
         return omb_fail(err, OMB_EFORBIDDEN, "forbidden", NULL,
                         "only the operator's admin or the party's own admin registers its witness "

@@ -406,15 +406,11 @@ int omb_q_party(omb_app *app, omb_store *r, const omb_principal *who, int64_t id
     return rc;
 }
 
-static bool sees_all_users(const omb_principal *who)
-{
-    return who->role == OMB_ROLE_ADMIN && strcmp(who->party_kind, "operator") == 0;
-}
-
 int omb_q_users(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err)
 {
     json_t *items = json_array();
-    int rc = r->vt->user_list(r, sees_all_users(who) ? 0 : who->party_id, user_row, items, err);
+    int rc =
+        r->vt->user_list(r, omb_app_operator_admin(who) ? 0 : who->party_id, user_row, items, err);
     if (rc)
         return json_decref(items), rc;
     *out = wrap_items(items);
@@ -426,7 +422,7 @@ int omb_q_user(omb_app *app, omb_store *r, const omb_principal *who, int64_t id,
 {
     omb_user u;
     int rc = r->vt->user_get(r, id, &u, err);
-    if (!rc && u.party_id != who->party_id && !sees_all_users(who))
+    if (!rc && u.party_id != who->party_id && !omb_app_operator_admin(who))
         rc = omb_fail(err, OMB_ENOTFOUND, "not_found", NULL, "user not found");
     if (!rc)
         *out = omb_user_json(&u);

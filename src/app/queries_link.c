@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool operator_admin(const omb_principal *who)
-{
-    return strcmp(who->party_kind, "operator") == 0 && who->role == OMB_ROLE_ADMIN;
-}
-
 typedef struct settle_list {
     json_t *items;
     json_t *totals; /* party id (text) -> {amount_fen, parts} */
@@ -59,7 +54,7 @@ int omb_q_settlements(omb_app *app, omb_store *r, const omb_principal *who,
                       omb_err *err)
 {
     omb_settlement_filter f = {0};
-    f.party = operator_admin(who) ? 0 : who->party_id;
+    f.party = omb_app_operator_admin(who) ? 0 : who->party_id;
     f.limit = 1000;
     for (size_t i = 0; i < n; i++) {
         const char *k = names[i], *v = values[i];
@@ -78,7 +73,7 @@ int omb_q_settlements(omb_app *app, omb_store *r, const omb_principal *who,
             long long p = strtoll(v, &end, 10);
             if (!*v || *end || p < 1)
                 return omb_fail(err, OMB_EINVAL, "invalid_parameter", k, "bad value for party");
-            if (!operator_admin(who) && p != who->party_id)
+            if (!omb_app_operator_admin(who) && p != who->party_id)
                 return omb_fail(err, OMB_EFORBIDDEN, "party_not_involved", k,
                                 "a party sees only its own settlements");
             f.party = p;

@@ -16,11 +16,6 @@
 #define STATS_DAYS_MAX  366
 #define STATS_DAYS_DFLT 30
 
-static bool operator_admin(const omb_principal *who)
-{
-    return strcmp(who->party_kind, "operator") == 0 && who->role == OMB_ROLE_ADMIN;
-}
-
 static int bad_param(omb_err *err, const char *name, const char *why)
 {
     return omb_fail(err, OMB_EINVAL, "invalid_parameter", name, "%s %s", name, why);
@@ -77,7 +72,8 @@ static int add_pii_read(void *ctx, const omb_pii_read_row *row)
 int omb_q_pii_reads(omb_app *app, omb_store *r, const omb_principal *who, const char *const *names,
                     const char *const *values, size_t n, json_t **out, omb_err *err)
 {
-    omb_pii_read_filter f = {.viewer_party = operator_admin(who) ? 0 : who->party_id, .limit = 100};
+    omb_pii_read_filter f = {.viewer_party = omb_app_operator_admin(who) ? 0 : who->party_id,
+                             .limit = 100};
     for (size_t i = 0; i < n; i++) {
         const char *k = names[i], *v = values[i];
         int64_t x;
@@ -177,7 +173,7 @@ int omb_q_stats(omb_app *app, omb_store *r, const omb_principal *who, const char
     if (to - from > STATS_DAYS_MAX * OMB_MS_PER_DAY)
         return bad_param(err, "to", "must be at most 366 days after from");
 
-    omb_stats_filter f = {.viewer_party = operator_admin(who) ? 0 : who->party_id,
+    omb_stats_filter f = {.viewer_party = omb_app_operator_admin(who) ? 0 : who->party_id,
                           .from = from,
                           .to = to,
                           .offset_ms = off};

@@ -21,9 +21,9 @@ static bool may_manage(const omb_principal *who)
 
 static bool may_see(const omb_principal *who, int64_t party)
 {
-    bool operator_admin = strcmp(who->party_kind, "operator") == 0 && who->role == OMB_ROLE_ADMIN;
-    return operator_admin || (party == who->party_id &&
-                              (who->role == OMB_ROLE_ADMIN || who->role == OMB_ROLE_AUDITOR));
+    return omb_app_operator_admin(who) ||
+           (party == who->party_id &&
+            (who->role == OMB_ROLE_ADMIN || who->role == OMB_ROLE_AUDITOR));
 }
 
 static json_t *webhook_json(const omb_webhook *w)
@@ -208,8 +208,8 @@ static int add_hook(void *ctx, const omb_webhook *w)
 int omb_q_webhooks(omb_app *app, omb_store *r, const omb_principal *who, json_t **out, omb_err *err)
 {
     hook_list l = {who, json_array()};
-    bool operator_admin = strcmp(who->party_kind, "operator") == 0 && who->role == OMB_ROLE_ADMIN;
-    int rc = r->vt->webhook_list(r, operator_admin ? 0 : who->party_id, add_hook, &l, err);
+    int rc =
+        r->vt->webhook_list(r, omb_app_operator_admin(who) ? 0 : who->party_id, add_hook, &l, err);
     if (rc) {
         json_decref(l.items);
         return rc;
